@@ -1,0 +1,450 @@
+//! Case files: a problem and a θ, in TOML, with every number parsed exactly.
+//!
+//! ```toml
+//! [problem]
+//! measure = "lebesgue"      # "lebesgue" (d = 1), "uniform" ([a,b]^d, d = 1 for now), "empirical"
+//! a = "0"
+//! b = "1"
+//! target = "1"              # the constant ξ
+//! activation = "relu"
+//! sigma_prime_zero = "open" # σ'(0) = 0 (default); "closed" for σ'(0) = 1
+//!
+//! [theta]
+//! w = ["1/2", "-3"]         # d > 1: one array of d numbers per neuron
+//! b = ["1", "2/3"]
+//! v = ["-1", "5"]
+//! c = "0"
+//! ```
+//!
+//! Empirical measures give `points` (d = 1: an array of numbers; otherwise an
+//! array of arrays) and optionally `weights` (default 1/n each).
+//! Numbers are strings ("3/7", "-0.125", "1e-3", "2") or TOML integers. A TOML
+//! float is accepted and converted exactly (0.1 becomes
+//! 3602879701896397/36028797018963968); the case records a note saying so.
+
+use super::{Activation, DerivativeAtZero, Measure, Problem, Target, Theta};
+use crate::num::parse::{parse_rational, rational_from_f64_exact};
+use crate::num::BigRational;
+use num_traits::Signed;
+use std::fmt;
+use std::path::Path;
+use toml::{Table, Value};
+
+/// A problem and a parameter vector θ, read from a case file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Case {
+    /// The learning problem.
+    pub problem: Problem,
+    /// The parameters θ.
+    pub theta: Theta<BigRational>,
+    /// Remarks about the input, e.g. TOML floats that were converted exactly.
+    pub notes: Vec<String>,
+}
+
+/// A bad case file: which file, which field, and what was expected.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseError {
+    /// The file name as given.
+    pub file: String,
+    /// The field, e.g. `theta.w[2]`; empty for whole-file errors.
+    pub field: String,
+    /// What is wrong and what was expected.
+    pub message: String,
+}
+
+impl fmt::Display for CaseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.field.is_empty() {
+            write!(f, "{}: {}", self.file, self.message)
+        } else {
+            write!(f, "{}: field `{}`: {}", self.file, self.field, self.message)
+        }
+    }
+}
+
+impl std::error::Error for CaseError {}
+
+struct Reader<'a> {
+    file: &'a str,
+    notes: Vec<String>,
+}
+
+const PROBLEM_KEYS: &[&str] = &[
+    "measure",
+    "a",
+    "b",
+    "d",
+    "points",
+    "weights",
+    "target",
+    "activation",
+    "sigma_prime_zero",
+];
+const THETA_KEYS: &[&str] = &["w", "b", "v", "c"];
+
+impl Reader<'_> {
+    fn err<T>(&self, field: &str, message: impl Into<String>) -> Result<T, CaseError> {
+        Err(CaseError {
+            file: self.file.to_string(),
+            field: field.to_string(),
+            message: message.into(),
+        })
+    }
+
+    fn table<'t>(&self, root: &'t Table, key: &str) -> Result<&'t Table, CaseError> {
+        match root.get(key) {
+            Some(Value::Table(t)) => Ok(t),
+            Some(_) => self.err(key, format!("expected a table [{key}]")),
+            None => self.err(key, format!("missing table [{key}]")),
+        }
+    }
+
+    fn no_unknown_keys(&self, t: &Table, prefix: &str, allowed: &[&str]) -> Result<(), CaseError> {
+        for k in t.keys() {
+            if !allowed.contains(&k.as_str()) {
+                let field = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                return self.err(
+                    &field,
+                    format!("unknown key; expected one of: {}", allowed.join(", ")),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn number(&mut self, v: &Value, field: &str) -> Result<BigRational, CaseError> {
+        match v {
+            Value::String(s) => match parse_rational(s) {
+                Ok(q) => Ok(q),
+                Err(e) => self.err(field, e.to_string()),
+            },
+            Value::Integer(i) => Ok(BigRational::from_integer((*i).into())),
+            Value::Float(f) => match rational_from_f64_exact(*f) {
+                Ok(q) => {
+                    self.notes.push(format!(
+                        "{field}: the TOML float {f} was converted exactly to {q}; write \"{f}\" as a string for the decimal value"
+                    ));
+                    Ok(q)
+                }
+                Err(_) => self.err(
+                    field,
+                    format!("expected a finite number, got the float {f}"),
+                ),
+            },
+            other => self.err(
+                field,
+                format!(
+                    "expected a number as a string like \"3/7\", got {}",
+                    other.type_str()
+                ),
+            ),
+        }
+    }
+
+    fn get_number(&mut self, t: &Table, prefix: &str, key: &str) -> Result<BigRational, CaseError> {
+        let field = format!("{prefix}.{key}");
+        match t.get(key) {
+            Some(v) => self.number(v, &field),
+            None => self.err(
+                &field,
+                "missing; expected a number such as \"0\" or \"3/7\"",
+            ),
+        }
+    }
+
+    fn array<'v>(&self, v: &'v Value, field: &str) -> Result<&'v Vec<Value>, CaseError> {
+        match v {
+            Value::Array(a) => Ok(a),
+            other => self.err(
+                field,
+                format!("expected an array, got {}", other.type_str()),
+            ),
+        }
+    }
+
+    fn numbers(&mut self, v: &Value, field: &str) -> Result<Vec<BigRational>, CaseError> {
+        let arr = self.array(v, field)?;
+        arr.iter()
+            .enumerate()
+            .map(|(i, x)| self.number(x, &format!("{field}[{i}]")))
+            .collect()
+    }
+
+    /// An array of vectors: numbers (d = 1) or arrays of d numbers each.
+    fn vectors(
+        &mut self,
+        v: &Value,
+        field: &str,
+        d: Option<usize>,
+    ) -> Result<Vec<Vec<BigRational>>, CaseError> {
+        let arr = self.array(v, field)?;
+        let mut out: Vec<Vec<BigRational>> = Vec::with_capacity(arr.len());
+        for (i, x) in arr.iter().enumerate() {
+            let f = format!("{field}[{i}]");
+            let row = match x {
+                Value::Array(_) => self.numbers(x, &f)?,
+                _ => vec![self.number(x, &f)?],
+            };
+            let want = d.or_else(|| out.first().map(Vec::len)).unwrap_or(row.len());
+            if row.is_empty() || row.len() != want {
+                return self.err(
+                    &f,
+                    format!(
+                        "expected {want} coordinate(s) (input dimension d = {want}), got {}",
+                        row.len()
+                    ),
+                );
+            }
+            out.push(row);
+        }
+        Ok(out)
+    }
+
+    fn string<'v>(
+        &self,
+        t: &'v Table,
+        prefix: &str,
+        key: &str,
+        default: Option<&'v str>,
+    ) -> Result<&'v str, CaseError> {
+        match (t.get(key), default) {
+            (Some(Value::String(s)), _) => Ok(s),
+            (Some(other), _) => self.err(
+                &format!("{prefix}.{key}"),
+                format!("expected a string, got {}", other.type_str()),
+            ),
+            (None, Some(d)) => Ok(d),
+            (None, None) => self.err(&format!("{prefix}.{key}"), "missing"),
+        }
+    }
+
+    fn problem(&mut self, t: &Table) -> Result<Problem, CaseError> {
+        self.no_unknown_keys(t, "problem", PROBLEM_KEYS)?;
+        let measure_name = self.string(t, "problem", "measure", None)?;
+        let interval_keys_only = |r: &Self, allowed: &[&str]| -> Result<(), CaseError> {
+            for k in ["a", "b", "d", "points", "weights"] {
+                if t.contains_key(k) && !allowed.contains(&k) {
+                    return r.err(
+                        &format!("problem.{k}"),
+                        format!("not used by measure = \"{measure_name}\""),
+                    );
+                }
+            }
+            Ok(())
+        };
+        let measure = match measure_name {
+            "lebesgue" | "uniform" => {
+                interval_keys_only(self, &["a", "b", "d"])?;
+                let a = self.get_number(t, "problem", "a")?;
+                let b = self.get_number(t, "problem", "b")?;
+                if a >= b {
+                    return self.err("problem.b", format!("the domain [a, b] needs a < b; got a = {a}, b = {b}"));
+                }
+                let d = match t.get("d") {
+                    None => 1,
+                    Some(Value::Integer(d)) if *d >= 1 => *d as usize,
+                    Some(_) => return self.err("problem.d", "expected a positive integer dimension"),
+                };
+                if measure_name == "lebesgue" {
+                    if d != 1 {
+                        return self.err("problem.d", "Lebesgue measure on [a, b] is for d = 1 only; use measure = \"uniform\" or \"empirical\"");
+                    }
+                    Measure::Lebesgue { a, b }
+                } else {
+                    if d != 1 {
+                        return self.err("problem.d", format!("the uniform measure on [a, b]^d with d = {d} >= 2 is not supported yet; use d = 1 or an empirical measure"));
+                    }
+                    Measure::Uniform { a, b, d }
+                }
+            }
+            "empirical" => {
+                interval_keys_only(self, &["points", "weights"])?;
+                let pts = match t.get("points") {
+                    Some(v) => self.vectors(v, "problem.points", None)?,
+                    None => return self.err("problem.points", "missing; an empirical measure needs its points"),
+                };
+                if pts.is_empty() {
+                    return self.err("problem.points", "an empirical measure needs at least one point");
+                }
+                let weights = match t.get("weights") {
+                    Some(v) => self.numbers(v, "problem.weights")?,
+                    None => vec![BigRational::new(1.into(), pts.len().into()); pts.len()],
+                };
+                if weights.len() != pts.len() {
+                    return self.err("problem.weights", format!("expected {} weights, one per point, got {}", pts.len(), weights.len()));
+                }
+                if let Some(i) = weights.iter().position(|p| p.is_negative()) {
+                    return self.err(&format!("problem.weights[{i}]"), format!("weights must be nonnegative; got {}", weights[i]));
+                }
+                Measure::Empirical { points: pts, weights }
+            }
+            other => {
+                return self.err("problem.measure", format!("unknown measure {other:?}; expected \"lebesgue\", \"uniform\" or \"empirical\""))
+            }
+        };
+        let target = match t.get("target") {
+            Some(Value::Table(_)) => {
+                return self.err("problem.target", "affine and other non-constant targets are not supported yet; give the constant ξ as a number")
+            }
+            Some(v) => Target::Constant(self.number(v, "problem.target")?),
+            None => return self.err("problem.target", "missing; expected the constant target ξ, e.g. \"1\""),
+        };
+        let activation =
+            match self.string(t, "problem", "activation", Some("relu"))? {
+                "relu" => Activation::Relu,
+                other => return self.err(
+                    "problem.activation",
+                    format!(
+                        "unknown or not yet supported activation {other:?}; supported: \"relu\""
+                    ),
+                ),
+            };
+        let derivative_at_zero = match self.string(t, "problem", "sigma_prime_zero", Some("open"))? {
+            "open" => DerivativeAtZero::Open,
+            "closed" => DerivativeAtZero::Closed,
+            other => {
+                return self.err("problem.sigma_prime_zero", format!("expected \"open\" (σ'(0) = 0, the papers') or \"closed\" (σ'(0) = 1), got {other:?}"))
+            }
+        };
+        Ok(Problem {
+            measure,
+            target,
+            activation,
+            derivative_at_zero,
+        })
+    }
+
+    fn theta(&mut self, t: &Table, d: usize) -> Result<Theta<BigRational>, CaseError> {
+        self.no_unknown_keys(t, "theta", THETA_KEYS)?;
+        let get = |r: &mut Self, key: &str| -> Result<Value, CaseError> {
+            t.get(key)
+                .cloned()
+                .map_or_else(|| r.err(&format!("theta.{key}"), "missing"), Ok)
+        };
+        let wv = get(self, "w")?;
+        let bv = get(self, "b")?;
+        let vv = get(self, "v")?;
+        let cv = get(self, "c")?;
+        let w = self.vectors(&wv, "theta.w", Some(d))?;
+        let b = self.numbers(&bv, "theta.b")?;
+        let v = self.numbers(&vv, "theta.v")?;
+        let c = self.number(&cv, "theta.c")?;
+        let h = b.len();
+        if h == 0 {
+            return self.err("theta.b", "the network is empty: width H must be at least 1 (one entry per neuron in w, b and v)");
+        }
+        if w.len() != h {
+            return self.err(
+                "theta.w",
+                format!(
+                    "expected {h} entries, one per neuron (theta.b has {h}), got {}",
+                    w.len()
+                ),
+            );
+        }
+        if v.len() != h {
+            return self.err(
+                "theta.v",
+                format!(
+                    "expected {h} entries, one per neuron (theta.b has {h}), got {}",
+                    v.len()
+                ),
+            );
+        }
+        Ok(Theta {
+            d,
+            w: w.into_iter().flatten().collect(),
+            b,
+            v,
+            c,
+        })
+    }
+}
+
+/// Parses a case from TOML text; `file` names it in errors.
+pub fn parse_case(file: &str, text: &str) -> Result<Case, CaseError> {
+    let mut r = Reader {
+        file,
+        notes: Vec::new(),
+    };
+    let root: Table = match text.parse::<Table>() {
+        Ok(t) => t,
+        Err(e) => return r.err("", format!("invalid TOML: {}", e.to_string().trim_end())),
+    };
+    r.no_unknown_keys(&root, "", &["problem", "theta"])?;
+    let problem = r.problem(r.table(&root, "problem")?)?;
+    let theta = r.theta(r.table(&root, "theta")?, problem.dim())?;
+    Ok(Case {
+        problem,
+        theta,
+        notes: r.notes,
+    })
+}
+
+/// Reads and parses a case file.
+pub fn read_case(path: &Path) -> Result<Case, CaseError> {
+    let file = path.display().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse_case(&file, &text),
+        Err(e) => Err(CaseError {
+            file,
+            field: String::new(),
+            message: format!("cannot read the file: {e}"),
+        }),
+    }
+}
+
+fn quote(q: &BigRational) -> String {
+    format!("\"{q}\"")
+}
+
+fn list(xs: &[BigRational]) -> String {
+    format!("[{}]", xs.iter().map(quote).collect::<Vec<_>>().join(", "))
+}
+
+impl Case {
+    /// The case as a TOML case file that [`parse_case`] reads back exactly.
+    pub fn to_toml(&self) -> String {
+        let p = &self.problem;
+        let mut s = String::from("[problem]\n");
+        s += &format!("measure = \"{}\"\n", p.measure.name());
+        match &p.measure {
+            Measure::Lebesgue { a, b } => s += &format!("a = {}\nb = {}\n", quote(a), quote(b)),
+            Measure::Uniform { a, b, d } => {
+                s += &format!("a = {}\nb = {}\nd = {d}\n", quote(a), quote(b))
+            }
+            Measure::Empirical { points, weights } => {
+                let pts: Vec<String> = points.iter().map(|x| list(x)).collect();
+                s += &format!(
+                    "points = [{}]\nweights = {}\n",
+                    pts.join(", "),
+                    list(weights)
+                );
+            }
+        }
+        match &p.target {
+            Target::Constant(xi) => s += &format!("target = {}\n", quote(xi)),
+        }
+        s += &format!("activation = \"{}\"\n", p.activation.name());
+        s += &format!("sigma_prime_zero = \"{}\"\n", p.derivative_at_zero.name());
+        let th = &self.theta;
+        s += "\n[theta]\n";
+        if th.d == 1 {
+            s += &format!("w = {}\n", list(&th.w));
+        } else {
+            let rows: Vec<String> = (0..th.width()).map(|j| list(th.w_row(j))).collect();
+            s += &format!("w = [{}]\n", rows.join(", "));
+        }
+        s += &format!(
+            "b = {}\nv = {}\nc = {}\n",
+            list(&th.b),
+            list(&th.v),
+            quote(&th.c)
+        );
+        s
+    }
+}

@@ -1,0 +1,8 @@
+//! The model: parameters θ, the problem, and case files.
+
+pub mod case;
+mod problem;
+mod theta;
+
+pub use problem::{Activation, DerivativeAtZero, Measure, Prepared, Problem, Target};
+pub use theta::Theta;

@@ -1,0 +1,416 @@
+//! Closed intervals with outward rounding: the enclosure backends.
+//!
+//! One generic [`Interval`] over an [`Endpoint`] type: `f64` (each inexact
+//! operation widened by one ulp, which is rigorous because round-to-nearest
+//! errs by at most half an ulp) and, with the `gmp` feature, `rug::Float`
+//! (MPFR's directed rounding). Comparisons are three-valued through
+//! [`Sign3`]; an interval that straddles zero answers `Undecided`.
+
+use super::{parse::rational_from_f64_exact, Guarantee, Scalar, Sign3};
+use num_bigint::BigInt;
+use num_integer::Integer;
+use num_rational::BigRational;
+use num_traits::{One, Pow, Signed, ToPrimitive, Zero};
+use std::cmp::Ordering;
+use std::fmt;
+
+/// The number type of interval endpoints, with operations rounded down
+/// (`_down`) or up (`_up`).
+pub trait Endpoint: Clone + fmt::Debug + Send + Sync + 'static {
+    /// Backend context (precision).
+    type Ctx: Clone + fmt::Debug + Send + Sync;
+    /// Largest endpoint ≤ q.
+    fn from_rational_down(q: &BigRational, ctx: &Self::Ctx) -> Self;
+    /// Smallest endpoint ≥ q.
+    fn from_rational_up(q: &BigRational, ctx: &Self::Ctx) -> Self;
+    /// A lower bound of `a + b`.
+    fn add_down(&self, o: &Self) -> Self;
+    /// An upper bound of `a + b`.
+    fn add_up(&self, o: &Self) -> Self;
+    /// A lower bound of `a * b`.
+    fn mul_down(&self, o: &Self) -> Self;
+    /// An upper bound of `a * b`.
+    fn mul_up(&self, o: &Self) -> Self;
+    /// A lower bound of `a / b` (b ≠ 0).
+    fn div_down(&self, o: &Self) -> Self;
+    /// An upper bound of `a / b` (b ≠ 0).
+    fn div_up(&self, o: &Self) -> Self;
+    /// `-a`, exact.
+    fn neg(&self) -> Self;
+    /// Order; `None` for NaN.
+    fn partial(&self, o: &Self) -> Option<Ordering>;
+    /// Sign; `None` for NaN.
+    fn sign_of(&self) -> Option<Ordering>;
+    /// ±∞.
+    fn infinity(negative: bool, ctx_of: &Self) -> Self;
+    /// The exact value, if finite.
+    fn exact(&self) -> Option<BigRational>;
+    /// Nearest `f64`.
+    fn approx(&self) -> f64;
+    /// Significant decimal digits used when printing.
+    fn decimal_digits(&self) -> usize;
+    /// The backend name of intervals over this endpoint.
+    fn interval_name(ctx: &Self::Ctx) -> String;
+}
+
+/// A closed interval `[lo, hi]` that encloses the true value.
+///
+/// ```
+/// use reluproof::num::{Interval, Scalar, Sign3};
+/// use reluproof::num::parse::parse_rational;
+/// let third = Interval::<f64>::from_rational(&parse_rational("1/3").unwrap(), &());
+/// let one = third.add(&third).add(&third);
+/// // 1 is inside, and the sign of (1/3+1/3+1/3) - 1 is not decided:
+/// assert_eq!(one.sub(&Interval::from_i64(1, &())).sign(), Sign3::Undecided);
+/// assert_eq!(one.sign(), Sign3::Positive);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Interval<E: Endpoint> {
+    /// Lower end.
+    pub lo: E,
+    /// Upper end.
+    pub hi: E,
+}
+
+impl<E: Endpoint> Interval<E> {
+    fn entire(like: &E) -> Self {
+        Interval {
+            lo: E::infinity(true, like),
+            hi: E::infinity(false, like),
+        }
+    }
+    fn checked(lo: E, hi: E) -> Self {
+        match (lo.sign_of(), hi.sign_of()) {
+            (Some(_), Some(_)) => Interval { lo, hi },
+            _ => Self::entire(&lo),
+        }
+    }
+    fn min_max(v: [E; 4]) -> Option<(E, E)> {
+        let mut lo = v[0].clone();
+        let mut hi = v[0].clone();
+        for x in &v[1..] {
+            if x.partial(&lo)? == Ordering::Less {
+                lo = x.clone();
+            }
+            if x.partial(&hi)? == Ordering::Greater {
+                hi = x.clone();
+            }
+        }
+        v[0].sign_of()?;
+        Some((lo, hi))
+    }
+    /// Whether the exact rational `q` lies in the interval (a rigorous test).
+    pub fn contains(&self, q: &BigRational) -> bool {
+        let lo_ok = match self.lo.exact() {
+            Some(l) => &l <= q,
+            None => self.lo.sign_of() == Some(Ordering::Less),
+        };
+        let hi_ok = match self.hi.exact() {
+            Some(h) => q <= &h,
+            None => self.hi.sign_of() == Some(Ordering::Greater),
+        };
+        lo_ok && hi_ok
+    }
+    /// Width `hi - lo` as an `f64`, rounded up (∞ when unbounded).
+    pub fn width_f64(&self) -> f64 {
+        match (self.lo.exact(), self.hi.exact()) {
+            (Some(l), Some(h)) => {
+                let w = (h - l).to_f64().unwrap_or(f64::INFINITY);
+                if w == 0.0 {
+                    0.0
+                } else {
+                    w.next_up()
+                }
+            }
+            _ => f64::INFINITY,
+        }
+    }
+}
+
+impl<E: Endpoint> Scalar for Interval<E> {
+    type Ctx = E::Ctx;
+
+    fn from_rational(q: &BigRational, ctx: &E::Ctx) -> Self {
+        Interval {
+            lo: E::from_rational_down(q, ctx),
+            hi: E::from_rational_up(q, ctx),
+        }
+    }
+    fn from_i64(n: i64, ctx: &E::Ctx) -> Self {
+        Self::from_rational(&BigRational::from_integer(n.into()), ctx)
+    }
+    fn add(&self, o: &Self) -> Self {
+        Self::checked(self.lo.add_down(&o.lo), self.hi.add_up(&o.hi))
+    }
+    fn sub(&self, o: &Self) -> Self {
+        Self::checked(self.lo.add_down(&o.hi.neg()), self.hi.add_up(&o.lo.neg()))
+    }
+    fn mul(&self, o: &Self) -> Self {
+        let (a, b, c, d) = (&self.lo, &self.hi, &o.lo, &o.hi);
+        let lows = [a.mul_down(c), a.mul_down(d), b.mul_down(c), b.mul_down(d)];
+        let highs = [a.mul_up(c), a.mul_up(d), b.mul_up(c), b.mul_up(d)];
+        match (Self::min_max(lows), Self::min_max(highs)) {
+            (Some((lo, _)), Some((_, hi))) => Self::checked(lo, hi),
+            _ => Self::entire(a),
+        }
+    }
+    fn div(&self, o: &Self) -> Self {
+        let straddles = !matches!(
+            (o.lo.sign_of(), o.hi.sign_of()),
+            (Some(Ordering::Greater), _) | (_, Some(Ordering::Less))
+        );
+        if straddles {
+            return Self::entire(&self.lo);
+        }
+        let (a, b, c, d) = (&self.lo, &self.hi, &o.lo, &o.hi);
+        let lows = [a.div_down(c), a.div_down(d), b.div_down(c), b.div_down(d)];
+        let highs = [a.div_up(c), a.div_up(d), b.div_up(c), b.div_up(d)];
+        match (Self::min_max(lows), Self::min_max(highs)) {
+            (Some((lo, _)), Some((_, hi))) => Self::checked(lo, hi),
+            _ => Self::entire(a),
+        }
+    }
+    fn neg(&self) -> Self {
+        Interval {
+            lo: self.hi.neg(),
+            hi: self.lo.neg(),
+        }
+    }
+    fn sign(&self) -> Sign3 {
+        match (self.lo.sign_of(), self.hi.sign_of()) {
+            (Some(Ordering::Greater), _) => Sign3::Positive,
+            (_, Some(Ordering::Less)) => Sign3::Negative,
+            (Some(Ordering::Equal), Some(Ordering::Equal)) => Sign3::Zero,
+            _ => Sign3::Undecided,
+        }
+    }
+    fn guarantee(_: &E::Ctx) -> Guarantee {
+        Guarantee::Enclosure
+    }
+    fn backend_name(ctx: &E::Ctx) -> String {
+        E::interval_name(ctx)
+    }
+    fn render(&self) -> String {
+        let digits = self.lo.decimal_digits();
+        let lo = match self.lo.exact() {
+            Some(q) => render_decimal_directed(&q, digits, Direction::Down),
+            None => "-inf".into(),
+        };
+        let hi = match self.hi.exact() {
+            Some(q) => render_decimal_directed(&q, digits, Direction::Up),
+            None => "inf".into(),
+        };
+        format!("[{lo}, {hi}]")
+    }
+    fn to_f64_lossy(&self) -> f64 {
+        0.5 * self.lo.approx() + 0.5 * self.hi.approx()
+    }
+    fn to_rational(&self) -> Option<BigRational> {
+        match (self.lo.exact(), self.hi.exact()) {
+            (Some(l), Some(h)) if l == h => Some(l),
+            _ => None,
+        }
+    }
+}
+
+/// Rounding direction for printing bounds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// Toward −∞.
+    Down,
+    /// Toward +∞.
+    Up,
+}
+
+/// `q` printed with `digits` significant decimal digits, rounded in the given
+/// direction, so a printed lower (upper) bound is still a lower (upper) bound.
+///
+/// ```
+/// use reluproof::num::interval::{render_decimal_directed, Direction};
+/// use reluproof::num::parse::parse_rational;
+/// let q = parse_rational("2/3").unwrap();
+/// assert_eq!(render_decimal_directed(&q, 3, Direction::Down), "6.66e-1");
+/// assert_eq!(render_decimal_directed(&q, 3, Direction::Up), "6.67e-1");
+/// assert_eq!(render_decimal_directed(&-q, 3, Direction::Down), "-6.67e-1");
+/// ```
+pub fn render_decimal_directed(q: &BigRational, digits: usize, dir: Direction) -> String {
+    if q.is_zero() {
+        return "0".into();
+    }
+    let digits = digits.max(1) as i64;
+    let a = q.abs();
+    let ten = BigRational::from_integer(BigInt::from(10));
+    let pow10 = |k: i64| -> BigRational {
+        if k >= 0 {
+            Pow::pow(&ten, k as u64)
+        } else {
+            BigRational::one() / Pow::pow(&ten, (-k) as u64)
+        }
+    };
+    // k = floor(log10 a), found from bit lengths and then corrected exactly.
+    let bits = a.numer().bits() as i64 - a.denom().bits() as i64;
+    let mut k = ((bits as f64) * std::f64::consts::LOG10_2).floor() as i64;
+    while pow10(k) > a {
+        k -= 1;
+    }
+    while pow10(k + 1) <= a {
+        k += 1;
+    }
+    let scaled = q / pow10(k - digits + 1);
+    let toward_up = dir == Direction::Up;
+    let n: BigInt = if toward_up {
+        scaled.ceil().to_integer()
+    } else {
+        scaled.floor().to_integer()
+    };
+    // Rounding can carry into a new digit (9.99 -> 10.0); keep the mantissa width.
+    let s = n.abs().to_string();
+    let (s, k) = if s.len() as i64 > digits {
+        let (q10, r) = n.abs().div_rem(&BigInt::from(10));
+        debug_assert!(r.is_zero());
+        (q10.to_string(), k + 1)
+    } else {
+        (s, k)
+    };
+    let sign = if n.is_negative() { "-" } else { "" };
+    let mantissa = if s.len() > 1 {
+        format!("{}.{}", &s[..1], &s[1..])
+    } else {
+        s
+    };
+    format!("{sign}{mantissa}e{k}")
+}
+
+fn f64_widen_down(x: f64) -> f64 {
+    if x.is_nan() {
+        x
+    } else {
+        x.next_down()
+    }
+}
+fn f64_widen_up(x: f64) -> f64 {
+    if x.is_nan() {
+        x
+    } else {
+        x.next_up()
+    }
+}
+
+/// Error of the rounded sum `a + b = s + err`, exact without overflow (TwoSum).
+fn two_sum_err(a: f64, b: f64, s: f64) -> f64 {
+    let bb = s - a;
+    (a - (s - bb)) + (b - bb)
+}
+
+/// Whether the rounded product `p = a*b` is exact (FMA residual, trusted only
+/// away from the subnormal range where it is itself exact).
+fn product_is_exact(a: f64, b: f64, p: f64) -> bool {
+    if a == 0.0 || b == 0.0 {
+        return true;
+    }
+    p.is_finite() && p.abs() >= 1e-280 && a.mul_add(b, -p) == 0.0
+}
+
+impl Endpoint for f64 {
+    type Ctx = ();
+    fn from_rational_down(q: &BigRational, _: &()) -> f64 {
+        let mut f = q.to_f64().unwrap_or(f64::NAN);
+        if !f.is_finite() {
+            return if q.is_positive() {
+                f64::MAX
+            } else {
+                f64::NEG_INFINITY
+            };
+        }
+        while rational_from_f64_exact(f).map(|r| &r > q).unwrap_or(false) {
+            f = f.next_down();
+        }
+        f
+    }
+    fn from_rational_up(q: &BigRational, _: &()) -> f64 {
+        let mut f = q.to_f64().unwrap_or(f64::NAN);
+        if !f.is_finite() {
+            return if q.is_positive() {
+                f64::INFINITY
+            } else {
+                -f64::MAX
+            };
+        }
+        while rational_from_f64_exact(f).map(|r| &r < q).unwrap_or(false) {
+            f = f.next_up();
+        }
+        f
+    }
+    fn add_down(&self, o: &f64) -> f64 {
+        let s = self + o;
+        let e = two_sum_err(*self, *o, s);
+        if !s.is_finite() || e.is_nan() {
+            f64_widen_down(s)
+        } else if e < 0.0 {
+            s.next_down()
+        } else {
+            s
+        }
+    }
+    fn add_up(&self, o: &f64) -> f64 {
+        let s = self + o;
+        let e = two_sum_err(*self, *o, s);
+        if !s.is_finite() || e.is_nan() {
+            f64_widen_up(s)
+        } else if e > 0.0 {
+            s.next_up()
+        } else {
+            s
+        }
+    }
+    fn mul_down(&self, o: &f64) -> f64 {
+        let p = self * o;
+        if product_is_exact(*self, *o, p) {
+            p
+        } else {
+            f64_widen_down(p)
+        }
+    }
+    fn mul_up(&self, o: &f64) -> f64 {
+        let p = self * o;
+        if product_is_exact(*self, *o, p) {
+            p
+        } else {
+            f64_widen_up(p)
+        }
+    }
+    fn div_down(&self, o: &f64) -> f64 {
+        f64_widen_down(self / o)
+    }
+    fn div_up(&self, o: &f64) -> f64 {
+        f64_widen_up(self / o)
+    }
+    fn neg(&self) -> f64 {
+        -self
+    }
+    fn partial(&self, o: &f64) -> Option<Ordering> {
+        self.partial_cmp(o)
+    }
+    fn sign_of(&self) -> Option<Ordering> {
+        self.partial_cmp(&0.0)
+    }
+    fn infinity(negative: bool, _: &f64) -> f64 {
+        if negative {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        }
+    }
+    fn exact(&self) -> Option<BigRational> {
+        rational_from_f64_exact(*self).ok()
+    }
+    fn approx(&self) -> f64 {
+        *self
+    }
+    fn decimal_digits(&self) -> usize {
+        17
+    }
+    fn interval_name(_: &()) -> String {
+        "f64-interval".into()
+    }
+}

@@ -1,0 +1,152 @@
+//! Scalar backends behind one trait.
+//!
+//! All mathematics in reluproof is written once, generically over [`Scalar`].
+//! A backend differs only in its arithmetic and declares its [`Guarantee`]:
+//!
+//! | backend | type | guarantee |
+//! |---|---|---|
+//! | `exact` | [`num_rational::BigRational`] | exact |
+//! | `f64` | [`f64`] | approximate (53 bits, round to nearest) |
+//! | `f64-interval` | [`Interval<f64>`] | enclosure (outward by one ulp per operation) |
+//! | `gmp` | `rug::Rational` (feature `gmp`) | exact |
+//! | `mpfr:BITS` | `rug::Float` (feature `gmp`) | approximate (BITS bits, round to nearest) |
+//! | `interval:BITS` | `Interval<rug::Float>` (feature `gmp`) | enclosure (directed rounding) |
+
+mod bigrat;
+pub mod float;
+#[cfg(feature = "gmp")]
+pub mod gmp;
+pub mod interval;
+pub mod parse;
+
+pub use interval::{Endpoint, Interval};
+pub use num_rational::BigRational;
+
+use std::cmp::Ordering;
+use std::fmt;
+
+/// What a backend promises about the values it computes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Guarantee {
+    /// The value is the exact rational number.
+    Exact,
+    /// The true value lies in the printed interval (rigorous outward rounding).
+    Enclosure,
+    /// Rounded floating point with `bits` of precision; no rigorous bound by itself.
+    Approximate {
+        /// Significand precision in bits.
+        bits: u32,
+    },
+}
+
+impl Guarantee {
+    /// The word used in reports and JSON: `exact`, `enclosure` or `approximate`.
+    pub fn word(&self) -> &'static str {
+        match self {
+            Guarantee::Exact => "exact",
+            Guarantee::Enclosure => "enclosure",
+            Guarantee::Approximate { .. } => "approximate",
+        }
+    }
+}
+
+impl fmt::Display for Guarantee {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Guarantee::Approximate { bits } => write!(f, "approximate ({bits}-bit floating point)"),
+            g => f.write_str(g.word()),
+        }
+    }
+}
+
+/// A three-valued sign. Interval backends answer [`Sign3::Undecided`] when
+/// the enclosure contains zero and is not exactly zero; this is never turned
+/// into a boolean silently.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sign3 {
+    /// Certainly negative.
+    Negative,
+    /// Certainly zero.
+    Zero,
+    /// Certainly positive.
+    Positive,
+    /// The enclosure contains zero and other numbers.
+    Undecided,
+}
+
+impl Sign3 {
+    /// The sign of an ordering, as a certain sign.
+    pub fn of_ordering(o: Ordering) -> Self {
+        match o {
+            Ordering::Less => Sign3::Negative,
+            Ordering::Equal => Sign3::Zero,
+            Ordering::Greater => Sign3::Positive,
+        }
+    }
+}
+
+/// A number type the generic mathematics runs on: an ordered field, possibly
+/// approximate or set-valued.
+///
+/// Operations take references so that big-number backends avoid copies.
+/// Constructors take the backend context (`()` for exact types, the precision
+/// for MPFR types).
+pub trait Scalar: Clone + fmt::Debug + Send + Sync + 'static {
+    /// Backend context: precision and the like.
+    type Ctx: Clone + fmt::Debug + Send + Sync;
+
+    /// The value nearest `q` (exactly `q` for exact backends; an enclosure of
+    /// `q` for interval backends).
+    fn from_rational(q: &BigRational, ctx: &Self::Ctx) -> Self;
+    /// The integer `n`, converted as [`Scalar::from_rational`] would.
+    fn from_i64(n: i64, ctx: &Self::Ctx) -> Self;
+    /// `self + o`.
+    fn add(&self, o: &Self) -> Self;
+    /// `self - o`.
+    fn sub(&self, o: &Self) -> Self;
+    /// `self * o`.
+    fn mul(&self, o: &Self) -> Self;
+    /// `self / o`. The divisor must be nonzero; callers guarantee it.
+    fn div(&self, o: &Self) -> Self;
+    /// `-self`.
+    fn neg(&self) -> Self;
+    /// `self += o`; backends override it to reuse storage.
+    fn add_assign(&mut self, o: &Self) {
+        *self = self.add(o);
+    }
+    /// Three-valued sign.
+    fn sign(&self) -> Sign3;
+    /// The guarantee of values computed in this backend.
+    fn guarantee(ctx: &Self::Ctx) -> Guarantee;
+    /// Short backend name for reports (`exact`, `gmp`, `f64`, `mpfr:128`, …).
+    fn backend_name(ctx: &Self::Ctx) -> String;
+    /// A string for reports and JSON: `"p/q"` (or `"p"`) for exact values, a
+    /// decimal for floats, `"[lo, hi]"` for intervals.
+    fn render(&self) -> String;
+    /// A nearby `f64`, for plots and error estimates only.
+    fn to_f64_lossy(&self) -> f64;
+    /// The exact rational value, where the backend holds one number exactly
+    /// (all but interval backends; floats are dyadic rationals).
+    fn to_rational(&self) -> Option<BigRational>;
+
+    /// `self * self`.
+    fn square(&self) -> Self {
+        self.mul(self)
+    }
+    /// Three-valued comparison `self` vs `o`.
+    fn cmp3(&self, o: &Self) -> Sign3 {
+        self.sub(o).sign()
+    }
+}
+
+/// A scalar whose comparisons are always decided: exact rationals and
+/// floating-point numbers (which are exact dyadic rationals). Needed to sort
+/// kinks and to decide activation patterns.
+pub trait Ordered: Scalar {
+    /// Total order of the represented numbers.
+    fn total_cmp(&self, o: &Self) -> Ordering;
+    /// `self > 0`.
+    fn is_positive(&self) -> bool {
+        self.sign() == Sign3::Positive
+    }
+}

@@ -1,0 +1,94 @@
+//! Empirical measures Σ_i p_i δ_{x_i}: direct sums, O(n H d).
+
+use crate::model::{DerivativeAtZero, Prepared, Theta};
+use crate::num::{Ordered, Scalar, Sign3};
+
+/// Which neuron is active at which point: `on[i*H + j]` = (w_j·x_i + b_j > 0),
+/// or ≥ 0 under the closed σ'(0) convention. Decided by an [`Ordered`] backend.
+#[derive(Clone, Debug)]
+pub struct ActivationPattern {
+    on: Vec<bool>,
+}
+
+/// w_j·x + b_j.
+pub(crate) fn preactivation<S: Scalar>(theta: &Theta<S>, j: usize, x: &[S]) -> S {
+    let mut z = theta.b[j].clone();
+    for (wi, xi) in theta.w_row(j).iter().zip(x) {
+        z.add_assign(&wi.mul(xi));
+    }
+    z
+}
+
+impl ActivationPattern {
+    /// Decides the pattern for θ at the prepared points.
+    pub fn new<K: Ordered>(theta: &Theta<K>, prep: &Prepared<K>) -> Self {
+        let d = theta.d;
+        let h = theta.width();
+        let closed = prep.problem.derivative_at_zero == DerivativeAtZero::Closed;
+        let mut on = Vec::with_capacity(prep.weights.len() * h);
+        for x in prep.points.chunks(d) {
+            for j in 0..h {
+                on.push(match preactivation(theta, j, x).sign() {
+                    Sign3::Positive => true,
+                    Sign3::Zero => closed,
+                    _ => false,
+                });
+            }
+        }
+        ActivationPattern { on }
+    }
+}
+
+/// Per-neuron sums over active points: Σ p_i e_i, Σ p_i e_i x_i, Σ p_i e_i z_ij;
+/// plus Σ p_i e_i and Σ p_i e_i².
+pub(crate) struct EmpiricalSums<S> {
+    pub e: Vec<S>,
+    pub ex: Vec<S>,
+    pub ez: Vec<S>,
+    pub total_e: S,
+    pub total_e2: S,
+}
+
+pub(crate) fn empirical_sums<S: Scalar>(
+    pat: &ActivationPattern,
+    theta: &Theta<S>,
+    prep: &Prepared<S>,
+) -> EmpiricalSums<S> {
+    let ctx = &prep.ctx;
+    let (d, h) = (theta.d, theta.width());
+    let zero = S::from_i64(0, ctx);
+    let mut sums = EmpiricalSums {
+        e: vec![zero.clone(); h],
+        ex: vec![zero.clone(); h * d],
+        ez: vec![zero.clone(); h],
+        total_e: zero.clone(),
+        total_e2: zero,
+    };
+    let base = theta.c.sub(&prep.xi);
+    let mut z = Vec::with_capacity(h);
+    for (i, (x, p)) in prep.points.chunks(d).zip(&prep.weights).enumerate() {
+        let on = &pat.on[i * h..(i + 1) * h];
+        z.clear();
+        let mut e = base.clone();
+        for j in 0..h {
+            let zj = preactivation(theta, j, x);
+            if on[j] {
+                e.add_assign(&theta.v[j].mul(&zj));
+            }
+            z.push(zj);
+        }
+        let pe = p.mul(&e);
+        sums.total_e2.add_assign(&pe.mul(&e));
+        sums.total_e.add_assign(&pe);
+        for j in 0..h {
+            if on[j] {
+                sums.e[j].add_assign(&pe);
+                sums.ez[j].add_assign(&pe.mul(&z[j]));
+                for (k, xk) in x.iter().enumerate() {
+                    sums.ex[j * d + k].add_assign(&pe.mul(xk));
+                }
+            }
+        }
+    }
+    sums
+}
