@@ -11,6 +11,7 @@
 
 pub mod backend;
 pub mod eval;
+pub mod gen;
 pub mod lyapunov;
 pub mod model;
 pub mod num;

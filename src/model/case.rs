@@ -293,16 +293,17 @@ impl Reader<'_> {
             Some(v) => Target::Constant(self.number(v, "problem.target")?),
             None => return self.err("problem.target", "missing; expected the constant target ξ, e.g. \"1\""),
         };
-        let activation =
-            match self.string(t, "problem", "activation", Some("relu"))? {
-                "relu" => Activation::Relu,
-                other => return self.err(
+        let activation = match self.string(t, "problem", "activation", Some("relu"))? {
+            "relu" => Activation::Relu,
+            other => {
+                return self.err(
                     "problem.activation",
                     format!(
                         "unknown or not yet supported activation {other:?}; supported: \"relu\""
                     ),
-                ),
-            };
+                )
+            }
+        };
         let derivative_at_zero = match self.string(t, "problem", "sigma_prime_zero", Some("open"))? {
             "open" => DerivativeAtZero::Open,
             "closed" => DerivativeAtZero::Closed,
