@@ -59,13 +59,7 @@ pub fn component_names<S>(theta: &Theta<S>) -> Vec<String> {
 
 fn scalars<S: Scalar>(s: &Summary<S>) -> Vec<&S> {
     let mut v = vec![&s.risk, &s.lyapunov, &s.grad_v_dot_g, &s.eight_risk];
-    v.extend(
-        s.gradient
-            .w
-            .iter()
-            .chain(&s.gradient.b)
-            .chain(&s.gradient.v),
-    );
+    v.extend(s.gradient.w.iter().chain(&s.gradient.b).chain(&s.gradient.v));
     v.push(&s.gradient.c);
     v.extend(s.balance.iter().chain(&s.balance_derivative));
     v
@@ -106,10 +100,7 @@ pub fn summary_from_exact<S: Scalar>(case: &Case, ctx: &S::Ctx) -> Summary<S> {
 
 /// max over all values of |approx − exact|, bounded rigorously by the
 /// enclosure: max(|x − lo|, |hi − x|). `None` if some value is not finite.
-fn error_bound<S: Scalar, E: Endpoint>(
-    approx: &Summary<S>,
-    encl: &Summary<Interval<E>>,
-) -> Option<f64> {
+fn error_bound<S: Scalar, E: Endpoint>(approx: &Summary<S>, encl: &Summary<Interval<E>>) -> Option<f64> {
     let mut worst = BigRational::zero();
     for (x, iv) in scalars(approx).into_iter().zip(scalars(encl)) {
         let x = x.to_rational()?;
@@ -122,11 +113,7 @@ fn error_bound<S: Scalar, E: Endpoint>(
     }
     let f = worst.to_f64()?;
     // Round up: the printed bound must stay a bound.
-    Some(if BigRational::from_float(f).is_some_and(|q| q >= worst) {
-        f
-    } else {
-        f.next_up()
-    })
+    Some(if BigRational::from_float(f).is_some_and(|q| q >= worst) { f } else { f.next_up() })
 }
 
 /// Evaluates a case on the chosen backend.
@@ -215,10 +202,7 @@ impl EvalResult {
                 format!("empirical measure with {} points", weights.len())
             }
         };
-        let xi = p
-            .target
-            .constant()
-            .map_or_else(|| "?".into(), |x| x.to_string());
+        let xi = p.target.constant().map_or_else(|| "?".into(), |x| x.to_string());
         out += &format!("case       {file}\n");
         out += &format!(
             "problem    {measure}, d = {}, H = {}, target xi = {xi}, {}, sigma'(0) {}\n",
@@ -230,11 +214,7 @@ impl EvalResult {
                 crate::model::DerivativeAtZero::Closed => "= 1 (closed convention)",
             }
         );
-        out += &format!(
-            "backend    {}\nguarantee  {}\n",
-            self.backend,
-            self.guarantee_line()
-        );
+        out += &format!("backend    {}\nguarantee  {}\n", self.backend, self.guarantee_line());
         for n in &case.notes {
             out += &format!("note       {n}\n");
         }
@@ -242,14 +222,8 @@ impl EvalResult {
         out += &format!("V            = {}\n", self.lyapunov);
         out += &format!("<grad V, G>  = {}\n", self.grad_v_dot_g);
         out += &format!("8L           = {}\n", self.eight_risk);
-        out += &format!(
-            "<grad V, G> - 8L = {}   (C3 says 0)\n",
-            self.identity_defect
-        );
-        out += &format!(
-            "\nG, the generalized gradient, in theta order ({} components):\n",
-            self.gradient.len()
-        );
+        out += &format!("<grad V, G> - 8L = {}   (C3 says 0)\n", self.identity_defect);
+        out += &format!("\nG, the generalized gradient, in theta order ({} components):\n", self.gradient.len());
         let names = component_names(&case.theta);
         let width = names.iter().map(String::len).max().unwrap_or(1);
         for (n, g) in names.iter().zip(&self.gradient) {

@@ -61,10 +61,7 @@ pub fn rational(rng: &mut Rng) -> BigRational {
         1..=8 => q(sign * rng.range(0, 12), rng.range(1, 12)),
         9..=11 => q(sign * rng.range(1, 40), 1),
         12..=13 => q(sign * rng.range(1, 255), 1 << rng.range(1, 10)),
-        14 => BigRational::new(
-            BigInt::from(sign * rng.range(1, 9)),
-            BigInt::one() << rng.range(30, 70),
-        ),
+        14 => BigRational::new(BigInt::from(sign * rng.range(1, 9)), BigInt::one() << rng.range(30, 70)),
         15 => BigRational::from_integer(BigInt::from(sign * rng.range(1, 9)) << rng.range(20, 40)),
         16..=17 => BigRational::new(
             BigInt::from(sign) * BigInt::from(rng.next_u64() >> 4),
@@ -109,11 +106,7 @@ impl Default for GenConfig {
             max_width: 64,
             max_dim: 4,
             max_points: 8,
-            measures: vec![
-                MeasureKind::Lebesgue,
-                MeasureKind::Uniform,
-                MeasureKind::Empirical,
-            ],
+            measures: vec![MeasureKind::Lebesgue, MeasureKind::Uniform, MeasureKind::Empirical],
         }
     }
 }
@@ -148,17 +141,9 @@ pub fn measure(rng: &mut Rng, kind: MeasureKind, cfg: &GenConfig) -> Measure {
         MeasureKind::Empirical => {
             let d = rng.range(1, cfg.max_dim.max(1) as i64) as usize;
             let n = rng.range(1, cfg.max_points.max(1) as i64) as usize;
-            let points = (0..n)
-                .map(|_| (0..d).map(|_| small_rational(rng)).collect())
-                .collect();
+            let points = (0..n).map(|_| (0..d).map(|_| small_rational(rng)).collect()).collect();
             let weights = (0..n)
-                .map(|_| {
-                    if rng.chance(1, 10) {
-                        BigRational::zero()
-                    } else {
-                        q(rng.range(1, 9), rng.range(1, 9))
-                    }
-                })
+                .map(|_| if rng.chance(1, 10) { BigRational::zero() } else { q(rng.range(1, 9), rng.range(1, 9)) })
                 .collect();
             Measure::Empirical { points, weights }
         }
@@ -178,16 +163,9 @@ pub fn theta(rng: &mut Rng, measure: &Measure, h: usize) -> Theta<BigRational> {
     let mut w: Vec<BigRational> = Vec::with_capacity(h * d);
     let mut b: Vec<BigRational> = Vec::with_capacity(h);
     for j in 0..h {
-        let row: Vec<BigRational> = if rng.chance(1, 8) {
-            vec![BigRational::zero(); d]
-        } else {
-            (0..d).map(|_| rational(rng)).collect()
-        };
-        let dot = |x: &[BigRational]| {
-            row.iter()
-                .zip(x)
-                .fold(BigRational::zero(), |s, (wi, xi)| s + wi * xi)
-        };
+        let row: Vec<BigRational> =
+            if rng.chance(1, 8) { vec![BigRational::zero(); d] } else { (0..d).map(|_| rational(rng)).collect() };
+        let dot = |x: &[BigRational]| row.iter().zip(x).fold(BigRational::zero(), |s, (wi, xi)| s + wi * xi);
         let bj = match rng.below(10) {
             // A kink (hyperplane) through an anchor: a, b or a sample point.
             0 | 1 => {
@@ -205,15 +183,7 @@ pub fn theta(rng: &mut Rng, measure: &Measure, h: usize) -> Theta<BigRational> {
         w.extend(row);
         b.push(bj);
     }
-    let v = (0..h)
-        .map(|_| {
-            if rng.chance(1, 12) {
-                BigRational::zero()
-            } else {
-                rational(rng)
-            }
-        })
-        .collect();
+    let v = (0..h).map(|_| if rng.chance(1, 12) { BigRational::zero() } else { rational(rng) }).collect();
     let c = rational(rng);
     Theta { d, w, b, v, c }
 }
@@ -226,11 +196,7 @@ pub fn case(rng: &mut Rng, cfg: &GenConfig) -> Case {
     let measure = measure(rng, kind, cfg);
     let h = width(rng, cfg.max_width);
     let mut th = theta(rng, &measure, h);
-    let xi = if rng.chance(1, 10) {
-        BigRational::zero()
-    } else {
-        rational(rng)
-    };
+    let xi = if rng.chance(1, 10) { BigRational::zero() } else { rational(rng) };
     if rng.chance(1, 16) {
         th.v.iter_mut().for_each(|v| *v = BigRational::zero());
         th.c = xi.clone();
@@ -241,11 +207,7 @@ pub fn case(rng: &mut Rng, cfg: &GenConfig) -> Case {
         activation: Activation::Relu,
         derivative_at_zero: DerivativeAtZero::Open,
     };
-    Case {
-        problem,
-        theta: th,
-        notes: Vec::new(),
-    }
+    Case { problem, theta: th, notes: Vec::new() }
 }
 
 /// The case for a seed, with the default configuration.

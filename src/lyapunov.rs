@@ -66,12 +66,7 @@ pub struct Summary<S> {
 }
 
 /// Builds the [`Summary`] from θ, ξ and an evaluation of L and G.
-pub fn summarize<S: Scalar>(
-    theta: &Theta<S>,
-    xi: &S,
-    ev: Evaluation<S>,
-    ctx: &S::Ctx,
-) -> Summary<S> {
+pub fn summarize<S: Scalar>(theta: &Theta<S>, xi: &S, ev: Evaluation<S>, ctx: &S::Ctx) -> Summary<S> {
     let grad_v = lyapunov_gradient(theta, xi);
     Summary {
         lyapunov: lyapunov(theta, xi, ctx),

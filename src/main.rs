@@ -40,11 +40,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Eval {
-            case,
-            backend,
-            json,
-        } => {
+        Command::Eval { case, backend, json } => {
             let parsed = match read_case(&case) {
                 Ok(c) => c,
                 Err(e) => {

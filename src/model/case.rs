@@ -69,26 +69,13 @@ struct Reader<'a> {
     notes: Vec<String>,
 }
 
-const PROBLEM_KEYS: &[&str] = &[
-    "measure",
-    "a",
-    "b",
-    "d",
-    "points",
-    "weights",
-    "target",
-    "activation",
-    "sigma_prime_zero",
-];
+const PROBLEM_KEYS: &[&str] =
+    &["measure", "a", "b", "d", "points", "weights", "target", "activation", "sigma_prime_zero"];
 const THETA_KEYS: &[&str] = &["w", "b", "v", "c"];
 
 impl Reader<'_> {
     fn err<T>(&self, field: &str, message: impl Into<String>) -> Result<T, CaseError> {
-        Err(CaseError {
-            file: self.file.to_string(),
-            field: field.to_string(),
-            message: message.into(),
-        })
+        Err(CaseError { file: self.file.to_string(), field: field.to_string(), message: message.into() })
     }
 
     fn table<'t>(&self, root: &'t Table, key: &str) -> Result<&'t Table, CaseError> {
@@ -102,15 +89,8 @@ impl Reader<'_> {
     fn no_unknown_keys(&self, t: &Table, prefix: &str, allowed: &[&str]) -> Result<(), CaseError> {
         for k in t.keys() {
             if !allowed.contains(&k.as_str()) {
-                let field = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
-                return self.err(
-                    &field,
-                    format!("unknown key; expected one of: {}", allowed.join(", ")),
-                );
+                let field = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                return self.err(&field, format!("unknown key; expected one of: {}", allowed.join(", ")));
             }
         }
         Ok(())
@@ -130,18 +110,9 @@ impl Reader<'_> {
                     ));
                     Ok(q)
                 }
-                Err(_) => self.err(
-                    field,
-                    format!("expected a finite number, got the float {f}"),
-                ),
+                Err(_) => self.err(field, format!("expected a finite number, got the float {f}")),
             },
-            other => self.err(
-                field,
-                format!(
-                    "expected a number as a string like \"3/7\", got {}",
-                    other.type_str()
-                ),
-            ),
+            other => self.err(field, format!("expected a number as a string like \"3/7\", got {}", other.type_str())),
         }
     }
 
@@ -149,38 +120,24 @@ impl Reader<'_> {
         let field = format!("{prefix}.{key}");
         match t.get(key) {
             Some(v) => self.number(v, &field),
-            None => self.err(
-                &field,
-                "missing; expected a number such as \"0\" or \"3/7\"",
-            ),
+            None => self.err(&field, "missing; expected a number such as \"0\" or \"3/7\""),
         }
     }
 
     fn array<'v>(&self, v: &'v Value, field: &str) -> Result<&'v Vec<Value>, CaseError> {
         match v {
             Value::Array(a) => Ok(a),
-            other => self.err(
-                field,
-                format!("expected an array, got {}", other.type_str()),
-            ),
+            other => self.err(field, format!("expected an array, got {}", other.type_str())),
         }
     }
 
     fn numbers(&mut self, v: &Value, field: &str) -> Result<Vec<BigRational>, CaseError> {
         let arr = self.array(v, field)?;
-        arr.iter()
-            .enumerate()
-            .map(|(i, x)| self.number(x, &format!("{field}[{i}]")))
-            .collect()
+        arr.iter().enumerate().map(|(i, x)| self.number(x, &format!("{field}[{i}]"))).collect()
     }
 
     /// An array of vectors: numbers (d = 1) or arrays of d numbers each.
-    fn vectors(
-        &mut self,
-        v: &Value,
-        field: &str,
-        d: Option<usize>,
-    ) -> Result<Vec<Vec<BigRational>>, CaseError> {
+    fn vectors(&mut self, v: &Value, field: &str, d: Option<usize>) -> Result<Vec<Vec<BigRational>>, CaseError> {
         let arr = self.array(v, field)?;
         let mut out: Vec<Vec<BigRational>> = Vec::with_capacity(arr.len());
         for (i, x) in arr.iter().enumerate() {
@@ -191,13 +148,8 @@ impl Reader<'_> {
             };
             let want = d.or_else(|| out.first().map(Vec::len)).unwrap_or(row.len());
             if row.is_empty() || row.len() != want {
-                return self.err(
-                    &f,
-                    format!(
-                        "expected {want} coordinate(s) (input dimension d = {want}), got {}",
-                        row.len()
-                    ),
-                );
+                return self
+                    .err(&f, format!("expected {want} coordinate(s) (input dimension d = {want}), got {}", row.len()));
             }
             out.push(row);
         }
@@ -213,10 +165,9 @@ impl Reader<'_> {
     ) -> Result<&'v str, CaseError> {
         match (t.get(key), default) {
             (Some(Value::String(s)), _) => Ok(s),
-            (Some(other), _) => self.err(
-                &format!("{prefix}.{key}"),
-                format!("expected a string, got {}", other.type_str()),
-            ),
+            (Some(other), _) => {
+                self.err(&format!("{prefix}.{key}"), format!("expected a string, got {}", other.type_str()))
+            }
             (None, Some(d)) => Ok(d),
             (None, None) => self.err(&format!("{prefix}.{key}"), "missing"),
         }
@@ -228,10 +179,7 @@ impl Reader<'_> {
         let interval_keys_only = |r: &Self, allowed: &[&str]| -> Result<(), CaseError> {
             for k in ["a", "b", "d", "points", "weights"] {
                 if t.contains_key(k) && !allowed.contains(&k) {
-                    return r.err(
-                        &format!("problem.{k}"),
-                        format!("not used by measure = \"{measure_name}\""),
-                    );
+                    return r.err(&format!("problem.{k}"), format!("not used by measure = \"{measure_name}\""));
                 }
             }
             Ok(())
@@ -251,7 +199,10 @@ impl Reader<'_> {
                 };
                 if measure_name == "lebesgue" {
                     if d != 1 {
-                        return self.err("problem.d", "Lebesgue measure on [a, b] is for d = 1 only; use measure = \"uniform\" or \"empirical\"");
+                        return self.err(
+                            "problem.d",
+                            "Lebesgue measure on [a, b] is for d = 1 only; use measure = \"uniform\" or \"empirical\"",
+                        );
                     }
                     Measure::Lebesgue { a, b }
                 } else {
@@ -275,20 +226,32 @@ impl Reader<'_> {
                     None => vec![BigRational::new(1.into(), pts.len().into()); pts.len()],
                 };
                 if weights.len() != pts.len() {
-                    return self.err("problem.weights", format!("expected {} weights, one per point, got {}", pts.len(), weights.len()));
+                    return self.err(
+                        "problem.weights",
+                        format!("expected {} weights, one per point, got {}", pts.len(), weights.len()),
+                    );
                 }
                 if let Some(i) = weights.iter().position(|p| p.is_negative()) {
-                    return self.err(&format!("problem.weights[{i}]"), format!("weights must be nonnegative; got {}", weights[i]));
+                    return self.err(
+                        &format!("problem.weights[{i}]"),
+                        format!("weights must be nonnegative; got {}", weights[i]),
+                    );
                 }
                 Measure::Empirical { points: pts, weights }
             }
             other => {
-                return self.err("problem.measure", format!("unknown measure {other:?}; expected \"lebesgue\", \"uniform\" or \"empirical\""))
+                return self.err(
+                    "problem.measure",
+                    format!("unknown measure {other:?}; expected \"lebesgue\", \"uniform\" or \"empirical\""),
+                )
             }
         };
         let target = match t.get("target") {
             Some(Value::Table(_)) => {
-                return self.err("problem.target", "affine and other non-constant targets are not supported yet; give the constant ξ as a number")
+                return self.err(
+                    "problem.target",
+                    "affine and other non-constant targets are not supported yet; give the constant ξ as a number",
+                )
             }
             Some(v) => Target::Constant(self.number(v, "problem.target")?),
             None => return self.err("problem.target", "missing; expected the constant target ξ, e.g. \"1\""),
@@ -298,9 +261,7 @@ impl Reader<'_> {
             other => {
                 return self.err(
                     "problem.activation",
-                    format!(
-                        "unknown or not yet supported activation {other:?}; supported: \"relu\""
-                    ),
+                    format!("unknown or not yet supported activation {other:?}; supported: \"relu\""),
                 )
             }
         };
@@ -308,23 +269,19 @@ impl Reader<'_> {
             "open" => DerivativeAtZero::Open,
             "closed" => DerivativeAtZero::Closed,
             other => {
-                return self.err("problem.sigma_prime_zero", format!("expected \"open\" (σ'(0) = 0, the papers') or \"closed\" (σ'(0) = 1), got {other:?}"))
+                return self.err(
+                    "problem.sigma_prime_zero",
+                    format!("expected \"open\" (σ'(0) = 0, the papers') or \"closed\" (σ'(0) = 1), got {other:?}"),
+                )
             }
         };
-        Ok(Problem {
-            measure,
-            target,
-            activation,
-            derivative_at_zero,
-        })
+        Ok(Problem { measure, target, activation, derivative_at_zero })
     }
 
     fn theta(&mut self, t: &Table, d: usize) -> Result<Theta<BigRational>, CaseError> {
         self.no_unknown_keys(t, "theta", THETA_KEYS)?;
         let get = |r: &mut Self, key: &str| -> Result<Value, CaseError> {
-            t.get(key)
-                .cloned()
-                .map_or_else(|| r.err(&format!("theta.{key}"), "missing"), Ok)
+            t.get(key).cloned().map_or_else(|| r.err(&format!("theta.{key}"), "missing"), Ok)
         };
         let wv = get(self, "w")?;
         let bv = get(self, "b")?;
@@ -336,54 +293,53 @@ impl Reader<'_> {
         let c = self.number(&cv, "theta.c")?;
         let h = b.len();
         if h == 0 {
-            return self.err("theta.b", "the network is empty: width H must be at least 1 (one entry per neuron in w, b and v)");
+            return self.err(
+                "theta.b",
+                "the network is empty: width H must be at least 1 (one entry per neuron in w, b and v)",
+            );
         }
         if w.len() != h {
-            return self.err(
-                "theta.w",
-                format!(
-                    "expected {h} entries, one per neuron (theta.b has {h}), got {}",
-                    w.len()
-                ),
-            );
+            return self
+                .err("theta.w", format!("expected {h} entries, one per neuron (theta.b has {h}), got {}", w.len()));
         }
         if v.len() != h {
-            return self.err(
-                "theta.v",
-                format!(
-                    "expected {h} entries, one per neuron (theta.b has {h}), got {}",
-                    v.len()
-                ),
-            );
+            return self
+                .err("theta.v", format!("expected {h} entries, one per neuron (theta.b has {h}), got {}", v.len()));
         }
-        Ok(Theta {
-            d,
-            w: w.into_iter().flatten().collect(),
-            b,
-            v,
-            c,
-        })
+        Ok(Theta { d, w: w.into_iter().flatten().collect(), b, v, c })
     }
 }
 
 /// Parses a case from TOML text; `file` names it in errors.
+///
+/// A top-level `[witness]` table (metadata of a saved counterexample) is
+/// allowed and ignored here; see [`parse_case_with_witness`].
 pub fn parse_case(file: &str, text: &str) -> Result<Case, CaseError> {
-    let mut r = Reader {
-        file,
-        notes: Vec::new(),
-    };
+    parse_case_with_witness(file, text).map(|(c, _)| c)
+}
+
+/// Parses a case and returns its `[witness]` table, if any, uninterpreted.
+pub fn parse_case_with_witness(file: &str, text: &str) -> Result<(Case, Option<Table>), CaseError> {
+    let mut r = Reader { file, notes: Vec::new() };
     let root: Table = match text.parse::<Table>() {
         Ok(t) => t,
         Err(e) => return r.err("", format!("invalid TOML: {}", e.to_string().trim_end())),
     };
-    r.no_unknown_keys(&root, "", &["problem", "theta"])?;
+    r.no_unknown_keys(&root, "", &["problem", "theta", "witness"])?;
     let problem = r.problem(r.table(&root, "problem")?)?;
     let theta = r.theta(r.table(&root, "theta")?, problem.dim())?;
-    Ok(Case {
-        problem,
-        theta,
-        notes: r.notes,
-    })
+    let witness = match root.get("witness") {
+        None => None,
+        Some(Value::Table(t)) => Some(t.clone()),
+        Some(_) => return r.err("witness", "expected a table [witness]"),
+    };
+    Ok((Case { problem, theta, notes: r.notes }, witness))
+}
+
+/// Parses one number the way case files do (a string such as "3/7", or a
+/// TOML integer; a TOML float is converted exactly). `field` names it in errors.
+pub fn parse_number_value(file: &str, field: &str, v: &Value) -> Result<BigRational, CaseError> {
+    Reader { file, notes: Vec::new() }.number(v, field)
 }
 
 /// Reads and parses a case file.
@@ -391,11 +347,7 @@ pub fn read_case(path: &Path) -> Result<Case, CaseError> {
     let file = path.display().to_string();
     match std::fs::read_to_string(path) {
         Ok(text) => parse_case(&file, &text),
-        Err(e) => Err(CaseError {
-            file,
-            field: String::new(),
-            message: format!("cannot read the file: {e}"),
-        }),
+        Err(e) => Err(CaseError { file, field: String::new(), message: format!("cannot read the file: {e}") }),
     }
 }
 
@@ -415,16 +367,10 @@ impl Case {
         s += &format!("measure = \"{}\"\n", p.measure.name());
         match &p.measure {
             Measure::Lebesgue { a, b } => s += &format!("a = {}\nb = {}\n", quote(a), quote(b)),
-            Measure::Uniform { a, b, d } => {
-                s += &format!("a = {}\nb = {}\nd = {d}\n", quote(a), quote(b))
-            }
+            Measure::Uniform { a, b, d } => s += &format!("a = {}\nb = {}\nd = {d}\n", quote(a), quote(b)),
             Measure::Empirical { points, weights } => {
                 let pts: Vec<String> = points.iter().map(|x| list(x)).collect();
-                s += &format!(
-                    "points = [{}]\nweights = {}\n",
-                    pts.join(", "),
-                    list(weights)
-                );
+                s += &format!("points = [{}]\nweights = {}\n", pts.join(", "), list(weights));
             }
         }
         match &p.target {
@@ -440,12 +386,7 @@ impl Case {
             let rows: Vec<String> = (0..th.width()).map(|j| list(th.w_row(j))).collect();
             s += &format!("w = [{}]\n", rows.join(", "));
         }
-        s += &format!(
-            "b = {}\nv = {}\nc = {}\n",
-            list(&th.b),
-            list(&th.v),
-            quote(&th.c)
-        );
+        s += &format!("b = {}\nv = {}\nc = {}\n", list(&th.b), list(&th.v), quote(&th.c));
         s
     }
 }

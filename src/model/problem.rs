@@ -46,9 +46,7 @@ impl Measure {
         match self {
             Measure::Lebesgue { a, b } => b - a,
             Measure::Uniform { .. } => BigRational::one(),
-            Measure::Empirical { weights, .. } => {
-                weights.iter().fold(BigRational::zero(), |s, p| s + p)
-            }
+            Measure::Empirical { weights, .. } => weights.iter().fold(BigRational::zero(), |s, p| s + p),
         }
     }
     /// ρ² = sup over the support of ‖x‖².
@@ -179,30 +177,18 @@ impl Problem {
         let conv = |q: &BigRational| S::from_rational(q, ctx);
         let (interval, normaliser) = match &self.measure {
             Measure::Lebesgue { a, b } => (Some((conv(a), conv(b))), None),
-            Measure::Uniform { a, b, .. } => (
-                Some((conv(a), conv(b))),
-                Some(conv(&(BigRational::one() / (b - a)))),
-            ),
+            Measure::Uniform { a, b, .. } => (Some((conv(a), conv(b))), Some(conv(&(BigRational::one() / (b - a))))),
             Measure::Empirical { .. } => (None, None),
         };
         let (points, weights) = match &self.measure {
-            Measure::Empirical { points, weights } => (
-                points.iter().flatten().map(conv).collect(),
-                weights.iter().map(conv).collect(),
-            ),
+            Measure::Empirical { points, weights } => {
+                (points.iter().flatten().map(conv).collect(), weights.iter().map(conv).collect())
+            }
             _ => (Vec::new(), Vec::new()),
         };
         let xi = match &self.target {
             Target::Constant(xi) => conv(xi),
         };
-        Prepared {
-            problem: self.clone(),
-            ctx: ctx.clone(),
-            interval,
-            normaliser,
-            points,
-            weights,
-            xi,
-        }
+        Prepared { problem: self.clone(), ctx: ctx.clone(), interval, normaliser, points, weights, xi }
     }
 }

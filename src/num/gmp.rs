@@ -35,18 +35,12 @@ pub fn bigint_from_integer(n: &Integer) -> BigInt {
 
 /// Exact conversion `BigRational` → `rug::Rational`.
 pub fn rational_from_big(q: &BigRational) -> Rational {
-    Rational::from((
-        integer_from_bigint(q.numer()),
-        integer_from_bigint(q.denom()),
-    ))
+    Rational::from((integer_from_bigint(q.numer()), integer_from_bigint(q.denom())))
 }
 
 /// Exact conversion `rug::Rational` → `BigRational`.
 pub fn big_from_rational(q: &Rational) -> BigRational {
-    BigRational::new_raw(
-        bigint_from_integer(q.numer()),
-        bigint_from_integer(q.denom()),
-    )
+    BigRational::new_raw(bigint_from_integer(q.numer()), bigint_from_integer(q.denom()))
 }
 
 impl Scalar for Rational {
@@ -222,11 +216,7 @@ impl Endpoint for Float {
         self.cmp0()
     }
     fn infinity(negative: bool, like: &Float) -> Float {
-        let s = if negative {
-            Special::NegInfinity
-        } else {
-            Special::Infinity
-        };
+        let s = if negative { Special::NegInfinity } else { Special::Infinity };
         Float::with_val(like.prec(), s)
     }
     fn exact(&self) -> Option<BigRational> {

@@ -74,10 +74,7 @@ pub struct Interval<E: Endpoint> {
 
 impl<E: Endpoint> Interval<E> {
     fn entire(like: &E) -> Self {
-        Interval {
-            lo: E::infinity(true, like),
-            hi: E::infinity(false, like),
-        }
+        Interval { lo: E::infinity(true, like), hi: E::infinity(false, like) }
     }
     fn checked(lo: E, hi: E) -> Self {
         match (lo.sign_of(), hi.sign_of()) {
@@ -131,10 +128,7 @@ impl<E: Endpoint> Scalar for Interval<E> {
     type Ctx = E::Ctx;
 
     fn from_rational(q: &BigRational, ctx: &E::Ctx) -> Self {
-        Interval {
-            lo: E::from_rational_down(q, ctx),
-            hi: E::from_rational_up(q, ctx),
-        }
+        Interval { lo: E::from_rational_down(q, ctx), hi: E::from_rational_up(q, ctx) }
     }
     fn from_i64(n: i64, ctx: &E::Ctx) -> Self {
         Self::from_rational(&BigRational::from_integer(n.into()), ctx)
@@ -155,10 +149,8 @@ impl<E: Endpoint> Scalar for Interval<E> {
         }
     }
     fn div(&self, o: &Self) -> Self {
-        let straddles = !matches!(
-            (o.lo.sign_of(), o.hi.sign_of()),
-            (Some(Ordering::Greater), _) | (_, Some(Ordering::Less))
-        );
+        let straddles =
+            !matches!((o.lo.sign_of(), o.hi.sign_of()), (Some(Ordering::Greater), _) | (_, Some(Ordering::Less)));
         if straddles {
             return Self::entire(&self.lo);
         }
@@ -171,10 +163,7 @@ impl<E: Endpoint> Scalar for Interval<E> {
         }
     }
     fn neg(&self) -> Self {
-        Interval {
-            lo: self.hi.neg(),
-            hi: self.lo.neg(),
-        }
+        Interval { lo: self.hi.neg(), hi: self.lo.neg() }
     }
     fn sign(&self) -> Sign3 {
         match (self.lo.sign_of(), self.hi.sign_of()) {
@@ -258,11 +247,7 @@ pub fn render_decimal_directed(q: &BigRational, digits: usize, dir: Direction) -
     }
     let scaled = q / pow10(k - digits + 1);
     let toward_up = dir == Direction::Up;
-    let n: BigInt = if toward_up {
-        scaled.ceil().to_integer()
-    } else {
-        scaled.floor().to_integer()
-    };
+    let n: BigInt = if toward_up { scaled.ceil().to_integer() } else { scaled.floor().to_integer() };
     // Rounding can carry into a new digit (9.99 -> 10.0); keep the mantissa width.
     let s = n.abs().to_string();
     let (s, k) = if s.len() as i64 > digits {
@@ -273,11 +258,7 @@ pub fn render_decimal_directed(q: &BigRational, digits: usize, dir: Direction) -
         (s, k)
     };
     let sign = if n.is_negative() { "-" } else { "" };
-    let mantissa = if s.len() > 1 {
-        format!("{}.{}", &s[..1], &s[1..])
-    } else {
-        s
-    };
+    let mantissa = if s.len() > 1 { format!("{}.{}", &s[..1], &s[1..]) } else { s };
     format!("{sign}{mantissa}e{k}")
 }
 
@@ -316,11 +297,7 @@ impl Endpoint for f64 {
     fn from_rational_down(q: &BigRational, _: &()) -> f64 {
         let mut f = q.to_f64().unwrap_or(f64::NAN);
         if !f.is_finite() {
-            return if q.is_positive() {
-                f64::MAX
-            } else {
-                f64::NEG_INFINITY
-            };
+            return if q.is_positive() { f64::MAX } else { f64::NEG_INFINITY };
         }
         while rational_from_f64_exact(f).map(|r| &r > q).unwrap_or(false) {
             f = f.next_down();
@@ -330,11 +307,7 @@ impl Endpoint for f64 {
     fn from_rational_up(q: &BigRational, _: &()) -> f64 {
         let mut f = q.to_f64().unwrap_or(f64::NAN);
         if !f.is_finite() {
-            return if q.is_positive() {
-                f64::INFINITY
-            } else {
-                -f64::MAX
-            };
+            return if q.is_positive() { f64::INFINITY } else { -f64::MAX };
         }
         while rational_from_f64_exact(f).map(|r| &r < q).unwrap_or(false) {
             f = f.next_up();

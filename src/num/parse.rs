@@ -25,9 +25,7 @@ impl fmt::Display for ParseNumberError {
 impl std::error::Error for ParseNumberError {}
 
 fn err<T>(s: &str, why: &str) -> Result<T, ParseNumberError> {
-    Err(ParseNumberError(format!(
-        "{s:?} is not a rational number: {why}"
-    )))
+    Err(ParseNumberError(format!("{s:?} is not a rational number: {why}")))
 }
 
 fn digits(s: &str) -> bool {
@@ -49,10 +47,7 @@ fn digits(s: &str) -> bool {
 pub fn parse_rational(text: &str) -> Result<BigRational, ParseNumberError> {
     let s = text.trim();
     if s.is_empty() {
-        return err(
-            text,
-            "empty string; expected e.g. \"3/7\", \"-0.125\", \"1e-3\" or \"2\"",
-        );
+        return err(text, "empty string; expected e.g. \"3/7\", \"-0.125\", \"1e-3\" or \"2\"");
     }
     let lower = s.to_ascii_lowercase();
     let unsigned = lower.trim_start_matches(['+', '-']);
@@ -66,20 +61,13 @@ pub fn parse_rational(text: &str) -> Result<BigRational, ParseNumberError> {
     };
     let value = if let Some((p, q)) = body.split_once('/') {
         if !digits(p) || !digits(q) {
-            return err(
-                text,
-                "expected \"p/q\" with p and q unsigned integers, e.g. \"-3/7\"",
-            );
+            return err(text, "expected \"p/q\" with p and q unsigned integers, e.g. \"-3/7\"");
         }
-        let q: BigInt = q
-            .parse()
-            .map_err(|_| ParseNumberError(format!("{text:?}: bad denominator")))?;
+        let q: BigInt = q.parse().map_err(|_| ParseNumberError(format!("{text:?}: bad denominator")))?;
         if q.is_zero() {
             return err(text, "zero denominator");
         }
-        let p: BigInt = p
-            .parse()
-            .map_err(|_| ParseNumberError(format!("{text:?}: bad numerator")))?;
+        let p: BigInt = p.parse().map_err(|_| ParseNumberError(format!("{text:?}: bad numerator")))?;
         BigRational::new(p, q)
     } else {
         let (mantissa, exp) = match body.find(['e', 'E']) {
@@ -109,15 +97,10 @@ pub fn parse_rational(text: &str) -> Result<BigRational, ParseNumberError> {
             || !(int_part.is_empty() || digits(int_part))
             || !(frac_part.is_empty() || digits(frac_part))
         {
-            return err(
-                text,
-                "expected an integer, \"p/q\", or a decimal like \"-0.125\" or \"1e-3\"",
-            );
+            return err(text, "expected an integer, \"p/q\", or a decimal like \"-0.125\" or \"1e-3\"");
         }
         let all = format!("{int_part}{frac_part}");
-        let n: BigInt = all
-            .parse()
-            .map_err(|_| ParseNumberError(format!("{text:?}: bad digits")))?;
+        let n: BigInt = all.parse().map_err(|_| ParseNumberError(format!("{text:?}: bad digits")))?;
         let e = exp - frac_part.len() as i64;
         let ten = BigInt::from(10u32);
         if e >= 0 {

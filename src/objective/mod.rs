@@ -84,10 +84,7 @@ pub fn evaluate<S: Ordered>(prep: &Prepared<S>, theta: &Theta<S>) -> Evaluation<
 
 /// L(θ) and G(θ) in any backend, with decisions made exactly from the
 /// rational θ. This is how enclosures are computed.
-pub fn evaluate_from_exact<S: Scalar>(
-    prep: &Prepared<S>,
-    theta: &Theta<BigRational>,
-) -> Evaluation<S> {
+pub fn evaluate_from_exact<S: Scalar>(prep: &Prepared<S>, theta: &Theta<BigRational>) -> Evaluation<S> {
     let exact = prep.problem.prepare::<BigRational>(&());
     let plan = Plan::new(theta, &exact);
     let theta_s = theta.map(|q| S::from_rational(q, &prep.ctx));
@@ -95,11 +92,7 @@ pub fn evaluate_from_exact<S: Scalar>(
 }
 
 /// L(θ) and G(θ) along a given plan.
-pub fn evaluate_planned<S: Scalar>(
-    plan: &Plan,
-    prep: &Prepared<S>,
-    theta: &Theta<S>,
-) -> Evaluation<S> {
+pub fn evaluate_planned<S: Scalar>(plan: &Plan, prep: &Prepared<S>, theta: &Theta<S>) -> Evaluation<S> {
     let ctx = &prep.ctx;
     let h = theta.width();
     let d = theta.d;

@@ -106,23 +106,14 @@ fn segment<S: Scalar>(alpha: &S, beta: &S, d1: &S, d2: &S, d3: &S) -> (S, S, S) 
     let j0 = two_a.mul(d1).add(&beta.mul(d2));
     let three_a = two_a.add(alpha);
     let j1 = three_a.mul(d2).add(&beta.add(beta).mul(d3));
-    let j2 = three_a
-        .mul(&alpha.mul(d1).add(&beta.mul(d2)))
-        .add(&beta.square().mul(d3));
+    let j2 = three_a.mul(&alpha.mul(d1).add(&beta.mul(d2))).add(&beta.square().mul(d3));
     (j0, j1, j2)
 }
 
 /// Runs the sweep in backend `S` along a plan. Activation: ReLU (slopes 1 and 0).
-pub(crate) fn sweep_sums<S: Scalar>(
-    plan: &SweepPlan,
-    theta: &Theta<S>,
-    prep: &Prepared<S>,
-) -> SweepSums<S> {
+pub(crate) fn sweep_sums<S: Scalar>(plan: &SweepPlan, theta: &Theta<S>, prep: &Prepared<S>) -> SweepSums<S> {
     let ctx = &prep.ctx;
-    let (a, b) = prep
-        .interval
-        .clone()
-        .expect("sweep needs an interval measure");
+    let (a, b) = prep.interval.clone().expect("sweep needs an interval measure");
     let zero = S::from_i64(0, ctx);
     let mut alpha = theta.c.sub(&prep.xi);
     let mut beta = zero.clone();
@@ -172,27 +163,16 @@ pub(crate) fn sweep_sums<S: Scalar>(
 }
 
 /// Each neuron's (2∫_{I_j} e, 6∫_{I_j} x e) over its active set I_j ∩ [a, b].
-pub(crate) fn active_sums<S: Scalar>(
-    plan: &SweepPlan,
-    sums: &SweepSums<S>,
-    j: usize,
-) -> Option<(S, S)> {
+pub(crate) fn active_sums<S: Scalar>(plan: &SweepPlan, sums: &SweepSums<S>, j: usize) -> Option<(S, S)> {
     let last = sums.p0.len() - 1;
     match plan.kink_slot[j] {
         None => plan.initial_on[j].then(|| (sums.p0[last].clone(), sums.p1[last].clone())),
         Some(slot) => {
-            let (from, to) = if plan.rising[j] {
-                (slot, last)
-            } else {
-                (0, slot)
-            };
+            let (from, to) = if plan.rising[j] { (slot, last) } else { (0, slot) };
             if from >= to {
                 return None;
             }
-            Some((
-                sums.p0[to].sub(&sums.p0[from]),
-                sums.p1[to].sub(&sums.p1[from]),
-            ))
+            Some((sums.p0[to].sub(&sums.p0[from]), sums.p1[to].sub(&sums.p1[from])))
         }
     }
 }
