@@ -1,0 +1,113 @@
+//! Criterion benchmarks of `objective::evaluate` (L and G together, kink
+//! sweep included) for the Lebesgue measure on [a, b], d = 1.
+//!
+//! Run with `cargo bench --features gmp --bench eval` (without `gmp` the
+//! `rug::Rational` group is left out).
+//!
+//! θ is drawn from a seeded [`Rng`] with "realistic" rationals like those of
+//! `../shared/vectors/random-h10.toml`: numerators in -40..=40, denominators
+//! in 1..=16, built from integers (never from f64 literals). The domain is
+//! [-4, 4] so that most kinks t_j = -b_j/w_j fall inside it and the sweep does
+//! real work (about 80% of them at these sizes); ξ = 1.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput};
+use num_bigint::BigInt;
+use reluproof::gen::Rng;
+use reluproof::model::{Activation, DerivativeAtZero, Measure, Prepared, Problem, Target, Theta};
+use reluproof::num::{BigRational, Ordered};
+use reluproof::objective::evaluate;
+use std::hint::black_box;
+use std::time::Duration;
+
+/// Widths benchmarked on every backend.
+const WIDTHS: [usize; 5] = [10, 100, 1_000, 10_000, 100_000];
+
+/// A small rational n/d with n in -40..=40 and d in 1..=16.
+fn small(rng: &mut Rng) -> BigRational {
+    let n = rng.range(-40, 40);
+    let d = rng.range(1, 16);
+    BigRational::new(BigInt::from(n), BigInt::from(d))
+}
+
+/// The benchmark problem: Lebesgue measure on [-4, 4], ξ = 1, ReLU.
+fn problem() -> Problem {
+    Problem {
+        measure: Measure::Lebesgue {
+            a: BigRational::from_integer(BigInt::from(-4)),
+            b: BigRational::from_integer(BigInt::from(4)),
+        },
+        target: Target::Constant(BigRational::from_integer(BigInt::from(1))),
+        activation: Activation::Relu,
+        derivative_at_zero: DerivativeAtZero::Open,
+    }
+}
+
+/// A deterministic θ of width `h` (the seed depends only on `h`).
+fn theta(h: usize) -> Theta<BigRational> {
+    let mut rng = Rng::new(0x5EED_0000 + h as u64);
+    let draw = |rng: &mut Rng| (0..h).map(|_| small(rng)).collect::<Vec<_>>();
+    let w = draw(&mut rng);
+    let b = draw(&mut rng);
+    let v = draw(&mut rng);
+    let c = small(&mut rng);
+    Theta { d: 1, w, b, v, c }
+}
+
+/// One benchmark group per backend: `evaluate` at every width in `widths`.
+///
+/// `slow_from`: from this width on the backend takes long per evaluation, so
+/// the group switches to flat sampling with the minimum of 10 samples and a
+/// short measurement time (criterion then runs each sample once or a few
+/// times); the whole bench stays within a few minutes.
+fn bench_backend<S: Ordered>(c: &mut Criterion, name: &str, widths: &[usize], slow_from: usize)
+where
+    S::Ctx: Default,
+{
+    let ctx = S::Ctx::default();
+    let prob = problem();
+    let mut group = c.benchmark_group(format!("evaluate/{name}"));
+    for &h in widths {
+        let prep: Prepared<S> = prob.prepare(&ctx);
+        let th: Theta<S> = theta(h).map(|q| S::from_rational(q, &ctx));
+        group.throughput(Throughput::Elements(h as u64));
+        if h >= slow_from {
+            group
+                .sampling_mode(SamplingMode::Flat)
+                .sample_size(10)
+                .warm_up_time(Duration::from_millis(500))
+                .measurement_time(Duration::from_secs(5));
+        } else {
+            group
+                .sampling_mode(SamplingMode::Auto)
+                .sample_size(30)
+                .warm_up_time(Duration::from_secs(1))
+                .measurement_time(Duration::from_secs(3));
+        }
+        group.bench_with_input(BenchmarkId::from_parameter(h), &h, |bch, _| {
+            bch.iter(|| evaluate(black_box(&prep), black_box(&th)))
+        });
+    }
+    group.finish();
+}
+
+fn bench_f64(c: &mut Criterion) {
+    bench_backend::<f64>(c, "f64", &WIDTHS, usize::MAX);
+}
+
+// The exact backends go up to H = 10^5 too, with flat sampling (10 samples)
+// from H = 10^4 on: each evaluation there takes tens to hundreds of
+// milliseconds, so auto sampling would run for minutes.
+fn bench_bigrational(c: &mut Criterion) {
+    bench_backend::<BigRational>(c, "BigRational", &WIDTHS, 10_000);
+}
+
+#[cfg(feature = "gmp")]
+fn bench_gmp(c: &mut Criterion) {
+    bench_backend::<rug::Rational>(c, "rug-Rational", &WIDTHS, 10_000);
+}
+
+#[cfg(feature = "gmp")]
+criterion_group!(benches, bench_f64, bench_bigrational, bench_gmp);
+#[cfg(not(feature = "gmp"))]
+criterion_group!(benches, bench_f64, bench_bigrational);
+criterion_main!(benches);
