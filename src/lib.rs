@@ -10,9 +10,12 @@
 #![warn(missing_docs)]
 
 pub mod backend;
+pub mod claims;
+pub mod commands;
 pub mod eval;
 pub mod gen;
 pub mod lyapunov;
 pub mod model;
 pub mod num;
 pub mod objective;
+pub mod report;

@@ -7,7 +7,7 @@ use crate::objective::Evaluation;
 /// V(θ) = ‖θ‖² + (c − 2ξ)².
 pub fn lyapunov<S: Scalar>(theta: &Theta<S>, xi: &S, ctx: &S::Ctx) -> S {
     let shift = theta.c.sub(&xi.add(xi));
-    theta.norm2(ctx).add(&shift.square())
+    theta.norm2(ctx).add(&shift.sqr())
 }
 
 /// ∇V(θ) = 2θ + 2(c − 2ξ) e_c.
@@ -22,9 +22,9 @@ pub fn lyapunov_gradient<S: Scalar>(theta: &Theta<S>, xi: &S) -> Theta<S> {
 pub fn balance<S: Scalar>(theta: &Theta<S>) -> Vec<S> {
     (0..theta.width())
         .map(|j| {
-            let mut q = theta.b[j].square().sub(&theta.v[j].square());
+            let mut q = theta.b[j].sqr().sub(&theta.v[j].sqr());
             for w in theta.w_row(j) {
-                q.add_assign(&w.square());
+                q.add_assign(&w.sqr());
             }
             q
         })

@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use reluproof::backend::BackendSpec;
+use reluproof::commands::{check_command, list_text, replay_command, CheckOptions};
 use reluproof::eval::run_eval;
 use reluproof::model::case::read_case;
 use std::path::PathBuf;
@@ -10,8 +11,11 @@ use std::process::ExitCode;
 /// Executable checks of the convergence proof for gradient descent on
 /// one-hidden-layer ReLU networks with constant targets
 /// (Cheridito, Jentzen, Riekert, Rossmannek 2021).
+///
+/// Exit codes: 0 success (every verdict as expected), 1 a finding (a claim
+/// expected to hold was refuted, or a replay did not reproduce), 2 bad input.
 #[derive(Parser)]
-#[command(name = "reluproof", version, about, long_about = None)]
+#[command(name = "reluproof", version, about, long_about)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -19,6 +23,48 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Check the statements of CLAIMS.md on generated cases and print a verdict table.
+    ///
+    /// With no ID every statement is listed and every registered check runs
+    /// with its default budget (about a minute on 2 cores). Paper and derived
+    /// claims are expected to hold; edge statements are expected to be refuted.
+    Check {
+        /// Statement ids (C3, E6, …) or check names; all if none.
+        ids: Vec<String>,
+        /// Cases per check (default: 300 for exact checks, fewer for costly ones).
+        #[arg(long)]
+        cases: Option<usize>,
+        /// Seed of the case generators; the same seed gives the same report.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// exact (default), gmp, f64-interval or interval[:BITS]. Approximate
+        /// backends cannot decide a claim and are refused.
+        #[arg(long, default_value = "exact", value_parser = clap::value_parser!(BackendSpec))]
+        backend: BackendSpec,
+        /// Print {"claims": [...]} as JSON instead of the table.
+        #[arg(long)]
+        json: bool,
+        /// Write report.json, blueprint.md, blueprint.svg and witnesses/ into DIR.
+        #[arg(long, value_name = "DIR")]
+        report: Option<PathBuf>,
+        /// Run a negative control: a deliberately wrong variant of one check,
+        /// which must be refuted (see `reluproof list`).
+        #[arg(long, value_name = "NAME")]
+        mutant: Option<String>,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Re-run the check of a saved witness file and compare with its recorded verdict.
+    Replay {
+        /// A witness file (a case file with a [witness] table).
+        witness: PathBuf,
+        /// Backend for the replay.
+        #[arg(long, default_value = "exact", value_parser = clap::value_parser!(BackendSpec))]
+        backend: BackendSpec,
+    },
+    /// List the statements, their registered checks and negative controls.
+    List,
     /// Evaluate the risk L, the generalized gradient G, the Lyapunov function V,
     /// <grad V, G> and 8L of a case file.
     ///
@@ -37,38 +83,41 @@ enum Command {
     },
 }
 
+fn exit(r: Result<i32, String>) -> ExitCode {
+    match r {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn eval(case: PathBuf, backend: BackendSpec, json: bool) -> Result<i32, String> {
+    let parsed = read_case(&case).map_err(|e| e.to_string())?;
+    let file = case.display().to_string();
+    let r = run_eval(&parsed, backend)?;
+    if json {
+        let s =
+            serde_json::to_string_pretty(&r.to_json(&parsed, &file)).map_err(|e| format!("cannot write JSON: {e}"))?;
+        println!("{s}");
+    } else {
+        print!("{}", r.to_text(&parsed, &file));
+    }
+    Ok(0)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Eval { case, backend, json } => {
-            let parsed = match read_case(&case) {
-                Ok(c) => c,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return ExitCode::from(2);
-                }
-            };
-            let file = case.display().to_string();
-            match run_eval(&parsed, backend) {
-                Ok(r) => {
-                    if json {
-                        match serde_json::to_string_pretty(&r.to_json(&parsed, &file)) {
-                            Ok(s) => println!("{s}"),
-                            Err(e) => {
-                                eprintln!("error: cannot write JSON: {e}");
-                                return ExitCode::from(1);
-                            }
-                        }
-                    } else {
-                        print!("{}", r.to_text(&parsed, &file));
-                    }
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::from(2)
-                }
-            }
+        Command::Eval { case, backend, json } => exit(eval(case, backend, json)),
+        Command::Check { ids, cases, seed, backend, json, report, mutant, quiet } => {
+            exit(check_command(&CheckOptions { ids, cases, seed, backend, json, report, mutant, quiet }))
+        }
+        Command::Replay { witness, backend } => exit(replay_command(&witness, backend)),
+        Command::List => {
+            print!("{}", list_text());
+            ExitCode::SUCCESS
         }
     }
 }

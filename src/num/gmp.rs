@@ -2,7 +2,8 @@
 //! `rug::Float` at a chosen precision (approximate, round to nearest), and
 //! `Interval<rug::Float>` (enclosure, MPFR directed rounding).
 
-use super::{interval::Endpoint, Guarantee, Ordered, Scalar, Sign3};
+use super::interval::{Direction, Endpoint};
+use super::{Guarantee, Ordered, Scalar, Sign3};
 use num_bigint::{BigInt, Sign};
 use num_rational::BigRational;
 use rug::float::{Round, Special};
@@ -230,5 +231,12 @@ impl Endpoint for Float {
     }
     fn interval_name(prec: &Precision) -> String {
         format!("interval:{prec}")
+    }
+    fn render_directed(&self, dir: Direction) -> String {
+        if self.is_zero() {
+            return "0".into();
+        }
+        let round = if dir == Direction::Down { Round::Down } else { Round::Up };
+        self.to_string_radix_round(10, Some(digits_for(self.prec())), round)
     }
 }

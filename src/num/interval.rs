@@ -51,6 +51,15 @@ pub trait Endpoint: Clone + fmt::Debug + Send + Sync + 'static {
     fn decimal_digits(&self) -> usize;
     /// The backend name of intervals over this endpoint.
     fn interval_name(ctx: &Self::Ctx) -> String;
+    /// The endpoint in decimal, rounded in the given direction so that a
+    /// printed bound remains a bound.
+    fn render_directed(&self, dir: Direction) -> String {
+        match self.exact() {
+            Some(q) => render_decimal_directed(&q, self.decimal_digits(), dir),
+            None if self.sign_of() == Some(Ordering::Less) => "-inf".into(),
+            None => "inf".into(),
+        }
+    }
 }
 
 /// A closed interval `[lo, hi]` that encloses the true value.
@@ -180,19 +189,13 @@ impl<E: Endpoint> Scalar for Interval<E> {
         E::interval_name(ctx)
     }
     fn render(&self) -> String {
-        let digits = self.lo.decimal_digits();
-        let lo = match self.lo.exact() {
-            Some(q) => render_decimal_directed(&q, digits, Direction::Down),
-            None => "-inf".into(),
-        };
-        let hi = match self.hi.exact() {
-            Some(q) => render_decimal_directed(&q, digits, Direction::Up),
-            None => "inf".into(),
-        };
-        format!("[{lo}, {hi}]")
+        format!("[{}, {}]", self.lo.render_directed(Direction::Down), self.hi.render_directed(Direction::Up))
     }
     fn to_f64_lossy(&self) -> f64 {
         0.5 * self.lo.approx() + 0.5 * self.hi.approx()
+    }
+    fn lower_rational(&self) -> Option<BigRational> {
+        self.lo.exact()
     }
     fn to_rational(&self) -> Option<BigRational> {
         match (self.lo.exact(), self.hi.exact()) {

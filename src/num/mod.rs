@@ -129,8 +129,13 @@ pub trait Scalar: Clone + fmt::Debug + Send + Sync + 'static {
     /// (all but interval backends; floats are dyadic rationals).
     fn to_rational(&self) -> Option<BigRational>;
 
+    /// A rational lower bound of the value: the value itself for exact and
+    /// float backends, the lower end for intervals. `None` if not finite.
+    fn lower_rational(&self) -> Option<BigRational> {
+        self.to_rational()
+    }
     /// `self * self`.
-    fn square(&self) -> Self {
+    fn sqr(&self) -> Self {
         self.mul(self)
     }
     /// Three-valued comparison `self` vs `o`.

@@ -106,7 +106,7 @@ fn segment<S: Scalar>(alpha: &S, beta: &S, d1: &S, d2: &S, d3: &S) -> (S, S, S) 
     let j0 = two_a.mul(d1).add(&beta.mul(d2));
     let three_a = two_a.add(alpha);
     let j1 = three_a.mul(d2).add(&beta.add(beta).mul(d3));
-    let j2 = three_a.mul(&alpha.mul(d1).add(&beta.mul(d2))).add(&beta.square().mul(d3));
+    let j2 = three_a.mul(&alpha.mul(d1).add(&beta.mul(d2))).add(&beta.sqr().mul(d3));
     (j0, j1, j2)
 }
 
@@ -129,9 +129,9 @@ pub(crate) fn sweep_sums<S: Scalar>(plan: &SweepPlan, theta: &Theta<S>, prep: &P
     p0.push(zero.clone());
     p1.push(zero.clone());
     let (mut acc0, mut acc1, mut acc2) = (zero.clone(), zero.clone(), zero.clone());
-    let (mut s1, mut s2, mut s3) = (a.clone(), a.square(), a.square().mul(&a));
+    let (mut s1, mut s2, mut s3) = (a.clone(), a.sqr(), a.sqr().mul(&a));
     let mut advance = |t: S, alpha: &S, beta: &S, acc0: &mut S, acc1: &mut S, acc2: &mut S| {
-        let t2 = t.square();
+        let t2 = t.sqr();
         let t3 = t2.mul(&t);
         let (j0, j1, j2) = segment(alpha, beta, &t.sub(&s1), &t2.sub(&s2), &t3.sub(&s3));
         acc0.add_assign(&j0);

@@ -1,0 +1,399 @@
+//! C2: the generalized gradient is a limit — of difference quotients where
+//! L is differentiable (a), and of gradients of smooth approximations (b).
+
+use super::engine::Outcome;
+use super::instance::Instance;
+use super::{Backends, Check};
+use crate::backend::BackendSpec;
+use crate::gen::{self, GenConfig, MeasureKind, Rng};
+use crate::model::case::Case;
+use crate::num::BigRational;
+use crate::objective::evaluate;
+use num_bigint::BigInt;
+use num_traits::{One, Signed, Zero};
+
+/// All checks of this module.
+pub fn all() -> Vec<Box<dyn Check>> {
+    vec![Box::new(GradientIsLimitOfDifferenceQuotients), Box::new(GradientIsLimitOfSmoothApproximants)]
+}
+
+/// Steps h_i = 2^(−STEP_BITS·i), i = 1..=STEPS.
+const STEP_BITS: u32 = 8;
+const STEPS: usize = 10;
+/// A ratio err_i / err_{i−1} above 2^(−TOLERATED_BITS) at the finest steps is
+/// not O(h) convergence (O(h) gives 2^(−8), O(h²) gives 2^(−16)).
+const TOLERATED_BITS: u32 = 6;
+/// How many of the finest ratios must show the decay.
+const FINEST: usize = 3;
+
+fn tame(x: &BigRational, rng: &mut Rng) -> BigRational {
+    let big = BigRational::from_integer(BigInt::from(1000));
+    if x.abs() > big || (!x.is_zero() && x.abs() < BigRational::one() / &big) || x.denom() > &BigInt::from(1000) {
+        gen::small_rational(rng)
+    } else {
+        x.clone()
+    }
+}
+
+/// C2(a): where all w_j ≠ 0 (Lebesgue or uniform on [a, b]), exact central
+/// difference quotients (L(θ + h e_k) − L(θ − h e_k)) / 2h approach G_k.
+pub struct GradientIsLimitOfDifferenceQuotients;
+
+impl Check for GradientIsLimitOfDifferenceQuotients {
+    fn name(&self) -> &'static str {
+        "generalized_gradient_is_limit_of_difference_quotients"
+    }
+    fn statement(&self) -> &'static str {
+        "C2"
+    }
+    fn summary(&self) -> &'static str {
+        "for 3 components k, |(L(theta + h e_k) - L(theta - h e_k))/2h - G_k| decays like O(h) over h = 2^-8 ... 2^-80, exactly"
+    }
+    fn backends(&self) -> Backends {
+        Backends::ExactOnly
+    }
+    fn caveat(&self) -> Option<&'static str> {
+        Some("finite-horizon surrogate: O(h) decay of the error at the three finest of ten steps down to h = 2^-80 is observed, not the limit itself")
+    }
+    fn mutants(&self) -> &'static [&'static str] {
+        &["half_bias_gradient"]
+    }
+    fn generate(&self, rng: &mut Rng) -> Instance {
+        let cfg = GenConfig {
+            max_width: 6,
+            measures: vec![MeasureKind::Lebesgue, MeasureKind::Uniform],
+            ..GenConfig::default()
+        };
+        let mut case = gen::case(rng, &cfg);
+        let th = &mut case.theta;
+        for x in th.w.iter_mut() {
+            *x = tame(x, rng);
+            while x.is_zero() {
+                *x = gen::small_rational(rng);
+            }
+        }
+        for x in th.b.iter_mut().chain(th.v.iter_mut()) {
+            *x = tame(x, rng);
+        }
+        th.c = tame(&th.c, rng);
+        let n = th.len() as u64;
+        let comps: Vec<BigRational> = (0..3).map(|_| BigRational::from_integer(BigInt::from(rng.below(n)))).collect();
+        Instance::of(case).with_vector("components", comps)
+    }
+    fn run(&self, inst: &Instance, backend: BackendSpec, mutant: Option<&str>) -> Outcome {
+        if inst.case.theta.w.iter().any(|w| w.is_zero()) {
+            return Outcome::Skipped { reason: "some w_j = 0: L need not be differentiable".into() };
+        }
+        if matches!(inst.case.problem.measure, crate::model::Measure::Empirical { .. }) {
+            return Outcome::Skipped { reason: "C2(a) is stated for Lebesgue/uniform measure on [a, b]".into() };
+        }
+        let comps: Vec<usize> = match inst.vector("components") {
+            Some(c) => c.iter().filter_map(|q| q.to_integer().try_into().ok()).collect(),
+            None => (0..inst.case.theta.len()).collect(),
+        };
+        match backend {
+            BackendSpec::Exact => difference_quotients(&inst.case, &comps, mutant),
+            #[cfg(feature = "gmp")]
+            BackendSpec::Gmp => difference_quotients(&inst.case, &comps, mutant),
+            other => Outcome::Undecided { reason: format!("C2(a) runs on exact backends only, not {other}") },
+        }
+    }
+}
+
+fn risk(case: &Case, theta: &crate::model::Theta<BigRational>) -> BigRational {
+    evaluate::<BigRational>(&case.problem.prepare(&()), theta).risk
+}
+
+fn difference_quotients(case: &Case, comps: &[usize], mutant: Option<&str>) -> Outcome {
+    let prep = case.problem.prepare::<BigRational>(&());
+    let mut g = evaluate::<BigRational>(&prep, &case.theta).gradient.flatten();
+    let h_count = case.theta.width();
+    let d = case.theta.d;
+    if mutant == Some("half_bias_gradient") {
+        // Negative control: G_b with the factor 2 of D4 halved.
+        for j in 0..h_count {
+            g[h_count * d + j] = &g[h_count * d + j] / BigRational::from_integer(2.into());
+        }
+    }
+    let flat = case.theta.flatten();
+    for &k in comps {
+        if k >= flat.len() {
+            return Outcome::Skipped { reason: format!("component {k} out of range") };
+        }
+        let mut errs = Vec::with_capacity(STEPS);
+        for i in 1..=STEPS {
+            let h = BigRational::new(BigInt::one(), BigInt::one() << (STEP_BITS as usize * i));
+            let mut plus = flat.clone();
+            plus[k] += &h;
+            let mut minus = flat.clone();
+            minus[k] -= &h;
+            let tp = crate::model::Theta::from_flat(d, &plus).expect("layout");
+            let tm = crate::model::Theta::from_flat(d, &minus).expect("layout");
+            let dq = (risk(case, &tp) - risk(case, &tm)) / (&h + &h);
+            errs.push((dq - &g[k]).abs());
+        }
+        let bound = BigRational::new(BigInt::one(), BigInt::one() << TOLERATED_BITS as usize);
+        for i in STEPS - FINEST..STEPS {
+            let (prev, cur) = (&errs[i - 1], &errs[i]);
+            if !cur.is_zero() && cur > &(prev * &bound) {
+                let shown: Vec<String> =
+                    errs.iter().map(|e| format!("{:.3e}", crate::num::Scalar::to_f64_lossy(e))).collect();
+                return Outcome::Violated {
+                    detail: format!(
+                        "component {k}: the error |DQ(h) - G_k| does not decay like O(h) at the finest steps; errors for h = 2^-8 .. 2^-80: [{}]",
+                        shown.join(", ")
+                    ),
+                };
+            }
+        }
+    }
+    Outcome::Holds { margin: None }
+}
+
+/// r = 2^k for k = 2, 4, …, 40.
+const SMOOTH_EXPONENTS: std::ops::RangeInclusive<u32> = 1..=20;
+/// MPFR precision of the enclosures.
+const SMOOTH_PREC: u32 = 200;
+
+/// C2(b): on empirical measures, ∇L_r(θ) → G(θ) as r → ∞ for the smooth
+/// approximants R_r(z) = r⁻¹ ln(1 + r⁻¹ e^{rz}), also at degenerate neurons
+/// and at sample points on a kink. The transcendental terms are enclosed with
+/// MPFR intervals.
+pub struct GradientIsLimitOfSmoothApproximants;
+
+fn small(rng: &mut Rng, max: i64) -> BigRational {
+    BigRational::new(rng.range(-max, max).into(), (*rng.pick(&[1i64, 2, 4])).into())
+}
+
+impl Check for GradientIsLimitOfSmoothApproximants {
+    fn name(&self) -> &'static str {
+        "generalized_gradient_is_limit_of_smooth_approximants"
+    }
+    fn statement(&self) -> &'static str {
+        "C2"
+    }
+    fn summary(&self) -> &'static str {
+        "max_k |grad L_r(theta)_k - G_k| for R_r(z) = ln(1 + e^{rz}/r)/r decays (ratio <= 1/2 at the three finest of r = 2^2 .. 2^40), MPFR enclosures"
+    }
+    fn backends(&self) -> Backends {
+        Backends::MpfrEnclosure
+    }
+    fn caveat(&self) -> Option<&'static str> {
+        Some("finite-horizon surrogate: rigorous upper bounds of the error are seen to halve (or to fall below 2^-120 max(1, |G|)) at the three finest of r = 2^2, 2^4, ..., 2^40; the limit itself is not computed; empirical measures only")
+    }
+    fn mutants(&self) -> &'static [&'static str] {
+        &["softplus_half_at_zero"]
+    }
+    fn generate(&self, rng: &mut Rng) -> Instance {
+        let d = rng.range(1, 2) as usize;
+        let n = rng.range(1, 6) as usize;
+        let points: Vec<Vec<BigRational>> = (0..n).map(|_| (0..d).map(|_| small(rng, 8)).collect()).collect();
+        let weights = (0..n).map(|_| BigRational::new(rng.range(1, 8).into(), rng.range(1, 4).into())).collect();
+        let h = rng.range(1, 6) as usize;
+        let (mut w, mut b) = (Vec::new(), Vec::new());
+        for _ in 0..h {
+            if rng.chance(1, 6) {
+                w.extend(std::iter::repeat_n(BigRational::zero(), d));
+                b.push(BigRational::zero());
+                continue;
+            }
+            let row: Vec<BigRational> = (0..d).map(|_| small(rng, 8)).collect();
+            let bj = if rng.chance(1, 3) {
+                let x = &points[rng.below(n as u64) as usize];
+                -row.iter().zip(x).fold(BigRational::zero(), |s, (wi, xi)| s + wi * xi)
+            } else {
+                small(rng, 8)
+            };
+            w.extend(row);
+            b.push(bj);
+        }
+        let v = (0..h).map(|_| small(rng, 8)).collect();
+        let theta = crate::model::Theta { d, w, b, v, c: small(rng, 8) };
+        let problem = crate::model::Problem {
+            measure: crate::model::Measure::Empirical { points, weights },
+            target: crate::model::Target::Constant(small(rng, 8)),
+            activation: crate::model::Activation::Relu,
+            derivative_at_zero: crate::model::DerivativeAtZero::Open,
+        };
+        Instance::of(Case { problem, theta, notes: Vec::new() })
+    }
+    fn run(&self, inst: &Instance, _backend: BackendSpec, mutant: Option<&str>) -> Outcome {
+        if !matches!(inst.case.problem.measure, crate::model::Measure::Empirical { .. }) {
+            return Outcome::Skipped { reason: "C2(b) is checked on empirical measures".into() };
+        }
+        smooth::check(&inst.case, mutant)
+    }
+}
+
+#[cfg(not(feature = "gmp"))]
+mod smooth {
+    use super::*;
+    pub fn check(_: &Case, _: Option<&str>) -> Outcome {
+        Outcome::Undecided { reason: "C2(b) needs MPFR enclosures: build with --features gmp".into() }
+    }
+}
+
+#[cfg(feature = "gmp")]
+mod smooth {
+    use super::*;
+    use crate::model::Measure;
+    use crate::num::{Interval, Scalar};
+    use rug::float::Round;
+    use rug::Float;
+
+    type I = Interval<Float>;
+
+    fn iv(q: &BigRational) -> I {
+        I::from_rational(q, &SMOOTH_PREC)
+    }
+    /// e^x, with arguments below −2^20 enclosed by [0, e^{−2^20}] so that no
+    /// endpoint underflows to an astronomically small exponent.
+    fn exp(x: &I) -> I {
+        let floor = Float::with_val(SMOOTH_PREC, -(1i64 << 20));
+        if x.hi < floor {
+            return Interval {
+                lo: Float::with_val(SMOOTH_PREC, 0),
+                hi: Float::with_val_round(SMOOTH_PREC, floor.exp_ref(), Round::Up).0,
+            };
+        }
+        Interval {
+            lo: Float::with_val_round(SMOOTH_PREC, x.lo.exp_ref(), Round::Down).0,
+            hi: Float::with_val_round(SMOOTH_PREC, x.hi.exp_ref(), Round::Up).0,
+        }
+    }
+    /// ln(1 + x) for x ≥ 0.
+    fn ln1p(x: &I) -> I {
+        Interval {
+            lo: Float::with_val_round(SMOOTH_PREC, x.lo.ln_1p_ref(), Round::Down).0,
+            hi: Float::with_val_round(SMOOTH_PREC, x.hi.ln_1p_ref(), Round::Up).0,
+        }
+    }
+    fn ln(x: &I) -> I {
+        Interval {
+            lo: Float::with_val_round(SMOOTH_PREC, x.lo.ln_ref(), Round::Down).0,
+            hi: Float::with_val_round(SMOOTH_PREC, x.hi.ln_ref(), Round::Up).0,
+        }
+    }
+
+    /// (R(z), R'(z)) for the approximant at r, in a form that cannot overflow,
+    /// chosen by the exact sign of z. `half` selects the standard softplus
+    /// ln(1 + e^{rz})/r (derivative 1/2 at 0), the negative control.
+    fn approximant(z: &BigRational, r: &BigRational, half: bool) -> (I, I) {
+        let one = I::from_i64(1, &SMOOTH_PREC);
+        let rz = r * z;
+        let ri = iv(r);
+        if z.is_positive() {
+            let t = exp(&iv(&-rz)); // e^{−rz} ≤ 1
+            if half {
+                (iv(z).add(&ln1p(&t).div(&ri)), one.div(&one.add(&t)))
+            } else {
+                let rt = ri.mul(&t);
+                let val = iv(z).sub(&ln(&ri).div(&ri)).add(&ln1p(&rt).div(&ri));
+                (val, one.div(&one.add(&rt)))
+            }
+        } else {
+            let t = exp(&iv(&rz)); // e^{rz} ≤ 1
+            if half {
+                (ln1p(&t).div(&ri), t.div(&one.add(&t)))
+            } else {
+                (ln1p(&t.div(&ri)).div(&ri), t.div(&ri.add(&t)))
+            }
+        }
+    }
+
+    /// Rigorous (lower, upper) bounds of max_k |∇L_r(θ)_k − G_k|.
+    fn error_bounds(case: &Case, g: &[BigRational], r: &BigRational, half: bool) -> (Float, Float) {
+        let Measure::Empirical { points, weights } = &case.problem.measure else { unreachable!() };
+        let th = &case.theta;
+        let (d, h) = (th.d, th.width());
+        let zero = I::from_i64(0, &SMOOTH_PREC);
+        let two = I::from_i64(2, &SMOOTH_PREC);
+        let mut grad = vec![zero.clone(); th.len()];
+        let xi = case.problem.target.constant().expect("constant target");
+        for (x, p) in points.iter().zip(weights) {
+            let vals: Vec<(I, I)> = (0..h)
+                .map(|j| {
+                    let z = th.w_row(j).iter().zip(x).fold(th.b[j].clone(), |s, (w, xi)| s + w * xi);
+                    approximant(&z, r, half)
+                })
+                .collect();
+            let mut e = iv(&(&th.c - xi));
+            for j in 0..h {
+                e = e.add(&iv(&th.v[j]).mul(&vals[j].0));
+            }
+            let pe2 = two.mul(&iv(p)).mul(&e);
+            for j in 0..h {
+                let gb = pe2.mul(&iv(&th.v[j])).mul(&vals[j].1);
+                for k in 0..d {
+                    grad[j * d + k] = grad[j * d + k].add(&gb.mul(&iv(&x[k])));
+                }
+                grad[h * d + j] = grad[h * d + j].add(&gb);
+                grad[h * d + h + j] = grad[h * d + h + j].add(&pe2.mul(&vals[j].0));
+            }
+            let last = grad.len() - 1;
+            grad[last] = grad[last].add(&pe2);
+        }
+        // Compared as floats: abs and max are exact on MPFR numbers.
+        let (mut lower, mut upper) = (Float::new(SMOOTH_PREC), Float::new(SMOOTH_PREC));
+        for (a, gk) in grad.iter().zip(g) {
+            let diff = a.sub(&iv(gk));
+            let (l, u) = (&diff.lo, &diff.hi);
+            if l.is_nan() || u.is_nan() {
+                return (Float::new(SMOOTH_PREC), Float::with_val(SMOOTH_PREC, rug::float::Special::Infinity));
+            }
+            let up = Float::with_val(SMOOTH_PREC, l.abs_ref()).max(&Float::with_val(SMOOTH_PREC, u.abs_ref()));
+            let low = if l.is_sign_positive() && !l.is_zero() {
+                l.clone()
+            } else if u.is_sign_negative() && !u.is_zero() {
+                Float::with_val(SMOOTH_PREC, -u)
+            } else {
+                Float::new(SMOOTH_PREC)
+            };
+            upper = upper.max(&up);
+            lower = lower.max(&low);
+        }
+        (lower, upper)
+    }
+
+    pub fn check(case: &Case, mutant: Option<&str>) -> Outcome {
+        let half = mutant == Some("softplus_half_at_zero");
+        let g = crate::objective::evaluate::<BigRational>(&case.problem.prepare(&()), &case.theta).gradient.flatten();
+        let bounds: Vec<(Float, Float)> = SMOOTH_EXPONENTS
+            .map(|i| {
+                let r = BigRational::from_integer(BigInt::one() << (2 * i) as usize);
+                error_bounds(case, &g, &r, half)
+            })
+            .collect();
+        let n = bounds.len();
+        let shown = || bounds.iter().map(|(_, u)| format!("{:.2e}", u.to_f64())).collect::<Vec<_>>().join(", ");
+        // Below 2^-120 · max(1, |G|_inf) the error has reached working precision
+        // (the O(ln r / r) rate is still ~1e-11 at r = 2^40, far above it).
+        let scale = g.iter().map(|x| x.abs()).fold(BigRational::one(), |m, x| m.max(x));
+        let floor = Float::with_val(SMOOTH_PREC, &crate::num::gmp::rational_from_big(&scale)) >> 120u32;
+        let mut undecided = false;
+        for i in n - FINEST..n {
+            let half_prev = Float::with_val(SMOOTH_PREC, &bounds[i - 1].1 / 2u32);
+            if bounds[i].1 <= half_prev || bounds[i].1 <= floor {
+                continue;
+            }
+            if bounds[i].0 > half_prev {
+                return Outcome::Violated {
+                    detail: format!(
+                        "max_k |grad L_r - G| does not decay at r = 2^{}: it is at least {:.3e}, more than half of the bound {:.3e} at r = 2^{}; upper bounds for r = 2^2 .. 2^40: [{}]",
+                        2 * (i + 1),
+                        bounds[i].0.to_f64(),
+                        bounds[i - 1].1.to_f64(),
+                        2 * i,
+                        shown()
+                    ),
+                };
+            }
+            undecided = true;
+        }
+        if undecided {
+            Outcome::Undecided { reason: format!("decay ratio near 1/2 not decided by the enclosures: [{}]", shown()) }
+        } else {
+            Outcome::Holds { margin: None }
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! The statements of CLAIMS.md as data, and their executable checks.
+//!
+//! Every statement (D1–D6, C1–C11, E1–E7, Q1–Q3) has an entry in
+//! [`STATEMENTS`] and a file `proofs/<ID>.md`; a test keeps the two in one-to-one
+//! correspondence, including the check names listed in each file's front matter.
+
+pub mod checks;
+pub mod engine;
+pub mod instance;
+pub mod limits;
+
+pub use engine::{run_check, Budget, Outcome, Verdict};
+pub use instance::{Instance, Witness};
+
+use crate::backend::BackendSpec;
+use crate::gen::Rng;
+use crate::num::Guarantee;
+
+/// Where a statement comes from (CLAIMS.md's status).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// A definition: implemented, not checked as a claim.
+    Definition,
+    /// Restates the papers.
+    Paper,
+    /// A consequence the harness adds.
+    Derived,
+    /// Drops an assumption.
+    Edge,
+    /// An open question.
+    Conjecture,
+}
+
+impl Status {
+    /// Word used in reports and proofs/ front matter.
+    pub fn word(&self) -> &'static str {
+        match self {
+            Status::Definition => "definition",
+            Status::Paper => "paper",
+            Status::Derived => "derived",
+            Status::Edge => "edge",
+            Status::Conjecture => "conjecture",
+        }
+    }
+}
+
+/// What the check of a statement is expected to report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expected {
+    /// Nothing to check (definitions).
+    Nothing,
+    /// The claim holds.
+    Holds,
+    /// Expected to fail with a witness (edges outside the assumptions).
+    Fails,
+    /// Unknown (conjectures): either answer is a finding.
+    Open,
+}
+
+impl Expected {
+    /// Word used in reports.
+    pub fn word(&self) -> &'static str {
+        match self {
+            Expected::Nothing => "-",
+            Expected::Holds => "holds",
+            Expected::Fails => "refuted",
+            Expected::Open => "open",
+        }
+    }
+}
+
+/// One statement of CLAIMS.md.
+#[derive(Clone, Copy, Debug)]
+pub struct Statement {
+    /// `D1` … `Q3`.
+    pub id: &'static str,
+    /// The mathlib-style name in CLAIMS.md.
+    pub name: &'static str,
+    /// Origin.
+    pub status: Status,
+    /// Expected verdict.
+    pub expected: Expected,
+    /// Statements it uses.
+    pub depends_on: &'static [&'static str],
+}
+
+const fn st(
+    id: &'static str,
+    name: &'static str,
+    status: Status,
+    expected: Expected,
+    depends_on: &'static [&'static str],
+) -> Statement {
+    Statement { id, name, status, expected, depends_on }
+}
+
+use Expected::{Fails, Holds, Nothing, Open};
+use Status::{Conjecture, Definition, Derived, Edge, Paper};
+
+/// Every statement of CLAIMS.md, in its order.
+pub const STATEMENTS: &[Statement] = &[
+    st("D1", "network", Definition, Nothing, &[]),
+    st("D2", "measures", Definition, Nothing, &[]),
+    st("D3", "risk", Definition, Nothing, &["D1", "D2"]),
+    st("D4", "generalized_gradient", Definition, Nothing, &["D3"]),
+    st("D5", "lyapunov_function", Definition, Nothing, &["D1"]),
+    st("D6", "dynamics", Definition, Nothing, &["D4"]),
+    st("C1", "risk_nonneg_and_zero_iff_fit", Derived, Holds, &["D3"]),
+    st("C2", "generalized_gradient_is_limit", Paper, Holds, &["D3", "D4"]),
+    st("C3", "lyapunov_identity", Paper, Holds, &["D4", "D5"]),
+    st("C4", "lyapunov_identity_per_sample", Derived, Holds, &["D4", "D5"]),
+    st("C5", "balance_invariants", Derived, Holds, &["D4", "D6"]),
+    st("C6", "no_spurious_critical_points", Derived, Holds, &["C3"]),
+    st("C7", "gd_step_expansion", Paper, Holds, &["C3", "D6"]),
+    st("C8", "gradient_bound", Derived, Holds, &["D4"]),
+    st("C9", "gd_converges", Paper, Holds, &["C7", "C8", "D6"]),
+    st("C10", "gf_converges", Paper, Holds, &["C3", "D6"]),
+    st("C11", "sgd_converges", Paper, Holds, &["C4", "C8", "D6"]),
+    st("E1", "nonconstant_target", Edge, Fails, &["C3", "C6"]),
+    st("E2", "no_output_bias", Edge, Fails, &["C3", "C6"]),
+    st("E3", "smooth_activation", Edge, Fails, &["C3"]),
+    st("E4", "homogeneous_activation", Edge, Holds, &["C3"]),
+    st("E5", "p_homogeneous_activation", Edge, Holds, &["C3"]),
+    st("E6", "step_above_bound", Edge, Fails, &["C7", "C9"]),
+    st("E7", "relu_derivative_at_zero", Edge, Holds, &["C3", "D4"]),
+    st("Q1", "risk_monotone_under_gd", Conjecture, Open, &["C9"]),
+    st("Q2", "gf_risk_rate", Conjecture, Open, &["C10"]),
+    st("Q3", "sharp_constants", Conjecture, Open, &["C8", "C9"]),
+];
+
+/// The statement with this id.
+pub fn statement(id: &str) -> Option<&'static Statement> {
+    STATEMENTS.iter().find(|s| s.id.eq_ignore_ascii_case(id))
+}
+
+/// Which backends a check can run on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backends {
+    /// Exact and interval backends (its decisions are signs of rational quantities).
+    ExactOrEnclosure,
+    /// Exact backends only.
+    ExactOnly,
+    /// Fixed: MPFR intervals, whatever is asked (transcendental terms).
+    MpfrEnclosure,
+}
+
+/// One executable check of a statement.
+pub trait Check: Send + Sync {
+    /// Registered name (listed in the statement's proofs/ file).
+    fn name(&self) -> &'static str;
+    /// Id of the statement it checks.
+    fn statement(&self) -> &'static str;
+    /// One line on what a single case verifies.
+    fn summary(&self) -> &'static str;
+    /// Which backends it runs on.
+    fn backends(&self) -> Backends {
+        Backends::ExactOrEnclosure
+    }
+    /// Names of deliberately wrong variants (negative controls).
+    fn mutants(&self) -> &'static [&'static str];
+    /// A random instance.
+    fn generate(&self, rng: &mut Rng) -> Instance;
+    /// Checks one instance on a backend, optionally a wrong variant.
+    fn run(&self, inst: &Instance, backend: BackendSpec, mutant: Option<&str>) -> Outcome;
+    /// The guarantee of a verdict reached on `backend`.
+    fn guarantee(&self, backend: BackendSpec) -> Guarantee {
+        match self.backends() {
+            Backends::MpfrEnclosure => Guarantee::Enclosure,
+            _ => match backend {
+                BackendSpec::Exact | BackendSpec::Gmp => Guarantee::Exact,
+                _ => Guarantee::Enclosure,
+            },
+        }
+    }
+    /// A caveat printed with every verdict: how the check is weaker than the claim.
+    fn caveat(&self) -> Option<&'static str> {
+        None
+    }
+}
+
+/// Every registered check, in statement order.
+pub fn registry() -> Vec<Box<dyn Check>> {
+    let mut v: Vec<Box<dyn Check>> = checks::all();
+    v.extend(limits::all());
+    let order = |id: &str| STATEMENTS.iter().position(|s| s.id == id).unwrap_or(usize::MAX);
+    v.sort_by_key(|c| order(c.statement()));
+    v
+}
+
+/// The checks of one statement.
+pub fn checks_of(id: &str) -> Vec<Box<dyn Check>> {
+    registry().into_iter().filter(|c| c.statement().eq_ignore_ascii_case(id)).collect()
+}

@@ -1,0 +1,249 @@
+//! The `check` and `replay` commands, kept out of main.rs so tests can call them.
+
+use crate::backend::BackendSpec;
+use crate::claims::engine::{replay, run_check, Budget, CheckReport, Outcome};
+use crate::claims::instance::Witness;
+use crate::claims::{registry, Backends, Check, STATEMENTS};
+use crate::report::blueprint;
+use crate::report::rows::{rows_for, table, Row};
+use serde_json::json;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+/// Options of `reluproof check`.
+#[derive(Clone, Debug)]
+pub struct CheckOptions {
+    /// Statement ids (`C3`) or check names; empty for all.
+    pub ids: Vec<String>,
+    /// Cases per check; `None` for each check's default.
+    pub cases: Option<usize>,
+    /// Seed.
+    pub seed: u64,
+    /// Backend.
+    pub backend: BackendSpec,
+    /// Print JSON instead of the table.
+    pub json: bool,
+    /// Write report.json, blueprint.md, blueprint.svg and witnesses here.
+    pub report: Option<PathBuf>,
+    /// Run this negative control (a deliberately wrong variant) instead.
+    pub mutant: Option<String>,
+    /// No progress output.
+    pub quiet: bool,
+}
+
+/// Default number of cases per check (the whole default run takes about a minute on 2 cores).
+pub fn default_cases(check: &dyn Check) -> usize {
+    match check.backends() {
+        Backends::ExactOnly => 60,
+        Backends::MpfrEnclosure => 60,
+        Backends::ExactOrEnclosure => 500,
+    }
+}
+
+fn select(ids: &[String]) -> Result<(Vec<&'static str>, Vec<Box<dyn Check>>), String> {
+    let all = registry();
+    if ids.is_empty() {
+        return Ok((STATEMENTS.iter().map(|s| s.id).collect(), all));
+    }
+    let mut stmts = Vec::new();
+    for id in ids {
+        if let Some(s) = crate::claims::statement(id) {
+            stmts.push(s.id);
+        } else if let Some(c) = all.iter().find(|c| c.name() == id) {
+            stmts.push(c.statement());
+        } else {
+            return Err(format!(
+                "unknown statement or check {id:?}; statements are {}; `reluproof list` shows the check names",
+                STATEMENTS.iter().map(|s| s.id).collect::<Vec<_>>().join(" ")
+            ));
+        }
+    }
+    // A statement named by id runs all its checks; a check named alone runs alone.
+    let chosen = all
+        .into_iter()
+        .filter(|c| ids.iter().any(|i| i.eq_ignore_ascii_case(c.statement()) || i == c.name()))
+        .collect();
+    stmts.sort_by_key(|id| STATEMENTS.iter().position(|s| s.id == *id));
+    stmts.dedup();
+    Ok((stmts, chosen))
+}
+
+fn progress_printer(label: String, quiet: bool) -> impl Fn(usize, usize) + Sync {
+    let show = !quiet && std::io::stderr().is_terminal();
+    move |done, total| {
+        if show {
+            let width = 30;
+            let filled = (done * width).checked_div(total).unwrap_or(width);
+            eprint!("\r{label:<60} [{}{}] {done}/{total}", "#".repeat(filled), ".".repeat(width - filled));
+            if done >= total {
+                eprint!("\r{}\r", " ".repeat(60 + width + 20));
+            }
+            let _ = std::io::stderr().flush();
+        }
+    }
+}
+
+fn write_file(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// Runs `reluproof check`; returns the exit code (0 as expected, 1 if a
+/// finding contradicts the expectations) or an error message (exit 2).
+pub fn check_command(opts: &CheckOptions) -> Result<i32, String> {
+    if !opts.backend.available() {
+        return Err(format!(
+            "the backend {} needs the `gmp` feature: cargo run --release --features gmp -- check … (GMP's build needs m4)",
+            opts.backend
+        ));
+    }
+    if matches!(opts.backend, BackendSpec::F64 | BackendSpec::Mpfr(_)) {
+        return Err(format!(
+            "the backend {} is approximate and cannot decide a claim; use exact (default), gmp, f64-interval or interval[:BITS]",
+            opts.backend
+        ));
+    }
+    let (ids, checks) = select(&opts.ids)?;
+    if let Some(m) = &opts.mutant {
+        if checks.len() != 1 || !checks[0].mutants().contains(&m.as_str()) {
+            let known: Vec<String> =
+                checks.iter().flat_map(|c| c.mutants().iter().map(move |m| format!("{} {m}", c.name()))).collect();
+            return Err(format!(
+                "--mutant needs exactly one check that has the negative control {m:?}; available: {}",
+                known.join("; ")
+            ));
+        }
+    }
+    if let Some(dir) = &opts.report {
+        std::fs::create_dir_all(dir.join("witnesses")).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let mut reports: Vec<CheckReport> = Vec::new();
+    for c in &checks {
+        let backend = match (c.backends(), opts.backend) {
+            (Backends::ExactOnly, BackendSpec::F64Interval | BackendSpec::Interval(_)) => BackendSpec::Exact,
+            (_, b) => b,
+        };
+        let budget =
+            Budget { cases: opts.cases.unwrap_or_else(|| default_cases(c.as_ref())), seed: opts.seed, backend };
+        let label = format!("{} {}", c.statement(), c.name());
+        let report = run_check(c.as_ref(), &budget, opts.mutant.as_deref(), &progress_printer(label, opts.quiet));
+        if let Some(dir) = &opts.report {
+            // Results are written as they come, so a long run loses nothing.
+            let row = crate::report::rows::check_row(&report);
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(dir.join("progress.jsonl"))
+                .map_err(|e| format!("cannot write progress.jsonl: {e}"))?;
+            let _ = writeln!(f, "{}", row.to_json());
+        }
+        reports.push(report);
+    }
+    let mut rows = rows_for(&ids, &reports);
+    if let Some(dir) = &opts.report {
+        for r in rows.iter_mut() {
+            if let Some(w) = &r.witness {
+                let name = format!(
+                    "{}-{}{}.toml",
+                    r.id,
+                    r.name,
+                    w.mutant.as_ref().map(|m| format!("-{m}")).unwrap_or_default()
+                );
+                let path = dir.join("witnesses").join(name);
+                write_file(&path, &w.to_toml())?;
+                r.witness_file = Some(path.display().to_string());
+            }
+        }
+    }
+    let header = format!(
+        "seed {}, backend {}, cases per check: {}{}",
+        opts.seed,
+        opts.backend,
+        opts.cases.map_or_else(|| "each check's default".to_string(), |n| n.to_string()),
+        opts.mutant.as_ref().map(|m| format!(", negative control `{m}`")).unwrap_or_default()
+    );
+    let doc = json!({
+        "seed": opts.seed,
+        "backend": opts.backend.to_string(),
+        "claims": rows.iter().map(Row::to_json).collect::<Vec<_>>(),
+    });
+    if let Some(dir) = &opts.report {
+        write_file(&dir.join("report.json"), &serde_json::to_string_pretty(&doc).unwrap_or_default())?;
+        write_file(&dir.join("blueprint.md"), &blueprint::markdown(&rows, &header))?;
+        write_file(&dir.join("blueprint.svg"), &blueprint::svg(&rows))?;
+    }
+    if opts.json {
+        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+    } else {
+        println!("reluproof check: {header}\n");
+        print!("{}", table(&rows));
+        let noted: Vec<&Row> = rows.iter().filter(|r| !r.notes.is_empty()).collect();
+        if !noted.is_empty() {
+            println!();
+            for r in noted {
+                for n in &r.notes {
+                    println!("{} {}: {n}", r.id, r.name);
+                }
+            }
+        }
+        println!("\n{}", legend());
+        if let Some(dir) = &opts.report {
+            println!("report written to {}", dir.display());
+        }
+    }
+    Ok(if rows.iter().any(Row::is_finding) { 1 } else { 0 })
+}
+
+/// What the verdicts and guarantees mean.
+pub fn legend() -> &'static str {
+    "verdicts: holds = no counterexample in the cases run; refuted = an exact witness (edge statements are expected to be refuted); \
+inconclusive = some case could not be decided; FINDING = contradicts the expectation (exit code 1).\n\
+guarantees: exact = every comparison on exact rationals; enclosure = rigorous interval bounds (an equality is then only 'consistent')."
+}
+
+/// Runs `reluproof replay FILE`: re-runs the witness's check and compares
+/// with its recorded verdict. Exit 0 if it reproduces, 1 if not.
+pub fn replay_command(path: &Path, backend: BackendSpec) -> Result<i32, String> {
+    let w = Witness::read(path).map_err(|e| e.to_string())?;
+    let out = replay(&w, backend)?;
+    let got = match &out {
+        Outcome::Violated { .. } => "refuted",
+        Outcome::Holds { .. } | Outcome::Consistent => "holds",
+        Outcome::Undecided { .. } => "undecided",
+        Outcome::Skipped { .. } => "skipped",
+    };
+    println!("witness   {}", path.display());
+    println!(
+        "check     {} {}{}",
+        w.statement,
+        w.check,
+        w.mutant.as_ref().map(|m| format!(" (negative control `{m}`)")).unwrap_or_default()
+    );
+    println!("recorded  {}: {}", w.verdict, w.detail);
+    match &out {
+        Outcome::Violated { detail } => println!("replayed  refuted: {detail}"),
+        other => println!("replayed  {got}: {other:?}"),
+    }
+    if got == w.verdict {
+        println!("result    reproduced");
+        Ok(0)
+    } else {
+        println!("result    NOT reproduced");
+        Ok(1)
+    }
+}
+
+/// `reluproof list`: every statement with its checks and negative controls.
+pub fn list_text() -> String {
+    let all = registry();
+    let mut s = String::new();
+    for st in STATEMENTS {
+        s += &format!("{:<4} {:<34} {:<10} expected: {}\n", st.id, st.name, st.status.word(), st.expected.word());
+        for c in all.iter().filter(|c| c.statement() == st.id) {
+            s += &format!("       check {}\n         {}\n", c.name(), c.summary());
+            if !c.mutants().is_empty() {
+                s += &format!("         negative controls: {}\n", c.mutants().join(", "));
+            }
+        }
+    }
+    s
+}

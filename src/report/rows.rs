@@ -1,0 +1,232 @@
+//! One row per check (or per statement without a check), as printed in the
+//! table and written to JSON.
+
+use crate::claims::engine::{CheckReport, Verdict, WEAK_BELOW};
+use crate::claims::instance::Witness;
+use crate::claims::{Expected, Statement, Status, STATEMENTS};
+use serde_json::{json, Value};
+
+/// A report row.
+#[derive(Clone, Debug)]
+pub struct Row {
+    /// Statement id.
+    pub id: &'static str,
+    /// Check name, or the statement's name where it has no check.
+    pub name: String,
+    /// Statement status.
+    pub status: Status,
+    /// Expected verdict.
+    pub expected: Expected,
+    /// Verdict word.
+    pub verdict: &'static str,
+    /// Cases run.
+    pub cases: usize,
+    /// Guarantee word, with precision where it matters.
+    pub guarantee: String,
+    /// Smallest margin seen, with its case index.
+    pub min_margin: Option<String>,
+    /// The counterexample, if refuted.
+    pub witness: Option<Witness>,
+    /// Where the witness was written, if it was.
+    pub witness_file: Option<String>,
+    /// How the check is weaker than the claim, and other remarks.
+    pub notes: Vec<String>,
+    /// The check's summary (what one case verifies).
+    pub summary: String,
+    /// The negative control, if this row ran one.
+    pub mutant: Option<String>,
+}
+
+impl Row {
+    /// Whether the verdict contradicts the expectation: a refuted paper or
+    /// derived claim, or an edge expected to fail that held.
+    pub fn is_finding(&self) -> bool {
+        match (self.expected, self.verdict) {
+            (Expected::Holds, "refuted") => self.mutant.is_none(),
+            (Expected::Fails, "holds") => true,
+            _ => false,
+        }
+    }
+    /// Whether the budget was too small for the verdict to carry weight.
+    pub fn is_weak(&self) -> bool {
+        self.verdict == "holds" && self.cases < WEAK_BELOW
+    }
+    /// The row as JSON (keys id, name, status, expected, verdict, cases,
+    /// guarantee, min_margin, witness are an interface).
+    pub fn to_json(&self) -> Value {
+        let witness = self.witness.as_ref().map(witness_json);
+        json!({
+            "id": self.id,
+            "name": self.name,
+            "status": self.status.word(),
+            "expected": self.expected.word(),
+            "verdict": self.verdict,
+            "cases": self.cases,
+            "guarantee": self.guarantee,
+            "min_margin": self.min_margin,
+            "witness": witness,
+            "witness_file": self.witness_file,
+            "weak": self.is_weak(),
+            "finding": self.is_finding(),
+            "notes": self.notes,
+            "summary": self.summary,
+            "mutant": self.mutant,
+        })
+    }
+}
+
+/// A witness as JSON: `problem` and `theta` with the fields of a case file,
+/// plus `params` and `detail`.
+pub fn witness_json(w: &Witness) -> Value {
+    let table: toml::Table = w.to_toml().parse().unwrap_or_default();
+    let get = |k: &str| table.get(k).and_then(|v| serde_json::to_value(v).ok()).unwrap_or(Value::Null);
+    let params = table
+        .get("witness")
+        .and_then(|t| t.get("params"))
+        .and_then(|v| serde_json::to_value(v).ok())
+        .unwrap_or(Value::Null);
+    json!({
+        "statement": w.statement,
+        "check": w.check,
+        "mutant": w.mutant,
+        "detail": w.detail,
+        "problem": get("problem"),
+        "theta": get("theta"),
+        "params": params,
+    })
+}
+
+fn statement_row(s: &Statement, verdict: &'static str) -> Row {
+    Row {
+        id: s.id,
+        name: s.name.to_string(),
+        status: s.status,
+        expected: s.expected,
+        verdict,
+        cases: 0,
+        guarantee: "-".into(),
+        min_margin: None,
+        witness: None,
+        witness_file: None,
+        notes: Vec::new(),
+        summary: String::new(),
+        mutant: None,
+    }
+}
+
+/// The row of a check report.
+pub fn check_row(r: &CheckReport) -> Row {
+    let s = crate::claims::statement(r.statement).expect("registered statement");
+    let mut row = statement_row(s, r.verdict.word());
+    row.name = r.check.to_string();
+    row.cases = r.verdict.cases();
+    row.summary = r.summary.to_string();
+    row.mutant = r.mutant.clone();
+    row.guarantee = match r.backend {
+        crate::backend::BackendSpec::Interval(bits) => format!("{} ({bits}-bit MPFR intervals)", r.guarantee),
+        crate::backend::BackendSpec::F64Interval => format!("{} (f64 intervals)", r.guarantee),
+        _ => r.guarantee.to_string(),
+    };
+    if let Some(c) = r.caveat {
+        row.notes.push(format!("weaker than the claim: {c}"));
+    }
+    match &r.verdict {
+        Verdict::Holds { cases, consistent_only, skipped, min_margin } => {
+            if let Some((m, i, _)) = min_margin {
+                row.min_margin = Some(format!("{} at case {i}", m.text));
+            }
+            if *consistent_only > 0 {
+                row.notes.push(format!(
+                    "{consistent_only} of {cases} cases are only consistent: the enclosure contains the equality, which an enclosure cannot prove; use an exact backend for a proof"
+                ));
+            }
+            if *skipped > 0 {
+                row.notes.push(format!("{skipped} generated cases did not meet the hypotheses and were skipped"));
+            }
+            if *cases < WEAK_BELOW {
+                row.notes.push(format!("weak: only {cases} cases; raise --cases"));
+            }
+        }
+        Verdict::Refuted { case_index, witness, .. } => {
+            row.notes.push(format!("case {case_index}: {}", witness.detail));
+            row.witness = Some((**witness).clone());
+        }
+        Verdict::Inconclusive { reason, .. } => row.notes.push(reason.clone()),
+        _ => {}
+    }
+    row
+}
+
+/// Rows for the selected statements: one per check run, and one per
+/// statement that has none (definitions, statements not yet checked).
+pub fn rows_for(ids: &[&'static str], reports: &[CheckReport]) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for s in STATEMENTS.iter().filter(|s| ids.contains(&s.id)) {
+        let mine: Vec<&CheckReport> = reports.iter().filter(|r| r.statement == s.id).collect();
+        if mine.is_empty() {
+            let v = if s.status == Status::Definition { Verdict::Definition } else { Verdict::NotYetChecked };
+            rows.push(statement_row(s, v.word()));
+        } else {
+            rows.extend(mine.into_iter().map(check_row));
+        }
+    }
+    rows
+}
+
+fn pad(s: &str, w: usize) -> String {
+    let n = s.chars().count();
+    if n >= w {
+        s.to_string()
+    } else {
+        format!("{s}{}", " ".repeat(w - n))
+    }
+}
+
+/// The terminal table: id | name | status | expected | verdict | cases | guarantee | min margin.
+pub fn table(rows: &[Row]) -> String {
+    let head = ["id", "name", "status", "expected", "verdict", "cases", "guarantee", "min margin"];
+    let cells: Vec<[String; 8]> = rows
+        .iter()
+        .map(|r| {
+            let mut verdict = r.verdict.to_string();
+            if r.is_finding() {
+                verdict += " (FINDING)";
+            } else if r.is_weak() {
+                verdict += " (weak)";
+            }
+            [
+                r.id.to_string(),
+                r.name.clone(),
+                r.status.word().to_string(),
+                r.expected.word().to_string(),
+                verdict,
+                if r.cases > 0 { r.cases.to_string() } else { "-".into() },
+                r.guarantee.clone(),
+                r.min_margin.clone().unwrap_or_else(|| "-".into()),
+            ]
+        })
+        .collect();
+    let mut widths: Vec<usize> = head.iter().map(|h| h.len()).collect();
+    for c in &cells {
+        for (k, x) in c.iter().enumerate().take(7) {
+            widths[k] = widths[k].max(x.chars().count());
+        }
+    }
+    let line = |c: &[String]| -> String {
+        let mut s = String::new();
+        for (k, x) in c.iter().enumerate() {
+            if k == 7 {
+                s += x;
+            } else {
+                s += &pad(x, widths[k]);
+                s += "  ";
+            }
+        }
+        s.trim_end().to_string() + "\n"
+    };
+    let mut out = line(&head.map(String::from));
+    for c in &cells {
+        out += &line(c);
+    }
+    out
+}
