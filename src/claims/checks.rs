@@ -458,7 +458,7 @@ impl Check for NoSpuriousCriticalPoints {
             let k = if mutant == Some("sixteen_instead_of_eight") { 16 } else { 8 };
             let kl = S::from_i64(k, ctx).mul(&s.risk);
             let g2 = s.gradient.norm2(ctx);
-            if g2.sign() == Sign3::Zero && s.risk.sign() != Sign3::Zero {
+            if g2.sign() == Sign3::Zero && s.risk.sign() == Sign3::Positive {
                 return Outcome::Violated {
                     detail: format!("G = 0 but L = {} (a spurious critical point)", short(&s.risk)),
                 };

@@ -1,0 +1,257 @@
+//! The check engine: every registered check at a small budget, hand cases per
+//! claim (malachite style), negative controls refuted with replayable
+//! witnesses, and thread-count independence.
+//!
+//! Budget: RELUPROOF_TEST_CASES cases per check (default 40).
+
+use num_rational::BigRational;
+use reluproof::backend::BackendSpec;
+use reluproof::claims::engine::{replay, run_check, Budget, Outcome, Verdict};
+use reluproof::claims::instance::{Instance, Witness};
+use reluproof::claims::{registry, Backends, Check, Expected};
+use reluproof::model::case::{parse_case, Case};
+use reluproof::num::parse::parse_rational;
+
+fn cases() -> usize {
+    std::env::var("RELUPROOF_TEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(40)
+}
+
+fn quiet(_: usize, _: usize) {}
+
+fn q(s: &str) -> BigRational {
+    parse_rational(s).expect("test literal")
+}
+
+fn backends_for(c: &dyn Check) -> Vec<BackendSpec> {
+    match c.backends() {
+        Backends::ExactOnly => vec![BackendSpec::Exact],
+        Backends::MpfrEnclosure => vec![BackendSpec::Exact],
+        Backends::ExactOrEnclosure => {
+            let mut v = vec![BackendSpec::Exact, BackendSpec::F64Interval];
+            if cfg!(feature = "gmp") {
+                v.push(BackendSpec::Gmp);
+                v.push(BackendSpec::Interval(128));
+            }
+            v
+        }
+    }
+}
+
+#[test]
+fn every_registered_check_holds_of_small_budget() {
+    for c in registry() {
+        let st = reluproof::claims::statement(c.statement()).expect("registered statement");
+        assert_eq!(st.expected, Expected::Holds, "{} is not a claim expected to hold", c.name());
+        for backend in backends_for(c.as_ref()) {
+            let r = run_check(c.as_ref(), &Budget { cases: cases(), seed: 11, backend }, None, &quiet);
+            let exact = matches!(backend, BackendSpec::Exact | BackendSpec::Gmp);
+            let ok = match &r.verdict {
+                Verdict::Holds { cases, .. } => *cases > 0,
+                // An enclosure cannot decide a tight inequality (slack exactly 0, e.g.
+                // grad V parallel to G in C6): it must say undecided, never refute.
+                Verdict::Inconclusive { reason, .. } if !exact => reason.contains("undecided"),
+                // Without MPFR, C2(b) cannot decide and must say so.
+                Verdict::Inconclusive { reason, .. } => {
+                    !cfg!(feature = "gmp") && c.backends() == Backends::MpfrEnclosure && reason.contains("gmp")
+                }
+                _ => false,
+            };
+            assert!(ok, "{} on {backend}: {:?}", c.name(), r.verdict);
+        }
+    }
+}
+
+#[test]
+fn every_negative_control_is_refuted_with_a_replayable_witness() {
+    let dir = std::env::temp_dir().join(format!("reluproof-witness-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let mut controls = 0;
+    for c in registry() {
+        assert!(!c.mutants().is_empty(), "{} has no negative control", c.name());
+        if c.backends() == Backends::MpfrEnclosure && !cfg!(feature = "gmp") {
+            continue;
+        }
+        for m in c.mutants() {
+            controls += 1;
+            let r =
+                run_check(c.as_ref(), &Budget { cases: 200, seed: 3, backend: BackendSpec::Exact }, Some(m), &quiet);
+            let Verdict::Refuted { witness, .. } = &r.verdict else {
+                panic!("negative control {} / {m} was not refuted: {:?}", c.name(), r.verdict)
+            };
+            // The witness survives a round trip through its file and replays.
+            let path = dir.join(format!("{}-{m}.toml", c.name()));
+            std::fs::write(&path, witness.to_toml()).expect("write witness");
+            let back = Witness::read(&path).expect("read witness");
+            assert_eq!(&back.instance, &witness.instance, "{} / {m}: witness file changed the instance", c.name());
+            assert_eq!(back.mutant.as_deref(), Some(*m));
+            let out = replay(&back, BackendSpec::Exact).expect("replay");
+            assert!(matches!(out, Outcome::Violated { .. }), "{} / {m}: replay gave {out:?}", c.name());
+            // And the faithful check passes on the same instance.
+            let faithful = c.run(&back.instance, BackendSpec::Exact, None);
+            assert!(
+                matches!(faithful, Outcome::Holds { .. } | Outcome::Consistent),
+                "{}: the faithful check fails on the control's witness: {faithful:?}",
+                c.name()
+            );
+        }
+    }
+    assert!(controls >= 9);
+}
+
+#[test]
+fn verdicts_do_not_depend_on_the_thread_count() {
+    let c = registry().into_iter().find(|c| c.name() == "gradient_bound").expect("C8");
+    let budget = Budget { cases: 96, seed: 5, backend: BackendSpec::Exact };
+    let margin = |v: &Verdict| match v {
+        Verdict::Holds { min_margin: Some((m, i, _)), cases, .. } => (m.text.clone(), *i, *cases),
+        other => panic!("{other:?}"),
+    };
+    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("pool");
+    let a = one.install(|| run_check(c.as_ref(), &budget, None, &quiet));
+    let b = run_check(c.as_ref(), &budget, None, &quiet);
+    assert_eq!(margin(&a.verdict), margin(&b.verdict));
+    let m = registry().into_iter().find(|c| c.name() == "lyapunov_identity").expect("C3");
+    let wa = one.install(|| run_check(m.as_ref(), &budget, Some("seven_instead_of_eight"), &quiet));
+    let wb = run_check(m.as_ref(), &budget, Some("seven_instead_of_eight"), &quiet);
+    match (&wa.verdict, &wb.verdict) {
+        (Verdict::Refuted { case_index: i, witness: x, .. }, Verdict::Refuted { case_index: j, witness: y, .. }) => {
+            assert_eq!(i, j);
+            assert_eq!(x, y);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+// ---- hand cases, one per line (malachite style) ----
+
+fn case(text: &str) -> Case {
+    parse_case("hand", text).expect("hand case")
+}
+
+fn lebesgue(a: &str, b: &str, xi: &str, w: &str, bb: &str, v: &str, c: &str) -> Case {
+    case(&format!(
+        "[problem]\nmeasure = \"lebesgue\"\na = \"{a}\"\nb = \"{b}\"\ntarget = \"{xi}\"\n[theta]\nw = [{w}]\nb = [{bb}]\nv = [{v}]\nc = \"{c}\"\n"
+    ))
+}
+
+fn vector(name: &str) -> Case {
+    let path = format!("{}/../shared/vectors/{name}.toml", env!("CARGO_MANIFEST_DIR"));
+    reluproof::model::case::read_case(std::path::Path::new(&path)).expect("vector")
+}
+
+/// Hand cases: the two shared vectors, a neuron with w = b = 0, kinks exactly
+/// on a boundary, coinciding kinks, and a network identically equal to ξ.
+fn hand_cases() -> Vec<(&'static str, Case)> {
+    vec![
+        ("random-h10", vector("random-h10")),
+        ("hand-degenerate", vector("hand-degenerate")),
+        ("w=b=0", lebesgue("0", "1", "1", "\"0\"", "\"0\"", "\"5\"", "1/2")),
+        ("kink at a", lebesgue("-1", "2", "3/2", "\"2\"", "\"2\"", "\"-1\"", "0")),
+        ("kink at b", lebesgue("-1", "2", "3/2", "\"-3\"", "\"6\"", "\"7/2\"", "1")),
+        (
+            "coinciding kinks",
+            lebesgue("0", "4", "1", "\"1\", \"-2\", \"3\"", "\"-2\", \"4\", \"-6\"", "\"1\", \"1\", \"-1\"", "0"),
+        ),
+        ("identically xi", lebesgue("0", "1", "2/3", "\"1\", \"1\"", "\"1\", \"1\"", "\"3\", \"-3\"", "2/3")),
+    ]
+}
+
+fn check_named(name: &str) -> Box<dyn Check> {
+    registry().into_iter().find(|c| c.name() == name).expect("registered")
+}
+
+fn holds(c: &dyn Check, inst: &Instance) -> bool {
+    matches!(c.run(inst, BackendSpec::Exact, None), Outcome::Holds { .. })
+}
+
+#[test]
+fn test_risk_nonneg_and_zero_iff_fit() {
+    let c = check_named("risk_nonneg_and_zero_iff_fit");
+    for (name, k) in hand_cases() {
+        assert!(holds(c.as_ref(), &Instance::of(k)), "{name}");
+    }
+    // The identically-ξ network has L = 0; the others do not.
+    let s = reluproof::eval::summary_ordered::<BigRational>(&hand_cases()[6].1, &());
+    assert_eq!(s.risk, q("0"));
+}
+
+#[test]
+fn test_lyapunov_identity() {
+    let c = check_named("lyapunov_identity");
+    for (name, k) in hand_cases() {
+        assert!(holds(c.as_ref(), &Instance::of(k)), "{name}");
+    }
+}
+
+#[test]
+fn test_lyapunov_identity_per_sample() {
+    let c = check_named("lyapunov_identity_per_sample");
+    for (name, k) in hand_cases() {
+        // At a kink of the hand cases and at an ordinary point.
+        for x in ["1", "1/3", "-1", "2"] {
+            assert!(holds(c.as_ref(), &Instance::of(k.clone()).with_vector("x", vec![q(x)])), "{name} at {x}");
+        }
+    }
+}
+
+#[test]
+fn test_balance_invariants() {
+    let c = check_named("balance_invariants");
+    for (name, k) in hand_cases() {
+        for g in ["1/3", "2", "1/1024"] {
+            assert!(holds(c.as_ref(), &Instance::of(k.clone()).with_number("gamma", q(g))), "{name} gamma {g}");
+        }
+    }
+}
+
+#[test]
+fn test_no_spurious_critical_points() {
+    let c = check_named("no_spurious_critical_points");
+    for (name, k) in hand_cases() {
+        assert!(holds(c.as_ref(), &Instance::of(k)), "{name}");
+    }
+}
+
+#[test]
+fn test_gd_step_expansion() {
+    let c = check_named("gd_step_expansion");
+    for (name, k) in hand_cases() {
+        for g in ["1/3", "7", "1/1048576"] {
+            assert!(holds(c.as_ref(), &Instance::of(k.clone()).with_number("gamma", q(g))), "{name} gamma {g}");
+        }
+    }
+}
+
+#[test]
+fn test_gradient_bound() {
+    let c = check_named("gradient_bound");
+    for (name, k) in hand_cases() {
+        assert!(holds(c.as_ref(), &Instance::of(k)), "{name}");
+    }
+}
+
+#[test]
+fn test_generalized_gradient_is_limit_of_difference_quotients() {
+    let c = check_named("generalized_gradient_is_limit_of_difference_quotients");
+    // Hypothesis w_j ≠ 0 for all j: the random vector and the boundary kinks.
+    for (name, k) in hand_cases().into_iter().filter(|(_, k)| k.theta.w.iter().all(|w| w != &q("0"))) {
+        assert!(holds(c.as_ref(), &Instance::of(k)), "{name}");
+    }
+    // A degenerate neuron violates the hypothesis: the case is skipped, not passed.
+    let skipped = c.run(&Instance::of(hand_cases()[2].1.clone()), BackendSpec::Exact, None);
+    assert!(matches!(skipped, Outcome::Skipped { .. }), "{skipped:?}");
+}
+
+#[cfg(feature = "gmp")]
+#[test]
+fn test_generalized_gradient_is_limit_of_smooth_approximants() {
+    let c = check_named("generalized_gradient_is_limit_of_smooth_approximants");
+    // w = b = 0 neuron and a sample point exactly on the kink of neuron 2 (x = 1/2).
+    let k = case(
+        "[problem]\nmeasure = \"empirical\"\npoints = [\"1/2\", \"-1\", \"2\"]\nweights = [\"1\", \"1/2\", \"2\"]\ntarget = \"1\"\n[theta]\nw = [\"0\", \"2\", \"-1\"]\nb = [\"0\", \"-1\", \"1/4\"]\nv = [\"3\", \"-1/2\", \"1\"]\nc = \"1/4\"\n",
+    );
+    assert!(holds(c.as_ref(), &Instance::of(k.clone())));
+    // The standard softplus has derivative 1/2 at 0: refuted at the point on the kink.
+    let wrong = c.run(&Instance::of(k), BackendSpec::Exact, Some("softplus_half_at_zero"));
+    assert!(matches!(wrong, Outcome::Violated { .. }), "{wrong:?}");
+}
