@@ -71,6 +71,12 @@ impl Scalar for Rational {
     fn add_assign(&mut self, o: &Self) {
         *self += o;
     }
+    fn sub_assign(&mut self, o: &Self) {
+        *self -= o;
+    }
+    fn mul_assign(&mut self, o: &Self) {
+        *self *= o;
+    }
     fn sign(&self) -> Sign3 {
         Sign3::of_ordering(self.cmp0())
     }

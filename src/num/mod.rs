@@ -114,6 +114,14 @@ pub trait Scalar: Clone + fmt::Debug + Send + Sync + 'static {
     fn add_assign(&mut self, o: &Self) {
         *self = self.add(o);
     }
+    /// `self -= o`; backends override it to reuse storage.
+    fn sub_assign(&mut self, o: &Self) {
+        *self = self.sub(o);
+    }
+    /// `self *= o`; backends override it to reuse storage.
+    fn mul_assign(&mut self, o: &Self) {
+        *self = self.mul(o);
+    }
     /// Three-valued sign.
     fn sign(&self) -> Sign3;
     /// The guarantee of values computed in this backend.

@@ -107,9 +107,11 @@ pub fn evaluate_planned<S: Scalar>(plan: &Plan, prep: &Prepared<S>, theta: &Thet
             for j in 0..h {
                 if let Some((e2, xe6)) = active_sums(plan, &sums, j) {
                     let xe2 = xe6.div(&three);
+                    let mut gv = theta.w[j].mul(&xe2);
+                    gv.add_assign(&theta.b[j].mul(&e2));
                     g.w[j] = theta.v[j].mul(&xe2);
                     g.b[j] = theta.v[j].mul(&e2);
-                    g.v[j] = theta.w[j].mul(&xe2).add(&theta.b[j].mul(&e2));
+                    g.v[j] = gv;
                 }
             }
             g.c = sums.p0.last().expect("prefix sums").clone();

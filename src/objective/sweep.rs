@@ -1,14 +1,18 @@
 //! The exact d = 1 sweep over kinks (Lebesgue and uniform measures on [a, b]).
 //!
-//! Kinks t_j = −b_j/w_j (w_j ≠ 0) strictly inside (a, b) are sorted once.
-//! Between consecutive kinks e(x) = α + βx is affine; α, β are updated as
-//! neurons switch on or off. Per segment the integrals ∫e, ∫x e, ∫e² are
-//! exact polynomials in the ends; prefix sums of the first two give every
-//! neuron's ∫_{I_j} e and ∫_{I_j} x e by one subtraction. Total cost
-//! O(H log H) operations.
+//! Kinks t_j = −b_j/w_j (w_j ≠ 0) strictly inside (a, b) are sorted once
+//! (by an `f64` key first, exactly only where keys tie). Between consecutive
+//! kinks e(x) = α + βx is affine; α, β are updated as neurons switch on or
+//! off. Per segment the integrals ∫e, ∫x e, ∫e² are exact polynomials in the
+//! ends and the values of e there (e is continuous, so each kink's value
+//! serves two segments); prefix sums of the first two give every neuron's
+//! ∫_{I_j} e and ∫_{I_j} x e by at most one subtraction. Total cost
+//! O(H log H) operations, all of them on small numbers except the
+//! accumulation of the sums.
 
 use crate::model::{DerivativeAtZero, Prepared, Theta};
 use crate::num::{Ordered, Scalar, Sign3};
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 /// The combinatorial part of the sweep, decided by an [`Ordered`] backend
@@ -66,12 +70,10 @@ impl SweepPlan {
                 }
             }
         }
-        inside.sort_by(|x, y| x.1.total_cmp(&y.1));
+        let (inside, new_position) = sort_kinks(inside);
         let n = inside.len();
-        let mut new_position = Vec::with_capacity(n);
-        for (k, (j, t)) in inside.iter().enumerate() {
+        for (k, (j, _)) in inside.iter().enumerate() {
             kink_slot[*j] = Some(k + 1);
-            new_position.push(k == 0 || inside[k - 1].1.total_cmp(t) != Ordering::Equal);
         }
         for s in kink_slot.iter_mut().flatten() {
             if *s == end_slot {
@@ -88,6 +90,68 @@ impl SweepPlan {
     }
 }
 
+/// Sorts the kinks by position, stably (ties keep neuron order), and marks
+/// each one whose position differs from the previous one's.
+///
+/// Exact comparisons of big rationals are slow, so the kinks are first sorted
+/// by a cheap `f64` key; only runs of equal keys are then sorted exactly. The
+/// exact comparison of neighbours, needed anyway for `new_position`, checks
+/// the result; if the key was not monotone (it is for correctly rounded
+/// conversions) everything is sorted again exactly. Either way the order is
+/// the one an exact stable sort gives, in O(H log H) comparisons.
+fn sort_kinks<K: Ordered>(inside: Vec<(usize, K)>) -> (Vec<(usize, K)>, Vec<bool>) {
+    sort_kinks_by_key(inside, K::to_f64_lossy)
+}
+
+/// [`sort_kinks`] with the cheap key given (any key gives the same result;
+/// a good one makes it fast).
+fn sort_kinks_by_key<K: Ordered>(inside: Vec<(usize, K)>, key: impl Fn(&K) -> f64) -> (Vec<(usize, K)>, Vec<bool>) {
+    let n = inside.len();
+    // Key above position: sorting these integers is a stable sort by key.
+    let mut keyed: Vec<u128> =
+        inside.iter().enumerate().map(|(i, (_, t))| (u128::from(total_order_bits(key(t))) << 64) | i as u128).collect();
+    keyed.sort_unstable();
+    let mut order: Vec<usize> = keyed.iter().map(|&k| k as u64 as usize).collect();
+    let mut start = 0;
+    while start < n {
+        let key = keyed[start] >> 64;
+        let run = keyed[start..].iter().take_while(|&&k| k >> 64 == key).count();
+        if run > 1 {
+            order[start..start + run].sort_by(|&x, &y| inside[x].1.total_cmp(&inside[y].1));
+        }
+        start += run;
+    }
+    let mut slots: Vec<Option<(usize, K)>> = inside.into_iter().map(Some).collect();
+    let mut sorted: Vec<(usize, K)> = order.iter().map(|&i| slots[i].take().expect("a permutation")).collect();
+    let mut new_position = Vec::with_capacity(n);
+    for k in 0..n {
+        let fresh = k == 0
+            || match sorted[k - 1].1.total_cmp(&sorted[k].1) {
+                Ordering::Less => true,
+                Ordering::Equal => false,
+                Ordering::Greater => {
+                    // The key misordered two kinks: sort exactly instead.
+                    sorted.sort_by(|x, y| x.1.total_cmp(&y.1).then(x.0.cmp(&y.0)));
+                    let new_position =
+                        (0..n).map(|k| k == 0 || sorted[k - 1].1.total_cmp(&sorted[k].1) != Ordering::Equal).collect();
+                    return (sorted, new_position);
+                }
+            };
+        new_position.push(fresh);
+    }
+    (sorted, new_position)
+}
+
+/// The bits of `x` as an unsigned integer ordered like [`f64::total_cmp`].
+fn total_order_bits(x: f64) -> u64 {
+    let b = x.to_bits();
+    if b >> 63 == 1 {
+        !b
+    } else {
+        b | 1 << 63
+    }
+}
+
 /// Integrals of the sweep, before scaling: `j0 = 2∫e`, `j1 = 6∫x e`,
 /// `j2 = 3∫e²`, each neuron's slope-weighted partial sums, and the risk.
 pub(crate) struct SweepSums<S> {
@@ -99,21 +163,53 @@ pub(crate) struct SweepSums<S> {
     pub j2: S,
 }
 
-/// Integrals of (α + βx), x(α + βx) and (α + βx)² over [s, t], scaled by
-/// 2, 6 and 3 to avoid divisions: returns (2∫e, 6∫xe, 3∫e²).
-fn segment<S: Scalar>(alpha: &S, beta: &S, d1: &S, d2: &S, d3: &S) -> (S, S, S) {
-    let two_a = alpha.add(alpha);
-    let j0 = two_a.mul(d1).add(&beta.mul(d2));
-    let three_a = two_a.add(alpha);
-    let j1 = three_a.mul(d2).add(&beta.add(beta).mul(d3));
-    let j2 = three_a.mul(&alpha.mul(d1).add(&beta.mul(d2))).add(&beta.sqr().mul(d3));
-    (j0, j1, j2)
+/// A segment end: its position x, and e(x) and e(x)² there.
+struct End<S> {
+    x: S,
+    e: S,
+    e2: S,
+}
+
+impl<S: Scalar> End<S> {
+    /// The end at x for e = α + βx. e is continuous, so the value serves both
+    /// segments meeting at x, whichever (α, β) it is computed with.
+    fn new(x: S, alpha: &S, beta: &S) -> Self {
+        let mut e = beta.mul(&x);
+        e.add_assign(alpha);
+        let e2 = e.sqr();
+        End { x, e, e2 }
+    }
+}
+
+/// Adds the integrals over [l.x, r.x], where e is affine, scaled by 2, 6
+/// and 3 to avoid divisions: with δ = r.x − l.x and σ = e_l + e_r,
+/// 2∫e = δσ, 6∫xe = δ(l.x(e_l + σ) + r.x(e_r + σ)) (Simpson's rule, exact
+/// for the quadratic xe), 3∫e² = δ(e_l² + e_l e_r + e_r²). Written with the
+/// values of e at the ends, which are computed once per kink, this needs
+/// fewer and smaller products than the expansion in powers of the ends.
+fn accumulate<S: Scalar>(l: &End<S>, r: &End<S>, acc: &mut [S; 3]) {
+    let delta = r.x.sub(&l.x);
+    let mut sigma = l.e.add(&r.e);
+    let mut m = l.e.add(&sigma);
+    m.mul_assign(&l.x);
+    let mut mr = r.e.add(&sigma);
+    mr.mul_assign(&r.x);
+    m.add_assign(&mr);
+    m.mul_assign(&delta);
+    acc[1].add_assign(&m);
+    let mut q = l.e.mul(&r.e);
+    q.add_assign(&l.e2);
+    q.add_assign(&r.e2);
+    q.mul_assign(&delta);
+    acc[2].add_assign(&q);
+    sigma.mul_assign(&delta);
+    acc[0].add_assign(&sigma);
 }
 
 /// Runs the sweep in backend `S` along a plan. Activation: ReLU (slopes 1 and 0).
 pub(crate) fn sweep_sums<S: Scalar>(plan: &SweepPlan, theta: &Theta<S>, prep: &Prepared<S>) -> SweepSums<S> {
     let ctx = &prep.ctx;
-    let (a, b) = prep.interval.clone().expect("sweep needs an interval measure");
+    let (a, b) = prep.interval.as_ref().expect("sweep needs an interval measure");
     let zero = S::from_i64(0, ctx);
     let mut alpha = theta.c.sub(&prep.xi);
     let mut beta = zero.clone();
@@ -128,51 +224,110 @@ pub(crate) fn sweep_sums<S: Scalar>(plan: &SweepPlan, theta: &Theta<S>, prep: &P
     let mut p1 = Vec::with_capacity(n + 2);
     p0.push(zero.clone());
     p1.push(zero.clone());
-    let (mut acc0, mut acc1, mut acc2) = (zero.clone(), zero.clone(), zero.clone());
-    let (mut s1, mut s2, mut s3) = (a.clone(), a.sqr(), a.sqr().mul(&a));
-    let mut advance = |t: S, alpha: &S, beta: &S, acc0: &mut S, acc1: &mut S, acc2: &mut S| {
-        let t2 = t.sqr();
-        let t3 = t2.mul(&t);
-        let (j0, j1, j2) = segment(alpha, beta, &t.sub(&s1), &t2.sub(&s2), &t3.sub(&s3));
-        acc0.add_assign(&j0);
-        acc1.add_assign(&j1);
-        acc2.add_assign(&j2);
-        (s1, s2, s3) = (t, t2, t3);
-    };
+    let mut acc = [zero.clone(), zero.clone(), zero];
+    let mut left = End::new(a.clone(), &alpha, &beta);
     for (k, &j) in plan.events.iter().enumerate() {
         if plan.new_position[k] {
             let t = theta.b[j].neg().div(&theta.w[j]);
-            advance(t, &alpha, &beta, &mut acc0, &mut acc1, &mut acc2);
+            let right = End::new(t, &alpha, &beta);
+            accumulate(&left, &right, &mut acc);
+            left = right;
         }
-        p0.push(acc0.clone());
-        p1.push(acc1.clone());
+        p0.push(acc[0].clone());
+        p1.push(acc[1].clone());
         // A rising neuron (w > 0) switches on at its kink, a falling one off.
         let (db, dw) = (theta.v[j].mul(&theta.b[j]), theta.v[j].mul(&theta.w[j]));
         if plan.rising[j] {
             alpha.add_assign(&db);
             beta.add_assign(&dw);
         } else {
-            alpha = alpha.sub(&db);
-            beta = beta.sub(&dw);
+            alpha.sub_assign(&db);
+            beta.sub_assign(&dw);
         }
     }
-    advance(b, &alpha, &beta, &mut acc0, &mut acc1, &mut acc2);
+    accumulate(&left, &End::new(b.clone(), &alpha, &beta), &mut acc);
+    let [acc0, acc1, acc2] = acc;
     p0.push(acc0);
     p1.push(acc1);
     SweepSums { p0, p1, j2: acc2 }
 }
 
-/// Each neuron's (2∫_{I_j} e, 6∫_{I_j} x e) over its active set I_j ∩ [a, b].
-pub(crate) fn active_sums<S: Scalar>(plan: &SweepPlan, sums: &SweepSums<S>, j: usize) -> Option<(S, S)> {
+/// Each neuron's (2∫_{I_j} e, 6∫_{I_j} x e) over its active set I_j ∩ [a, b]:
+/// a prefix sum itself when I_j starts at a (no copy), else a difference.
+pub(crate) fn active_sums<'s, S: Scalar>(
+    plan: &SweepPlan,
+    sums: &'s SweepSums<S>,
+    j: usize,
+) -> Option<(Cow<'s, S>, Cow<'s, S>)> {
     let last = sums.p0.len() - 1;
-    match plan.kink_slot[j] {
-        None => plan.initial_on[j].then(|| (sums.p0[last].clone(), sums.p1[last].clone())),
-        Some(slot) => {
-            let (from, to) = if plan.rising[j] { (slot, last) } else { (0, slot) };
-            if from >= to {
-                return None;
+    let (from, to) = match plan.kink_slot[j] {
+        None if plan.initial_on[j] => (0, last),
+        None => return None,
+        Some(slot) if plan.rising[j] => (slot, last),
+        Some(slot) => (0, slot),
+    };
+    if from >= to {
+        None
+    } else if from == 0 {
+        Some((Cow::Borrowed(&sums.p0[to]), Cow::Borrowed(&sums.p1[to])))
+    } else {
+        Some((Cow::Owned(sums.p0[to].sub(&sums.p0[from])), Cow::Owned(sums.p1[to].sub(&sums.p1[from]))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gen::Rng;
+    use crate::num::BigRational;
+
+    /// Kinks with many exact ties and near-ties (equal f64 keys, distinct values).
+    fn kinks(rng: &mut Rng, n: usize) -> Vec<(usize, BigRational)> {
+        let eps = BigRational::new(1.into(), num_bigint::BigInt::from(1u8) << 80u32);
+        (0..n)
+            .map(|j| {
+                let mut t = BigRational::new(rng.range(-6, 6).into(), rng.range(1, 4).into());
+                if rng.chance(1, 3) {
+                    t += &eps * BigRational::from_integer(rng.range(-2, 2).into());
+                }
+                (j, t)
+            })
+            .collect()
+    }
+
+    fn exact_stable(inside: &[(usize, BigRational)]) -> (Vec<usize>, Vec<bool>) {
+        let mut v = inside.to_vec();
+        v.sort_by(|x, y| x.1.cmp(&y.1));
+        let fresh = (0..v.len()).map(|k| k == 0 || v[k - 1].1 != v[k].1).collect();
+        (v.into_iter().map(|(j, _)| j).collect(), fresh)
+    }
+
+    #[test]
+    fn keyed_sort_is_the_exact_stable_sort_for_any_key() {
+        let mut rng = Rng::new(7);
+        let keys: [fn(&BigRational) -> f64; 5] =
+            [|q| q.to_f64_lossy(), |q| -q.to_f64_lossy(), |_| 0.0, |_| f64::NAN, |q| (q.to_f64_lossy() * 3.0).sin()];
+        for n in [0, 1, 2, 3, 10, 200] {
+            let inside = kinks(&mut rng, n);
+            let want = exact_stable(&inside);
+            for key in keys {
+                let (sorted, fresh) = sort_kinks_by_key(inside.clone(), key);
+                for (j, t) in &sorted {
+                    assert_eq!(*t, inside[*j].1);
+                }
+                assert_eq!(sorted.into_iter().map(|(j, _)| j).collect::<Vec<_>>(), want.0);
+                assert_eq!(fresh, want.1);
             }
-            Some((sums.p0[to].sub(&sums.p0[from]), sums.p1[to].sub(&sums.p1[from])))
+        }
+    }
+
+    #[test]
+    fn total_order_bits_orders_like_total_cmp() {
+        let xs = [f64::NEG_INFINITY, -1e300, -1.5, -f64::MIN_POSITIVE, -0.0, 0.0, 5e-324, 1.0, f64::INFINITY, f64::NAN];
+        for x in xs {
+            for y in xs {
+                assert_eq!(total_order_bits(x).cmp(&total_order_bits(y)), x.total_cmp(&y), "{x} vs {y}");
+            }
         }
     }
 }
