@@ -12,6 +12,7 @@
 pub mod backend;
 pub mod claims;
 pub mod commands;
+pub mod dynamics;
 pub mod eval;
 pub mod gen;
 pub mod lyapunov;
