@@ -1,0 +1,407 @@
+//! The `reluproof` binary as a new user meets it: `reluproof eval FILE`,
+//! `--json`, every backend name, and every kind of bad input. A bad input
+//! must exit with code 2, never panic, and say on stderr which file and which
+//! field is wrong and what was expected there.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+const BIN: &str = env!("CARGO_BIN_EXE_reluproof");
+const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/vectors");
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).output().expect("the reluproof binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("utf-8 stdout")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).expect("utf-8 stderr")
+}
+
+fn vector(name: &str) -> String {
+    format!("{VECTORS}/{name}.toml")
+}
+
+fn expected(name: &str) -> Value {
+    let text = std::fs::read_to_string(format!("{VECTORS}/{name}.expected.json")).expect("expected json");
+    serde_json::from_str(&text).expect("valid json")
+}
+
+/// A case file in the temp directory, unique per process and call, removed
+/// when dropped.
+struct TempCase {
+    path: PathBuf,
+}
+
+impl TempCase {
+    fn new(tag: &str, text: &str) -> Self {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!("reluproof-cli-{}-{n}-{tag}.toml", std::process::id()));
+        std::fs::write(&path, text).expect("write temp case");
+        TempCase { path }
+    }
+    fn path(&self) -> &str {
+        self.path.to_str().expect("utf-8 temp path")
+    }
+}
+
+impl Drop for TempCase {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// A valid Lebesgue case; bad inputs are made by replacing one line.
+const GOOD: &str = r#"[problem]
+measure = "lebesgue"
+a = "0"
+b = "1"
+target = "1"
+activation = "relu"
+
+[theta]
+w = ["1", "-1/2"]
+b = ["0", "1/3"]
+v = ["2", "-1"]
+c = "1/4"
+"#;
+
+fn good_with(old: &str, new: &str) -> String {
+    assert!(GOOD.contains(old), "{old:?} is not a line of GOOD");
+    GOOD.replacen(old, new, 1)
+}
+
+// ---------------------------------------------------------------- success
+
+#[test]
+fn test_eval_text() {
+    for name in ["hand-degenerate", "random-h10"] {
+        let path = vector(name);
+        let o = run(&["eval", &path]);
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        let out = stdout(&o);
+        let want = expected(name);
+        assert!(out.contains(&format!("case       {path}\n")), "{out}");
+        assert!(out.contains("backend    exact\n"), "{out}");
+        assert!(out.contains("guarantee  exact"), "{out}");
+        assert!(out.contains(&format!("\nL            = {}\n", want["risk"].as_str().expect("risk"))), "{out}");
+        assert!(out.contains(&format!("\nV            = {}\n", want["lyapunov"].as_str().expect("V"))), "{out}");
+        assert!(out.contains(&format!("\n<grad V, G>  = {}\n", want["grad_v_dot_g"].as_str().expect("dot"))), "{out}");
+        assert!(out.contains("<grad V, G> - 8L = 0 "), "C3 holds exactly: {out}");
+        // Every gradient component is printed, in θ order, after its name.
+        let lines: Vec<&str> =
+            out.lines().skip_while(|l| !l.starts_with("G, the generalized gradient")).skip(1).collect();
+        let grad = want["gradient"].as_array().expect("gradient");
+        assert_eq!(lines.len(), grad.len(), "{out}");
+        for (line, g) in lines.iter().zip(grad) {
+            assert_eq!(line.split_whitespace().nth(1), g.as_str(), "{line}");
+        }
+        assert!(o.stderr.is_empty(), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn test_eval_json() {
+    for name in ["hand-degenerate", "random-h10"] {
+        let o = run(&["eval", &vector(name), "--json"]);
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        let got: Value = serde_json::from_str(&stdout(&o)).expect("stdout is one JSON object");
+        let want = expected(name);
+        for (key, value) in want.as_object().expect("object") {
+            assert_eq!(&got[key], value, "{name}: {key}");
+        }
+        assert_eq!(got["backend"], "exact");
+        assert_eq!(got["guarantee"], "exact");
+        assert_eq!(got["identity_defect"], "0");
+        assert_eq!(got["eight_risk"], got["grad_v_dot_g"]);
+        assert_eq!(got["case"], vector(name).as_str());
+    }
+}
+
+/// Each backend name: the binary accepts it and states the guarantee; the
+/// gmp-only ones, without the feature, fail with a clear message.
+#[test]
+fn test_eval_backends() {
+    let path = vector("hand-degenerate");
+    let risk = expected("hand-degenerate")["risk"].as_str().expect("risk").to_string();
+    for (backend, guarantee, needs_gmp) in [
+        ("exact", "exact", false),
+        ("f64", "approximate", false),
+        ("f64-interval", "enclosure", false),
+        ("gmp", "exact", true),
+        ("mpfr", "approximate", true),
+        ("mpfr:256", "approximate", true),
+        ("interval", "enclosure", true),
+        ("interval:64", "enclosure", true),
+    ] {
+        let o = run(&["eval", &path, "--backend", backend, "--json"]);
+        if needs_gmp && !cfg!(feature = "gmp") {
+            assert_eq!(o.status.code(), Some(2), "{backend}");
+            let err = stderr(&o);
+            assert!(err.contains("needs the `gmp` feature") && err.contains("--features gmp"), "{backend}: {err}");
+            assert!(!err.contains("panicked"), "{err}");
+            assert!(o.stdout.is_empty());
+            continue;
+        }
+        assert!(o.status.success(), "{backend}: {}", stderr(&o));
+        let got: Value = serde_json::from_str(&stdout(&o)).expect("json");
+        assert_eq!(got["guarantee"], guarantee, "{backend}");
+        match guarantee {
+            "exact" => assert_eq!(got["risk"], risk.as_str(), "{backend}"),
+            "approximate" => {
+                assert!(got["error_bound"].is_string(), "{backend}: an approximate result carries its error bound");
+                assert!(got["precision_bits"].is_u64(), "{backend}");
+            }
+            _ => assert!(got["risk"].as_str().is_some_and(|r| r.starts_with('[')), "{backend}: {}", got["risk"]),
+        }
+        // The text report names the backend and its guarantee too.
+        let text = stdout(&run(&["eval", &path, "--backend", backend]));
+        assert!(text.contains(&format!("guarantee  {guarantee}")), "{backend}: {text}");
+    }
+    // Default precisions: mpfr and interval mean 128 bits.
+    if cfg!(feature = "gmp") {
+        let got: Value =
+            serde_json::from_str(&stdout(&run(&["eval", &path, "--backend", "mpfr", "--json"]))).expect("json");
+        assert_eq!(got["backend"], "mpfr:128");
+    }
+}
+
+/// A TOML float is accepted, converted EXACTLY (0.1 is not 1/10 in binary),
+/// and the output says so.
+#[test]
+fn float_converted_exactly_of_toml_float() {
+    let f = TempCase::new("float", &good_with("c = \"1/4\"", "c = 0.1"));
+    let o = run(&["eval", f.path()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let note = out.lines().find(|l| l.starts_with("note")).unwrap_or_else(|| panic!("no note line: {out}"));
+    assert!(note.contains("theta.c") && note.contains("3602879701896397/36028797018963968"), "{note}");
+    // The same case with the exact value written as a string gives the same
+    // numbers (and no note).
+    let s = TempCase::new("float-string", &good_with("c = \"1/4\"", "c = \"3602879701896397/36028797018963968\""));
+    let j1: Value = serde_json::from_str(&stdout(&run(&["eval", f.path(), "--json"]))).expect("json");
+    let j2: Value = serde_json::from_str(&stdout(&run(&["eval", s.path(), "--json"]))).expect("json");
+    for key in ["risk", "gradient", "lyapunov", "grad_v_dot_g"] {
+        assert_eq!(j1[key], j2[key], "{key}");
+    }
+    let notes = j1["notes"].as_array().expect("notes");
+    assert!(notes.iter().any(|n| n.as_str().is_some_and(|n| n.contains("3602879701896397/36028797018963968"))));
+    assert_eq!(j2["notes"].as_array().map(Vec::len), Some(0));
+}
+
+/// TOML integers are exact numbers too, and need no note.
+#[test]
+fn eval_success_of_toml_integers() {
+    let f = TempCase::new("ints", &good_with("a = \"0\"", "a = -1").replace("v = [\"2\", \"-1\"]", "v = [2, -1]"));
+    let o = run(&["eval", f.path(), "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j: Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(j["notes"].as_array().map(Vec::len), Some(0));
+}
+
+// ------------------------------------------------------------ bad inputs
+
+/// Runs `eval` on `text` and checks the failure: exit code 2, no panic, no
+/// stdout, and stderr names the file, the field and the expectation.
+fn assert_rejected(tag: &str, text: &str, field: &str, expectation: &str) {
+    let f = TempCase::new(tag, text);
+    for json in [false, true] {
+        let mut args = vec!["eval", f.path()];
+        if json {
+            args.push("--json");
+        }
+        let o = run(&args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{tag}: exit code; stderr: {err}");
+        assert!(!err.contains("panicked"), "{tag}: {err}");
+        assert!(o.stdout.is_empty(), "{tag}: stdout should be empty: {}", stdout(&o));
+        assert!(err.contains(f.path()), "{tag}: stderr does not name the file: {err}");
+        assert!(err.contains(&format!("`{field}`")), "{tag}: stderr does not name the field {field}: {err}");
+        assert!(err.contains(expectation), "{tag}: stderr does not say {expectation:?}: {err}");
+    }
+}
+
+#[test]
+fn eval_rejects_of_malformed_number() {
+    let pq = "expected \"p/q\" with p and q unsigned integers";
+    assert_rejected("slash-x", &good_with("v = [\"2\", \"-1\"]", "v = [\"1/x\", \"-1\"]"), "theta.v[0]", pq);
+    let dec = "expected an integer, \"p/q\", or a decimal";
+    assert_rejected("abc", &good_with("b = [\"0\", \"1/3\"]", "b = [\"0\", \"abc\"]"), "theta.b[1]", dec);
+    assert_rejected("two-dots", &good_with("c = \"1/4\"", "c = \"1.2.3\""), "theta.c", dec);
+    assert_rejected("empty", &good_with("target = \"1\"", "target = \"\""), "problem.target", "empty string; expected");
+    assert_rejected(
+        "bool",
+        &good_with("c = \"1/4\"", "c = true"),
+        "theta.c",
+        "expected a number as a string like \"3/7\"",
+    );
+    assert_rejected("exp", &good_with("a = \"0\"", "a = \"1e99999\""), "problem.a", "exponent too large");
+}
+
+#[test]
+fn eval_rejects_of_zero_denominator() {
+    assert_rejected("zero-den", &good_with("c = \"1/4\"", "c = \"1/0\""), "theta.c", "zero denominator");
+}
+
+#[test]
+fn eval_rejects_of_non_finite_float() {
+    let finite = "expected a finite number";
+    assert_rejected("nan", &good_with("c = \"1/4\"", "c = nan"), "theta.c", finite);
+    assert_rejected("inf", &good_with("c = \"1/4\"", "c = inf"), "theta.c", finite);
+    assert_rejected("neg-inf", &good_with("w = [\"1\", \"-1/2\"]", "w = [-inf, \"-1/2\"]"), "theta.w[0]", finite);
+    // ... and the same words as strings.
+    assert_rejected("nan-string", &good_with("c = \"1/4\"", "c = \"NaN\""), "theta.c", "not a finite number");
+}
+
+#[test]
+fn eval_rejects_of_empty_domain() {
+    let need = "needs a < b";
+    assert_rejected("a-eq-b", &good_with("b = \"1\"", "b = \"0\""), "problem.b", need);
+    assert_rejected("a-gt-b", &good_with("a = \"0\"", "a = \"3/2\""), "problem.b", need);
+}
+
+#[test]
+fn eval_rejects_of_empty_network() {
+    let text = good_with("w = [\"1\", \"-1/2\"]\nb = [\"0\", \"1/3\"]\nv = [\"2\", \"-1\"]", "w = []\nb = []\nv = []");
+    assert_rejected("h0", &text, "theta.b", "width H must be at least 1");
+}
+
+#[test]
+fn eval_rejects_of_mismatched_lengths() {
+    let entries = "expected 2 entries, one per neuron";
+    assert_rejected("w-short", &good_with("w = [\"1\", \"-1/2\"]", "w = [\"1\"]"), "theta.w", entries);
+    assert_rejected("v-long", &good_with("v = [\"2\", \"-1\"]", "v = [\"2\", \"-1\", \"3\"]"), "theta.v", entries);
+    let b3 = good_with("b = [\"0\", \"1/3\"]", "b = [\"0\", \"1/3\", \"5\"]");
+    assert_rejected("b-long", &b3, "theta.w", "expected 3 entries, one per neuron");
+}
+
+#[test]
+fn eval_rejects_of_unknown_key() {
+    let unknown = "unknown key; expected one of";
+    assert_rejected(
+        "problem-key",
+        &good_with("target = \"1\"", "target = \"1\"\nlearning_rate = \"1\""),
+        "problem.learning_rate",
+        unknown,
+    );
+    assert_rejected("theta-key", &good_with("c = \"1/4\"", "c = \"1/4\"\nd = \"2\""), "theta.d", unknown);
+    assert_rejected("top-key", &format!("extra = 1\n{GOOD}"), "extra", unknown);
+    assert_rejected("top-table", &format!("{GOOD}\n[training]\nsteps = 3\n"), "training", unknown);
+}
+
+#[test]
+fn eval_rejects_of_bad_measure() {
+    let negative = r#"[problem]
+measure = "empirical"
+points = ["0", "1/2", "1"]
+weights = ["1", "-1/2", "1"]
+target = "1"
+
+[theta]
+w = ["1"]
+b = ["0"]
+v = ["1"]
+c = "0"
+"#;
+    assert_rejected("neg-weight", negative, "problem.weights[1]", "weights must be nonnegative");
+    let uniform2 = good_with("measure = \"lebesgue\"", "measure = \"uniform\"\nd = 2");
+    assert_rejected("uniform-d2", &uniform2, "problem.d", "not supported yet");
+    let lebesgue2 = good_with("b = \"1\"", "b = \"1\"\nd = 2");
+    assert_rejected("lebesgue-d2", &lebesgue2, "problem.d", "for d = 1 only");
+    assert_rejected(
+        "measure",
+        &good_with("measure = \"lebesgue\"", "measure = \"gaussian\""),
+        "problem.measure",
+        "expected \"lebesgue\", \"uniform\" or \"empirical\"",
+    );
+    assert_rejected(
+        "activation",
+        &good_with("activation = \"relu\"", "activation = \"tanh\""),
+        "problem.activation",
+        "supported: \"relu\"",
+    );
+    let ragged =
+        negative.replace("points = [\"0\", \"1/2\", \"1\"]", "points = [[\"0\", \"1\"], [\"1/2\"], [\"1\", \"2\"]]");
+    assert_rejected("ragged", &ragged, "problem.points[1]", "expected 2 coordinate(s)");
+    assert_rejected(
+        "no-points",
+        &negative.replace("points = [\"0\", \"1/2\", \"1\"]\n", ""),
+        "problem.points",
+        "missing",
+    );
+}
+
+#[test]
+fn eval_rejects_of_missing_table() {
+    let no_theta = GOOD.split("[theta]").next().expect("problem part").to_string();
+    assert_rejected("no-theta", &no_theta, "theta", "missing table [theta]");
+    assert_rejected("no-c", &good_with("c = \"1/4\"\n", ""), "theta.c", "missing");
+}
+
+#[test]
+fn eval_rejects_of_invalid_toml() {
+    let f = TempCase::new("syntax", "[problem\nmeasure = \"lebesgue\"\n");
+    let o = run(&["eval", f.path()]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.contains(f.path()) && err.contains("invalid TOML"), "{err}");
+    // The TOML parser's message says where (line 1) and what it expected.
+    assert!(err.contains("line 1"), "{err}");
+}
+
+#[test]
+fn eval_rejects_of_missing_file() {
+    let path = std::env::temp_dir().join(format!("reluproof-cli-{}-does-not-exist.toml", std::process::id()));
+    let path = path.to_str().expect("utf-8");
+    let o = run(&["eval", path]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.contains(path) && err.contains("cannot read the file"), "{err}");
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
+fn eval_rejects_of_unknown_backend() {
+    for bad in ["float", "mpfr:1", "mpfr:x", "exact:64"] {
+        let o = run(&["eval", &vector("hand-degenerate"), "--backend", bad]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{bad}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(err.contains("--backend") && err.contains(bad), "{bad}: {err}");
+        assert!(err.contains("expected"), "{bad}: says what is expected: {err}");
+        assert!(o.stdout.is_empty());
+    }
+}
+
+#[test]
+fn usage_printed_of_missing_arguments() {
+    let o = run(&["eval"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("<CASE>"), "{}", stderr(&o));
+    let o = run(&["--help"]);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("eval"), "{}", stdout(&o));
+    let o = run(&["eval", "--help"]);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("--backend") && stdout(&o).contains("--json"));
+}
+
+/// The relative path printed is the one given (the snapshots rely on it).
+#[test]
+fn case_path_eq_of_given_path() {
+    let o = Command::new(BIN)
+        .current_dir(Path::new(VECTORS).parent().expect("shared"))
+        .args(["eval", "vectors/random-h10.toml"])
+        .output()
+        .expect("runs");
+    assert!(o.status.success());
+    assert!(stdout(&o).starts_with("case       vectors/random-h10.toml\n"), "{}", stdout(&o));
+}
