@@ -2,6 +2,7 @@
 //! blueprint with its dependency graph (Mermaid and SVG).
 
 pub mod blueprint;
+pub mod plot;
 pub mod rows;
 
 pub use rows::{rows_for, Row};
