@@ -40,7 +40,10 @@ pub fn default_cases(check: &dyn Check) -> usize {
     }
 }
 
-fn select(ids: &[String]) -> Result<(Vec<&'static str>, Vec<Box<dyn Check>>), String> {
+/// Statement ids to report and the checks to run.
+type Selection = (Vec<&'static str>, Vec<Box<dyn Check>>);
+
+fn select(ids: &[String]) -> Result<Selection, String> {
     let all = registry();
     if ids.is_empty() {
         return Ok((STATEMENTS.iter().map(|s| s.id).collect(), all));
@@ -246,4 +249,109 @@ pub fn list_text() -> String {
         }
     }
     s
+}
+
+/// Runs `reluproof gd`; exit 1 if a C9 inequality failed with γ ≤ γ* in a
+/// certified mode (a finding).
+pub fn gd_command(
+    case_path: &Path,
+    opts: &crate::dynamics::gd::GdOptions,
+    plot: Option<&Path>,
+    json: bool,
+) -> Result<i32, String> {
+    let case = crate::model::case::read_case(case_path).map_err(|e| e.to_string())?;
+    let summary = crate::dynamics::gd::run_gd(&case, opts)?;
+    let file = case_path.display().to_string();
+    if let Some(p) = plot {
+        write_file(p, &crate::dynamics::plots::gd_plot(&summary, &file))?;
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&summary.to_json()).unwrap_or_default());
+    } else {
+        print!("{}", summary.to_text(&file));
+        if let Some(p) = plot {
+            println!("  plot written to {}", p.display());
+        }
+    }
+    let within_bound = summary.gamma_star.as_ref().is_some_and(|g| &summary.gamma <= g);
+    let certified = summary.guarantee == crate::num::Guarantee::Exact;
+    Ok(if within_bound && certified && !summary.all_hold() { 1 } else { 0 })
+}
+
+/// Arguments of `reluproof init`, as typed.
+#[derive(Clone, Debug)]
+pub struct InitArgs {
+    /// Width H.
+    pub width: usize,
+    /// Dimension d.
+    pub d: usize,
+    /// Seed.
+    pub seed: u64,
+    /// Scale (a rational string).
+    pub scale: String,
+    /// Distribution.
+    pub dist: crate::dynamics::init::Distribution,
+    /// Grid bits.
+    pub bits: u32,
+    /// Measure name.
+    pub measure: String,
+    /// Left end.
+    pub a: String,
+    /// Right end.
+    pub b: String,
+    /// Points of an empirical measure.
+    pub points: usize,
+    /// Constant target.
+    pub target: String,
+}
+
+/// Runs `reluproof init`: writes a case file (to `out` or standard output).
+pub fn init_command(args: &InitArgs, out: Option<&Path>) -> Result<i32, String> {
+    use crate::num::parse::parse_rational;
+    let num = |name: &str, s: &str| parse_rational(s).map_err(|e| format!("--{name}: {e}"));
+    let scale = num("scale", &args.scale)?;
+    if scale <= crate::num::BigRational::from_integer(0.into()) {
+        return Err("--scale must be positive".into());
+    }
+    if args.bits > 4096 {
+        return Err("--bits must be at most 4096".into());
+    }
+    let problem = crate::dynamics::init::problem_from_args(
+        &args.measure,
+        &num("a", &args.a)?,
+        &num("b", &args.b)?,
+        args.d,
+        args.points,
+        num("target", &args.target)?,
+    )?;
+    let opts = crate::dynamics::init::InitOptions {
+        width: args.width,
+        seed: args.seed,
+        scale,
+        dist: args.dist,
+        bits: args.bits,
+        problem,
+    };
+    let case = crate::dynamics::init::init_case(&opts)?;
+    let text = format!(
+        "# written by: reluproof init --H {} --d {} --seed {} --scale {} --dist {:?} --bits {} --measure {} --a {} --b {} --target {}\n{}",
+        args.width,
+        args.d,
+        args.seed,
+        args.scale,
+        args.dist,
+        args.bits,
+        args.measure,
+        args.a,
+        args.b,
+        args.target,
+        case.to_toml()
+    )
+    .replace("--dist Uniform", "--dist uniform")
+    .replace("--dist Normal", "--dist normal");
+    match out {
+        Some(p) => write_file(p, &text)?,
+        None => print!("{text}"),
+    }
+    Ok(0)
 }

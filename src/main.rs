@@ -2,7 +2,9 @@
 
 use clap::{Parser, Subcommand};
 use reluproof::backend::BackendSpec;
-use reluproof::commands::{check_command, list_text, replay_command, CheckOptions};
+use reluproof::commands::{check_command, gd_command, init_command, list_text, replay_command, CheckOptions, InitArgs};
+use reluproof::dynamics::gd::{GammaSpec, GdOptions, StateMode};
+use reluproof::dynamics::init::Distribution;
 use reluproof::eval::run_eval;
 use reluproof::model::case::read_case;
 use std::path::PathBuf;
@@ -65,6 +67,85 @@ enum Command {
     },
     /// List the statements, their registered checks and negative controls.
     List,
+    /// Run gradient descent from the case's theta and check C9 (a)-(d) at every step.
+    ///
+    /// Default state dyadic:128: each step is computed exactly from the stored
+    /// state, the new state is rounded to multiples of 2^-128, and the
+    /// inequalities of C9 are decided exactly on the stored iterates.
+    /// Exit code 1 if an inequality of C9 fails while gamma <= gamma*.
+    Gd {
+        /// The case file with the initial theta.
+        case: PathBuf,
+        /// Number of steps.
+        #[arg(long, default_value_t = 1000)]
+        steps: u64,
+        /// Step size: a rational ("1/100"), auto (= gamma* of C9) or auto*K (K times gamma*).
+        #[arg(long, default_value = "auto", value_parser = clap::value_parser!(GammaSpec))]
+        gamma: GammaSpec,
+        /// State: dyadic:BITS (certified, default dyadic:128), exact, mpfr:BITS or f64 (approximate).
+        #[arg(long, default_value = "dyadic:128", value_parser = clap::value_parser!(StateMode))]
+        state: StateMode,
+        /// Stream one JSON object per step to FILE (keys n, risk, lyapunov, theta_norm2, grad_norm2, margin).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Also write the per-step values as CSV.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+        /// Continue the run recorded in FILE (appending to it) until --steps.
+        #[arg(long, value_name = "FILE")]
+        resume: Option<PathBuf>,
+        /// Write the full state every K steps (and at the end), for --resume.
+        #[arg(long, default_value_t = 100, value_name = "K")]
+        checkpoint: u64,
+        /// Draw L, V and |theta|^2 against the step into an SVG file.
+        #[arg(long, value_name = "FILE.svg")]
+        plot: Option<PathBuf>,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+        /// No progress output.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Write a case file with a seeded random initialisation (dyadic rational entries).
+    Init {
+        /// Width H.
+        #[arg(long = "H", value_name = "H")]
+        width: usize,
+        /// Input dimension d (d > 1 needs --measure empirical).
+        #[arg(long, default_value_t = 1)]
+        d: usize,
+        /// Seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Scale of the entries (a rational).
+        #[arg(long, default_value = "1")]
+        scale: String,
+        /// uniform on [-scale, scale], or normal (Irwin-Hall, standard deviation scale).
+        #[arg(long, default_value = "uniform", value_parser = clap::value_parser!(Distribution))]
+        dist: Distribution,
+        /// Entries are multiples of 2^-BITS.
+        #[arg(long, default_value_t = 16)]
+        bits: u32,
+        /// lebesgue, uniform or empirical.
+        #[arg(long, default_value = "lebesgue")]
+        measure: String,
+        /// Left end of the domain.
+        #[arg(long, default_value = "0", allow_hyphen_values = true)]
+        a: String,
+        /// Right end of the domain.
+        #[arg(long, default_value = "1", allow_hyphen_values = true)]
+        b: String,
+        /// Number of points of an empirical measure.
+        #[arg(long, default_value_t = 16)]
+        points: usize,
+        /// The constant target xi.
+        #[arg(long, default_value = "1", allow_hyphen_values = true)]
+        target: String,
+        /// Write the case here instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Evaluate the risk L, the generalized gradient G, the Lyapunov function V,
     /// <grad V, G> and 8L of a case file.
     ///
@@ -115,6 +196,14 @@ fn main() -> ExitCode {
             exit(check_command(&CheckOptions { ids, cases, seed, backend, json, report, mutant, quiet }))
         }
         Command::Replay { witness, backend } => exit(replay_command(&witness, backend)),
+        Command::Gd { case, steps, gamma, state, out, csv, resume, checkpoint, plot, json, quiet } => {
+            let opts = GdOptions { steps, gamma, state, out, csv, resume, checkpoint, quiet };
+            exit(gd_command(&case, &opts, plot.as_deref(), json))
+        }
+        Command::Init { width, d, seed, scale, dist, bits, measure, a, b, points, target, out } => {
+            let args = InitArgs { width, d, seed, scale, dist, bits, measure, a, b, points, target };
+            exit(init_command(&args, out.as_deref()))
+        }
         Command::List => {
             print!("{}", list_text());
             ExitCode::SUCCESS

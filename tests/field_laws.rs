@@ -475,14 +475,12 @@ fn test_from_rational_values() {
 }
 
 /// The f64 interval backend documents that it widens each INEXACT operation
-/// by one ulp; its division widens every quotient, also exact ones. So 0 / 1
-/// is [−2^-1074, 2^-1074] (sign Undecided instead of Zero) and 1 / 2 is
-/// [1/2 − 2^-54, 1/2 + 2^-53] instead of the point 1/2 (hand computation:
-/// the ulp of 1/2 is 2^-53 above and 2^-54 below). Rigorous, but not tight:
-/// e.g. the f64-interval enclosure of L = 0 for a network equal to its target
-/// cannot certify L = 0.
+/// by one ulp. Regression (found by this suite): division used to widen every
+/// quotient, also exact ones, so 0 / 1 was [−2^-1074, 2^-1074] (sign Undecided
+/// instead of Zero) and 1 / 2 was [1/2 − 2^-54, 1/2 + 2^-53] instead of the
+/// point 1/2; the f64-interval enclosure of L = 0 could not certify L = 0.
+/// Exact quotients (zero FMA remainder) are now kept as points.
 #[test]
-#[ignore = "bug: f64-interval division widens exact quotients (0/1 is not the point 0)"]
 fn interval_div_tight_of_exact_quotient() {
     let iv = |s: &str| <Interval<f64> as Scalar>::from_rational(&parse_rational(s).expect("rational"), &());
     let zero = iv("0").div(&iv("1"));

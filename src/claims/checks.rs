@@ -12,7 +12,7 @@ use crate::gen::{self, GenConfig, Rng};
 use crate::lyapunov::{lyapunov, Summary};
 use crate::model::case::Case;
 use crate::model::{Measure, Theta};
-use crate::num::{BigRational, Interval, Scalar, Sign3};
+use crate::num::{BigRational, Scalar, Sign3};
 use num_traits::{One, Signed, Zero};
 
 /// Runs `$body` with `$S` bound to the backend's scalar type and `$ctx` to
@@ -20,29 +20,29 @@ use num_traits::{One, Signed, Zero};
 macro_rules! on_backend {
     ($backend:expr, |$S:ident, $ctx:ident| $body:expr) => {{
         match $backend {
-            BackendSpec::Exact => {
-                type $S = BigRational;
+            $crate::backend::BackendSpec::Exact => {
+                type $S = $crate::num::BigRational;
                 let $ctx = &();
                 $body
             }
-            BackendSpec::F64Interval => {
-                type $S = Interval<f64>;
+            $crate::backend::BackendSpec::F64Interval => {
+                type $S = $crate::num::Interval<f64>;
                 let $ctx = &();
                 $body
             }
             #[cfg(feature = "gmp")]
-            BackendSpec::Gmp => {
+            $crate::backend::BackendSpec::Gmp => {
                 type $S = rug::Rational;
                 let $ctx = &();
                 $body
             }
             #[cfg(feature = "gmp")]
-            BackendSpec::Interval(bits) => {
-                type $S = Interval<rug::Float>;
+            $crate::backend::BackendSpec::Interval(bits) => {
+                type $S = $crate::num::Interval<rug::Float>;
                 let $ctx = &bits;
                 $body
             }
-            other => Outcome::Undecided {
+            other => $crate::claims::engine::Outcome::Undecided {
                 reason: format!("backend {other} cannot decide a claim; use exact, gmp, f64-interval or interval:BITS"),
             },
         }

@@ -318,8 +318,8 @@ mod smooth {
                 })
                 .collect();
             let mut e = iv(&(&th.c - xi));
-            for j in 0..h {
-                e = e.add(&iv(&th.v[j]).mul(&vals[j].0));
+            for (vj, (r, _)) in th.v.iter().zip(&vals) {
+                e = e.add(&iv(vj).mul(r));
             }
             let pe2 = two.mul(&iv(p)).mul(&e);
             for j in 0..h {

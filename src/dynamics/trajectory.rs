@@ -95,7 +95,7 @@ impl TrajectoryWriter {
         }
         Ok(TrajectoryWriter { jsonl, csv: csvf, path: out.map(Path::to_path_buf) })
     }
-    /// Opens `out` for appending (after [`truncate_after_checkpoint`]), and
+    /// Opens `out` for appending (after [`truncate_before_last_checkpoint`]), and
     /// `csv` for appending too.
     pub fn append(out: &Path, csv: Option<&Path>) -> Result<Self, String> {
         let jsonl = OpenOptions::new().append(true).open(out).map_err(|e| io_err(out, e))?;
@@ -140,28 +140,26 @@ pub fn read_records(path: &Path) -> Result<Vec<Value>, String> {
     Ok(out)
 }
 
-/// Cuts a trajectory file (and its CSV, if given) back to its last record
-/// that carries `theta`, and returns that record. This is where a resumed run
-/// continues from; the records after it are recomputed identically.
-pub fn truncate_after_checkpoint(path: &Path, csv: Option<&Path>) -> Result<Value, String> {
-    let records = read_records(path)?;
-    let last = records
+/// Cuts a trajectory file (and its CSV, if given) back to just before its
+/// last record that carries `theta`, and returns that record: a resumed run
+/// restarts from its state and rewrites it and everything after it, which
+/// deterministic runs reproduce identically.
+pub fn truncate_before_last_checkpoint(path: &Path, csv: Option<&Path>) -> Result<Value, String> {
+    let body = std::fs::read_to_string(path).map_err(|e| io_err(path, e))?;
+    // Complete lines only, kept byte for byte (a torn last line is dropped).
+    let lines: Vec<&str> = body.split_inclusive('\n').filter(|l| l.ends_with('\n')).collect();
+    let parsed: Vec<Value> = lines.iter().map_while(|l| serde_json::from_str::<Value>(l).ok()).collect();
+    let last = parsed
         .iter()
         .rposition(|r| r.get("theta").is_some())
         .ok_or_else(|| format!("{}: no checkpoint (a record with \"theta\") to resume from", path.display()))?;
-    let kept = &records[..=last];
-    let mut text = String::new();
-    for r in kept {
-        text += &r.to_string();
-        text.push('\n');
-    }
-    std::fs::write(path, text).map_err(|e| io_err(path, e))?;
+    std::fs::write(path, lines[..last].concat()).map_err(|e| io_err(path, e))?;
     if let Some(c) = csv {
         if c.exists() {
             let body = std::fs::read_to_string(c).map_err(|e| io_err(c, e))?;
-            let lines: Vec<&str> = body.lines().take(kept.len() + 1).collect();
-            std::fs::write(c, lines.join("\n") + "\n").map_err(|e| io_err(c, e))?;
+            let kept: String = body.split_inclusive('\n').take(last + 1).collect();
+            std::fs::write(c, kept).map_err(|e| io_err(c, e))?;
         }
     }
-    Ok(kept[last].clone())
+    Ok(parsed[last].clone())
 }

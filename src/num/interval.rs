@@ -295,6 +295,15 @@ fn product_is_exact(a: f64, b: f64, p: f64) -> bool {
     p.is_finite() && p.abs() >= 1e-280 && a.mul_add(b, -p) == 0.0
 }
 
+/// Whether the rounded quotient `q = a/b` is exact: the remainder a − q·b
+/// (exact by FMA away from the subnormal range) vanishes.
+fn quotient_is_exact(a: f64, b: f64, q: f64) -> bool {
+    if a == 0.0 && b != 0.0 {
+        return true;
+    }
+    q.is_finite() && q.abs() >= 1e-280 && b.abs() >= 1e-280 && (-q).mul_add(b, a) == 0.0
+}
+
 impl Endpoint for f64 {
     type Ctx = ();
     fn from_rational_down(q: &BigRational, _: &()) -> f64 {
@@ -356,10 +365,20 @@ impl Endpoint for f64 {
         }
     }
     fn div_down(&self, o: &f64) -> f64 {
-        f64_widen_down(self / o)
+        let q = self / o;
+        if quotient_is_exact(*self, *o, q) {
+            q
+        } else {
+            f64_widen_down(q)
+        }
     }
     fn div_up(&self, o: &f64) -> f64 {
-        f64_widen_up(self / o)
+        let q = self / o;
+        if quotient_is_exact(*self, *o, q) {
+            q
+        } else {
+            f64_widen_up(q)
+        }
     }
     fn neg(&self) -> f64 {
         -self

@@ -158,8 +158,4 @@ pub trait Scalar: Clone + fmt::Debug + Send + Sync + 'static {
 pub trait Ordered: Scalar {
     /// Total order of the represented numbers.
     fn total_cmp(&self, o: &Self) -> Ordering;
-    /// `self > 0`.
-    fn is_positive(&self) -> bool {
-        self.sign() == Sign3::Positive
-    }
 }

@@ -70,9 +70,9 @@ pub(crate) fn empirical_sums<S: Scalar>(
         let on = &pat.on[i * h..(i + 1) * h];
         z.clear();
         let mut e = base.clone();
-        for j in 0..h {
+        for (j, &active) in on.iter().enumerate() {
             let zj = preactivation(theta, j, x);
-            if on[j] {
+            if active {
                 e.add_assign(&theta.v[j].mul(&zj));
             }
             z.push(zj);
@@ -80,8 +80,8 @@ pub(crate) fn empirical_sums<S: Scalar>(
         let pe = p.mul(&e);
         sums.total_e2.add_assign(&pe.mul(&e));
         sums.total_e.add_assign(&pe);
-        for j in 0..h {
-            if on[j] {
+        for (j, &active) in on.iter().enumerate() {
+            if active {
                 sums.e[j].add_assign(&pe);
                 sums.ez[j].add_assign(&pe.mul(&z[j]));
                 for (k, xk) in x.iter().enumerate() {

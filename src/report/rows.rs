@@ -40,10 +40,14 @@ pub struct Row {
 impl Row {
     /// Whether the verdict contradicts the expectation: a refuted paper or
     /// derived claim, or an edge expected to fail that held.
+    ///
+    /// A negative control (a deliberately wrong variant) expects the opposite:
+    /// refuted for a claim, holds for an edge statement expected to fail.
     pub fn is_finding(&self) -> bool {
-        match (self.expected, self.verdict) {
-            (Expected::Holds, "refuted") => self.mutant.is_none(),
-            (Expected::Fails, "holds") => true,
+        match (self.mutant.is_some(), self.expected, self.verdict) {
+            (false, Expected::Holds, "refuted") | (false, Expected::Fails, "holds") => true,
+            (true, Expected::Holds, v) => v != "refuted",
+            (true, Expected::Fails, v) => v != "holds",
             _ => false,
         }
     }

@@ -1,0 +1,267 @@
+//! C9 (gradient descent converges for γ ≤ γ*) and E6 (what goes wrong above
+//! the step bound), on certified dyadic GD runs.
+
+use super::checks::short;
+use super::engine::{Margin, Outcome};
+use super::instance::Instance;
+use super::{Backends, Check};
+use crate::backend::BackendSpec;
+use crate::dynamics::gd::{gamma_star, run_gd, GammaSpec, GdOptions, StateMode};
+use crate::gen::{self, GenConfig, Rng};
+use crate::lyapunov::lyapunov;
+use crate::model::case::Case;
+use crate::num::{BigRational, Scalar};
+use crate::objective::evaluate;
+use num_bigint::BigInt;
+use num_traits::{One, Signed, Zero};
+
+/// All checks of this module.
+pub fn all() -> Vec<Box<dyn Check>> {
+    vec![Box::new(GdConverges), Box::new(StepAboveBound), Box::new(DivergenceAboveInverseMass)]
+}
+
+/// Steps of each generated C9 run.
+pub const C9_STEPS: u64 = 200;
+/// Dyadic grid of the C9 runs.
+pub const C9_BITS: u32 = 64;
+
+fn tame(x: &BigRational, rng: &mut Rng) -> BigRational {
+    let big = BigRational::from_integer(BigInt::from(64));
+    if x.abs() > big || (!x.is_zero() && x.abs() < BigRational::one() / &big) || x.denom() > &BigInt::from(64) {
+        gen::small_rational(rng)
+    } else {
+        x.clone()
+    }
+}
+
+/// A generated initialisation with moderate numbers (so 200 exact steps stay
+/// cheap), degenerate neurons and boundary kinks included.
+fn moderate_case(rng: &mut Rng) -> Case {
+    let cfg = GenConfig { max_width: 8, ..GenConfig::default() };
+    let mut case = gen::case(rng, &cfg);
+    let th = &mut case.theta;
+    for x in th.w.iter_mut().chain(th.b.iter_mut()).chain(th.v.iter_mut()) {
+        *x = tame(x, rng);
+    }
+    th.c = tame(&th.c, rng);
+    let crate::model::Target::Constant(xi) = &mut case.problem.target;
+    *xi = tame(xi, rng);
+    case
+}
+
+/// C9: with 0 < γ ≤ γ*, (a)–(d) hold at every step of a certified run.
+pub struct GdConverges;
+
+impl Check for GdConverges {
+    fn name(&self) -> &'static str {
+        "gd_converges"
+    }
+    fn statement(&self) -> &'static str {
+        "C9"
+    }
+    fn summary(&self) -> &'static str {
+        "200 certified GD steps (dyadic:64) with gamma = gamma* or gamma*/2: (a) V(n+1) <= V(n) - 4 gamma L(n), (b) |theta_n|^2 <= V_0, (c) sum L <= V_0/(4 gamma), (d) min L <= V_0/(4 gamma n), exactly"
+    }
+    fn backends(&self) -> Backends {
+        Backends::ExactOnly
+    }
+    fn caveat(&self) -> Option<&'static str> {
+        Some("finite horizon: (a)-(d) are checked exactly for n < 200 on the stored (rounded) iterates; (e) L -> 0 is not checked by this check (see `reluproof gd` for long runs)")
+    }
+    fn mutants(&self) -> &'static [&'static str] {
+        &["eight_instead_of_four"]
+    }
+    fn generate(&self, rng: &mut Rng) -> Instance {
+        let half = if rng.chance(1, 2) { BigRational::one() } else { BigRational::new(1.into(), 2.into()) };
+        Instance::of(moderate_case(rng)).with_number("gamma_factor", half)
+    }
+    fn run(&self, inst: &Instance, _backend: BackendSpec, mutant: Option<&str>) -> Outcome {
+        let Some(k) = inst.number("gamma_factor").filter(|k| k.is_positive() && **k <= BigRational::one()) else {
+            return Outcome::Skipped { reason: "needs 0 < gamma_factor <= 1 (gamma <= gamma*)".into() };
+        };
+        if mutant == Some("eight_instead_of_four") {
+            // Negative control: V(θ_1) ≤ V(θ_0) − 8γL(θ_0) is false whenever G ≠ 0 (C7).
+            return eight_gamma_decrease(&inst.case, k);
+        }
+        let opts = GdOptions {
+            steps: C9_STEPS,
+            gamma: GammaSpec::Auto(k.clone()),
+            state: StateMode::Dyadic(C9_BITS),
+            out: None,
+            csv: None,
+            resume: None,
+            checkpoint: u64::MAX,
+            quiet: true,
+        };
+        match run_gd(&inst.case, &opts) {
+            Err(e) => Outcome::Skipped { reason: e },
+            Ok(s) => {
+                for (name, t) in [("(a)", &s.a), ("(b)", &s.b), ("(c)", &s.c), ("(d)", &s.d)] {
+                    if t.failed > 0 {
+                        return Outcome::Violated {
+                            detail: format!(
+                                "C9{name} fails at step {} of a dyadic:{C9_BITS} run with gamma = {} gamma*",
+                                t.first_failure.unwrap_or(0),
+                                k
+                            ),
+                        };
+                    }
+                }
+                match &s.a.min_slack {
+                    Some(m) => {
+                        Outcome::Holds { margin: Margin::of(m, "min over steps of V(n) - 4 gamma L(n) - V(n+1)") }
+                    }
+                    None => Outcome::Holds { margin: None },
+                }
+            }
+        }
+    }
+}
+
+fn eight_gamma_decrease(case: &Case, k: &BigRational) -> Outcome {
+    let Some(gs) = gamma_star(case) else { return Outcome::Skipped { reason: "gamma* undefined".into() } };
+    let gamma = k * gs;
+    let xi = case.problem.target.constant().expect("constant").clone();
+    let ev = evaluate::<BigRational>(&case.problem.prepare(&()), &case.theta);
+    let v0 = lyapunov(&case.theta, &xi, &());
+    let v1 = lyapunov(&case.theta.step(&gamma, &ev.gradient), &xi, &());
+    let bound = &v0 - BigRational::from_integer(8.into()) * &gamma * &ev.risk;
+    if v1 > bound {
+        Outcome::Violated {
+            detail: format!("V(theta_1) = {} > V(theta_0) - 8 gamma L = {}", short(&v1), short(&bound)),
+        }
+    } else {
+        Outcome::Holds { margin: None }
+    }
+}
+
+/// E6: above γ*, one step can increase V.
+pub struct StepAboveBound;
+
+impl Check for StepAboveBound {
+    fn name(&self) -> &'static str {
+        "step_above_bound"
+    }
+    fn statement(&self) -> &'static str {
+        "E6"
+    }
+    fn summary(&self) -> &'static str {
+        "does V(theta - gamma G) <= V(theta) survive gamma > gamma*? (gamma = 2^k gamma*, k = 1..40) exact; a witness (theta, gamma) with V increasing is expected"
+    }
+    fn mutants(&self) -> &'static [&'static str] {
+        &["step_within_bound"]
+    }
+    fn generate(&self, rng: &mut Rng) -> Instance {
+        let case = gen::case(rng, &GenConfig { max_width: 16, ..GenConfig::default() });
+        let k = rng.range(1, 40);
+        Instance::of(case).with_number("gamma_factor", BigRational::from_integer(BigInt::one() << k as usize))
+    }
+    fn run(&self, inst: &Instance, backend: BackendSpec, mutant: Option<&str>) -> Outcome {
+        let Some(gs) = gamma_star(&inst.case) else { return Outcome::Skipped { reason: "gamma* undefined".into() } };
+        let Some(k) = inst.number("gamma_factor") else {
+            return Outcome::Skipped { reason: "needs gamma_factor".into() };
+        };
+        // Negative control: with γ ≤ γ* the same check must hold (so "refuted"
+        // above really comes from the step size).
+        let k = if mutant == Some("step_within_bound") { BigRational::one() / k } else { k.clone() };
+        if mutant.is_none() && k <= BigRational::one() {
+            return Outcome::Skipped { reason: "gamma <= gamma* is C9's domain".into() };
+        }
+        let gamma = &k * gs;
+        super::checks::on_backend!(backend, |S, ctx| {
+            let s = crate::eval::summary_from_exact::<S>(&inst.case, ctx);
+            let theta = inst.case.theta.map(|x| S::from_rational(x, ctx));
+            let xi = S::from_rational(inst.case.problem.target.constant().expect("constant"), ctx);
+            let g = S::from_rational(&gamma, ctx);
+            let after = lyapunov(&theta.step(&g, &s.gradient), &xi, ctx);
+            let slack = s.lyapunov.sub(&after);
+            match slack.sign() {
+                crate::num::Sign3::Negative => Outcome::Violated {
+                    detail: format!(
+                        "gamma = {k} gamma* > gamma*: V(theta - gamma G) = {} > V(theta) = {}",
+                        short(&after),
+                        short(&s.lyapunov)
+                    ),
+                },
+                crate::num::Sign3::Undecided => Outcome::Undecided { reason: "V change straddles 0".into() },
+                _ => Outcome::Holds { margin: Margin::of(&slack, "V(theta) - V(theta - gamma G)") },
+            }
+        })
+    }
+}
+
+/// E6, second part: for γ > 1/m and every neuron dead, c_n − ξ =
+/// (1 − 2γm)^n (c_0 − ξ) grows geometrically: L diverges.
+pub struct DivergenceAboveInverseMass;
+
+impl Check for DivergenceAboveInverseMass {
+    fn name(&self) -> &'static str {
+        "gd_diverges_of_step_above_inverse_mass"
+    }
+    fn statement(&self) -> &'static str {
+        "E6"
+    }
+    fn summary(&self) -> &'static str {
+        "all neurons dead, gamma = (1 + k/8)/m > 1/m: 20 exact GD steps; does L stay bounded by L(theta_0)? A divergent run (c_n - xi = (1 - 2 gamma m)^n (c_0 - xi), checked exactly) is expected"
+    }
+    fn backends(&self) -> Backends {
+        Backends::ExactOnly
+    }
+    fn mutants(&self) -> &'static [&'static str] {
+        &["step_below_inverse_mass"]
+    }
+    fn generate(&self, rng: &mut Rng) -> Instance {
+        let mut case = gen::case(rng, &GenConfig { max_width: 8, ..GenConfig::default() });
+        // Dead on the support: b_j ≤ −‖w_j‖₁(ρ² + 1) − 1.
+        let bound = case.problem.measure.rho2() + BigRational::one();
+        let th = &mut case.theta;
+        for j in 0..th.width() {
+            let w1 = th.w_row(j).iter().fold(BigRational::zero(), |s, w| s + w.abs());
+            th.b[j] = -(w1 * &bound) - BigRational::one();
+        }
+        let xi = case.problem.target.constant().expect("constant").clone();
+        if th.c == xi {
+            th.c = &xi + BigRational::one();
+        }
+        let k = BigRational::new(rng.range(1, 16).into(), 8.into());
+        Instance::of(case).with_number("gamma_times_mass", BigRational::one() + k)
+    }
+    fn run(&self, inst: &Instance, _backend: BackendSpec, mutant: Option<&str>) -> Outcome {
+        let case = &inst.case;
+        let m = case.problem.measure.mass();
+        if !m.is_positive() {
+            return Outcome::Skipped { reason: "zero mass".into() };
+        }
+        let Some(gm) = inst.number("gamma_times_mass") else {
+            return Outcome::Skipped { reason: "needs gamma_times_mass".into() };
+        };
+        let gm = if mutant == Some("step_below_inverse_mass") { BigRational::one() / gm } else { gm.clone() };
+        let gamma = &gm / &m;
+        let xi = case.problem.target.constant().expect("constant").clone();
+        let prep = case.problem.prepare::<BigRational>(&());
+        let mut theta = case.theta.clone();
+        let l0 = evaluate(&prep, &theta).risk;
+        let factor = BigRational::one() - BigRational::from_integer(2.into()) * &gm;
+        let mut predicted = &theta.c - &xi;
+        for n in 1..=20u32 {
+            let ev = evaluate(&prep, &theta);
+            theta = theta.step(&gamma, &ev.gradient);
+            predicted = &predicted * &factor;
+            if theta.c.clone() - &xi != predicted {
+                return Outcome::Skipped { reason: format!("not every neuron is dead along the run (step {n})") };
+            }
+        }
+        let l20 = evaluate(&prep, &theta).risk;
+        if l20 > l0 {
+            Outcome::Violated {
+                detail: format!(
+                    "gamma m = {gm} > 1: c_n - xi = (1 - 2 gamma m)^n (c_0 - xi) exactly, and L(theta_20) = {} > L(theta_0) = {}",
+                    short(&l20),
+                    short(&l0)
+                ),
+            }
+        } else {
+            Outcome::Holds { margin: Margin::of(&(&l0 - &l20), "L(theta_0) - L(theta_20)") }
+        }
+    }
+}

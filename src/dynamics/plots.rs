@@ -1,0 +1,30 @@
+//! Plots of trajectories (SVG, via `report::plot`).
+
+use super::gd::GdSummary;
+use crate::report::plot::{Plot, Scale, Series};
+
+/// The SVG of a GD run: L, V and ‖θ‖² against the step n, on a log scale,
+/// with the step size printed against γ*.
+pub fn gd_plot(s: &GdSummary, file: &str) -> String {
+    let mut p = Plot::new(&format!("gradient descent on {file}"), "step n", "value (log scale)");
+    p.y_scale = Scale::Log10;
+    let series = |label: &str, f: &dyn Fn(&(u64, f64, f64, f64)) -> f64, dashed: bool| Series {
+        label: label.to_string(),
+        points: s.series.iter().map(|r| (r.0 as f64, f(r))).collect(),
+        dashed,
+    };
+    p.series.push(series("risk L(θ_n)", &|r| r.1, false));
+    p.series.push(series("Lyapunov V(θ_n)", &|r| r.2, false));
+    p.series.push(series("‖θ_n‖²", &|r| r.3, true));
+    let ratio = s.gamma_star.as_ref().map(|g| crate::num::Scalar::to_f64_lossy(&(&s.gamma / g)));
+    p.notes.push(match ratio {
+        Some(r) => format!(
+            "γ = {:.4e} = {r:.4} γ*   (γ* = {:.4e}, the step bound of C9)",
+            crate::num::Scalar::to_f64_lossy(&s.gamma),
+            s.gamma_star.as_ref().map(crate::num::Scalar::to_f64_lossy).unwrap_or(f64::NAN)
+        ),
+        None => format!("γ = {:.4e}", crate::num::Scalar::to_f64_lossy(&s.gamma)),
+    });
+    p.notes.push(format!("state {}; C9(a)-(d) {} at every step", s.state, if s.all_hold() { "hold" } else { "FAIL" }));
+    p.to_svg(900, 560)
+}
