@@ -8,14 +8,15 @@ use crate::report::plot::{Plot, Scale, Series};
 pub fn gd_plot(s: &GdSummary, file: &str) -> String {
     let mut p = Plot::new(&format!("gradient descent on {file}"), "step n", "value (log scale)");
     p.y_scale = Scale::Log10;
-    let series = |label: &str, f: &dyn Fn(&(u64, f64, f64, f64)) -> f64, dashed: bool| Series {
+    // Columns of the per-step table: 1 = L, 2 = V, 3 = ‖θ‖².
+    let series = |label: &str, column: usize, dashed: bool| Series {
         label: label.to_string(),
-        points: s.series.iter().map(|r| (r.0 as f64, f(r))).collect(),
+        points: s.series.iter().map(|r| (r.0 as f64, [r.1, r.2, r.3][column - 1])).collect(),
         dashed,
     };
-    p.series.push(series("risk L(θ_n)", &|r| r.1, false));
-    p.series.push(series("Lyapunov V(θ_n)", &|r| r.2, false));
-    p.series.push(series("‖θ_n‖²", &|r| r.3, true));
+    p.series.push(series("risk L(θ_n)", 1, false));
+    p.series.push(series("Lyapunov V(θ_n)", 2, false));
+    p.series.push(series("‖θ_n‖²", 3, true));
     let ratio = s.gamma_star.as_ref().map(|g| crate::num::Scalar::to_f64_lossy(&(&s.gamma / g)));
     p.notes.push(match ratio {
         Some(r) => format!(
