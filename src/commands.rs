@@ -355,3 +355,45 @@ pub fn init_command(args: &InitArgs, out: Option<&Path>) -> Result<i32, String> 
     }
     Ok(0)
 }
+
+/// Runs `reluproof gd-sweep`.
+#[allow(clippy::too_many_arguments)]
+pub fn gd_sweep_command(
+    width: usize,
+    seed: u64,
+    scales: &str,
+    steps: u64,
+    bits: u32,
+    refine: u32,
+    plot: Option<&Path>,
+    json: bool,
+) -> Result<i32, String> {
+    use crate::dynamics::sweep::{gd_sweep, sweep_json, sweep_plot, sweep_text, SweepOptions};
+    if width == 0 {
+        return Err("--H must be at least 1".into());
+    }
+    let scales = scales
+        .split(',')
+        .map(|s| {
+            let q = crate::num::parse::parse_rational(s).map_err(|e| format!("--scales: {e}"))?;
+            if q <= crate::num::BigRational::from_integer(0.into()) {
+                return Err(format!("--scales: {s} is not positive"));
+            }
+            Ok(q)
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let o = SweepOptions { width, seed, scales, steps, bits, refine };
+    let rows = gd_sweep(&o)?;
+    if let Some(p) = plot {
+        write_file(p, &sweep_plot(&rows, &o))?;
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&sweep_json(&rows)).unwrap_or_default());
+    } else {
+        print!("{}", sweep_text(&rows, &o));
+        if let Some(p) = plot {
+            println!("plot written to {}", p.display());
+        }
+    }
+    Ok(0)
+}

@@ -2,7 +2,9 @@
 
 use clap::{Parser, Subcommand};
 use reluproof::backend::BackendSpec;
-use reluproof::commands::{check_command, gd_command, init_command, list_text, replay_command, CheckOptions, InitArgs};
+use reluproof::commands::{
+    check_command, gd_command, gd_sweep_command, init_command, list_text, replay_command, CheckOptions, InitArgs,
+};
 use reluproof::dynamics::gd::{GammaSpec, GdOptions, StateMode};
 use reluproof::dynamics::init::Distribution;
 use reluproof::eval::run_eval;
@@ -107,6 +109,34 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// E6: for initialisations of growing V(theta_0), find the largest step size at
+    /// which certified GD still decreases V at every step, and compare it with gamma*.
+    GdSweep {
+        /// Width H of the initialisations.
+        #[arg(long = "H", value_name = "H", default_value_t = 8)]
+        width: usize,
+        /// Seed of the initialisations.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Comma-separated scales of the initial entries (growing V(theta_0)).
+        #[arg(long, default_value = "1/4,1/2,1,2,4,8")]
+        scales: String,
+        /// GD steps per trial.
+        #[arg(long, default_value_t = 50)]
+        steps: u64,
+        /// Dyadic grid bits of the trials.
+        #[arg(long, default_value_t = 64)]
+        bits: u32,
+        /// Bisection iterations per initialisation.
+        #[arg(long, default_value_t = 8)]
+        refine: u32,
+        /// Draw gamma_max and gamma* against V(theta_0) into an SVG file.
+        #[arg(long, value_name = "FILE.svg")]
+        plot: Option<PathBuf>,
+        /// Print JSON instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write a case file with a seeded random initialisation (dyadic rational entries).
     Init {
         /// Width H.
@@ -203,6 +233,9 @@ fn main() -> ExitCode {
         Command::Init { width, d, seed, scale, dist, bits, measure, a, b, points, target, out } => {
             let args = InitArgs { width, d, seed, scale, dist, bits, measure, a, b, points, target };
             exit(init_command(&args, out.as_deref()))
+        }
+        Command::GdSweep { width, seed, scales, steps, bits, refine, plot, json } => {
+            exit(gd_sweep_command(width, seed, &scales, steps, bits, refine, plot.as_deref(), json))
         }
         Command::List => {
             print!("{}", list_text());

@@ -430,7 +430,6 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
                 StateMode::Dyadic(_) => {
                     // Exact step, then the coarsest grid 2^-bits (bits ≥ the requested
                     // ones) whose rounding uses at most half of (a)'s exact margin;
-                    // with no margin to spend, the state is kept exactly.
                     let v_unrounded = lyapunov(&unrounded, &xi, ctx);
                     let full = target.sub(&v_unrounded);
                     let mut chosen = None;
@@ -449,7 +448,13 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
                             refined_at.get_or_insert(n);
                         }
                     }
-                    chosen.unwrap_or((unrounded, v_unrounded))
+                    // Without a margin (the exact step already fails (a), e.g. above
+                    // γ*) nothing is certified: round on the current grid.
+                    chosen.unwrap_or_else(|| {
+                        let candidate = unrounded.map(|x| x.to_grid(grid_bits));
+                        let vc = lyapunov(&candidate, &xi, ctx);
+                        (candidate, vc)
+                    })
                 }
                 _ => {
                     let v_next = lyapunov(&unrounded, &xi, ctx);

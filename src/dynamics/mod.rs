@@ -4,4 +4,5 @@
 pub mod gd;
 pub mod init;
 pub mod plots;
+pub mod sweep;
 pub mod trajectory;
