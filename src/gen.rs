@@ -71,7 +71,7 @@ pub fn rational(rng: &mut Rng) -> BigRational {
     }
 }
 
-/// A small rational in [-4, 4] with denominator ≤ 8: for domains and points.
+/// A small rational n/k with |n| ≤ 32 and 1 ≤ k ≤ 8 (so in [-32, 32]): for domains and points.
 pub fn small_rational(rng: &mut Rng) -> BigRational {
     q(rng.range(-32, 32), rng.range(1, 8))
 }

@@ -35,7 +35,7 @@ enum Command {
     Check {
         /// Statement ids (C3, E6, …) or check names; all if none.
         ids: Vec<String>,
-        /// Cases per check (default: 300 for exact checks, fewer for costly ones).
+        /// Cases per check (default: 500 for checks on exact/interval backends, 60 for costly ones).
         #[arg(long)]
         cases: Option<usize>,
         /// Seed of the case generators; the same seed gives the same report.

@@ -239,7 +239,7 @@ pub fn run_check(
     } else if !undecided.is_empty() {
         Verdict::Inconclusive {
             reason: format!(
-                "{} of {} cases undecided at this precision (first: {}); try a higher precision or an exact backend",
+                "{} of {} cases undecided (first: {}); where the check takes a backend, try a higher precision or an exact one",
                 undecided.len(),
                 budget.cases,
                 undecided[0]

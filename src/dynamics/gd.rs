@@ -295,16 +295,13 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
         StateMode::Dyadic(bits) => bits,
         _ => 0,
     };
-    let round = |x: &S| match opts.state {
-        StateMode::Dyadic(bits) => x.to_grid(bits),
-        _ => x.clone(),
-    };
     // Start: fresh, or from the last checkpoint of a trajectory file.
     let mut resumed_grid: Option<u32> = None;
     let mut resumed_refined: Option<u64> = None;
     let (mut theta, start, mut acc, mut writer, resumed_from) = match &opts.resume {
         None => {
-            let theta: Theta<S> = case.theta.map(|q| round(&S::from_rational(q, ctx)));
+            // θ_0 is the case's exact θ (not rounded), so γ* and V(θ_0) refer to the same state.
+            let theta: Theta<S> = case.theta.map(|q| S::from_rational(q, ctx));
             let v0 = lyapunov(&theta, &xi, ctx);
             let acc = Accum {
                 v0,
@@ -448,13 +445,19 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
                             refined_at.get_or_insert(n);
                         }
                     }
-                    // Without a margin (the exact step already fails (a), e.g. above
-                    // γ*) nothing is certified: round on the current grid.
-                    chosen.unwrap_or_else(|| {
-                        let candidate = unrounded.map(|x| x.to_grid(grid_bits));
-                        let vc = lyapunov(&candidate, &xi, ctx);
-                        (candidate, vc)
-                    })
+                    match (chosen, full.sign()) {
+                        (Some(c), _) => c,
+                        // No margin at all (L = 0 and G = 0: a fixed point): keep the
+                        // exact state, which does not move.
+                        (None, Sign3::Zero) => (unrounded, v_unrounded),
+                        // The exact step already fails (a) (e.g. above γ*): nothing is
+                        // certified, so round on the current grid to keep sizes bounded.
+                        (None, _) => {
+                            let candidate = unrounded.map(|x| x.to_grid(grid_bits));
+                            let vc = lyapunov(&candidate, &xi, ctx);
+                            (candidate, vc)
+                        }
+                    }
                 }
                 _ => {
                     let v_next = lyapunov(&unrounded, &xi, ctx);
