@@ -148,18 +148,6 @@ pub struct Tally {
 }
 
 impl Tally {
-    fn record(&mut self, n: u64, slack: Option<BigRational>) {
-        self.checked += 1;
-        if let Some(s) = slack {
-            if s.is_negative() {
-                self.failed += 1;
-                self.first_failure.get_or_insert(n);
-            }
-            if self.min_slack.as_ref().is_none_or(|m| &s < m) {
-                self.min_slack = Some(s);
-            }
-        }
-    }
     fn to_json(&self) -> Value {
         serde_json::json!({
             "checked": self.checked, "failed": self.failed, "first_failure": self.first_failure,
@@ -259,6 +247,43 @@ impl StateScalar for rug::Float {
     }
 }
 
+/// A [`Tally`] kept in the run's own arithmetic (converted only for output).
+struct RunTally<S> {
+    checked: u64,
+    failed: u64,
+    first_failure: Option<u64>,
+    min_slack: Option<S>,
+}
+
+impl<S: Ordered> RunTally<S> {
+    fn from_tally(t: &Tally, ctx: &S::Ctx) -> Self {
+        RunTally {
+            checked: t.checked,
+            failed: t.failed,
+            first_failure: t.first_failure,
+            min_slack: t.min_slack.as_ref().map(|q| S::from_rational(q, ctx)),
+        }
+    }
+    fn record(&mut self, n: u64, slack: S) {
+        self.checked += 1;
+        if slack.sign() == Sign3::Negative {
+            self.failed += 1;
+            self.first_failure.get_or_insert(n);
+        }
+        if self.min_slack.as_ref().is_none_or(|m| slack.total_cmp(m) == std::cmp::Ordering::Less) {
+            self.min_slack = Some(slack);
+        }
+    }
+    fn tally(&self) -> Tally {
+        Tally {
+            checked: self.checked,
+            failed: self.failed,
+            first_failure: self.first_failure,
+            min_slack: self.min_slack.as_ref().and_then(Scalar::to_rational),
+        }
+    }
+}
+
 fn exact_string<S: Scalar>(x: &S) -> String {
     x.to_rational().map(|q| q.to_string()).unwrap_or_else(|| x.render())
 }
@@ -272,11 +297,11 @@ struct Accum<S> {
     v0: S,
     sum_risk: S,
     min_risk: Option<S>,
-    a: Tally,
-    nonincrease: Tally,
-    b: Tally,
-    c: Tally,
-    d: Tally,
+    a: RunTally<S>,
+    nonincrease: RunTally<S>,
+    b: RunTally<S>,
+    c: RunTally<S>,
+    d: RunTally<S>,
     rounding_used: f64,
 }
 
@@ -307,11 +332,11 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
                 v0,
                 sum_risk: S::from_i64(0, ctx),
                 min_risk: None,
-                a: Tally::default(),
-                nonincrease: Tally::default(),
-                b: Tally::default(),
-                c: Tally::default(),
-                d: Tally::default(),
+                a: RunTally::from_tally(&Tally::default(), ctx),
+                nonincrease: RunTally::from_tally(&Tally::default(), ctx),
+                b: RunTally::from_tally(&Tally::default(), ctx),
+                c: RunTally::from_tally(&Tally::default(), ctx),
+                d: RunTally::from_tally(&Tally::default(), ctx),
                 rounding_used: 0.0,
             };
             let w = TrajectoryWriter::create(opts.out.as_deref(), opts.csv.as_deref())?;
@@ -353,11 +378,11 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
                     Some(Value::Null) | None => None,
                     v => Some(parse_exact(v, ctx, "min_risk")?),
                 },
-                a: Tally::from_json(get("tally_a")),
-                nonincrease: Tally::from_json(get("tally_nonincrease")),
-                b: Tally::from_json(get("tally_b")),
-                c: Tally::from_json(get("tally_c")),
-                d: Tally::from_json(get("tally_d")),
+                a: RunTally::from_tally(&Tally::from_json(get("tally_a")), ctx),
+                nonincrease: RunTally::from_tally(&Tally::from_json(get("tally_nonincrease")), ctx),
+                b: RunTally::from_tally(&Tally::from_json(get("tally_b")), ctx),
+                c: RunTally::from_tally(&Tally::from_json(get("tally_c")), ctx),
+                d: RunTally::from_tally(&Tally::from_json(get("tally_d")), ctx),
                 rounding_used: get("rounding_used").and_then(Value::as_f64).unwrap_or(0.0),
             };
             let w = TrajectoryWriter::append(file, opts.csv.as_deref())?;
@@ -386,12 +411,11 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
     let mut n = start;
     loop {
         let norm2 = theta.norm2(ctx);
-        let gnorm2 = ev.gradient.norm2(ctx);
         // A checkpoint holds the state θ_n and the tallies of the checks before
         // step n: a resumed run restarts at n and redoes step n's checks.
         let checkpoint = n % opts.checkpoint.max(1) == 0 || n == opts.steps;
         let mut extra = Map::new();
-        if checkpoint {
+        if checkpoint && writer.is_active() {
             extra.insert("theta".into(), Value::from(theta.flatten().iter().map(exact_string).collect::<Vec<_>>()));
             extra.insert("state".into(), Value::from(opts.state.to_string()));
             extra.insert("gamma".into(), Value::from(gamma_q.to_string()));
@@ -399,11 +423,11 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
             extra.insert("sum_risk".into(), Value::from(exact_string(&acc.sum_risk)));
             let min = acc.min_risk.as_ref().map_or(Value::Null, |m| Value::from(exact_string(m)));
             extra.insert("min_risk".into(), min);
-            extra.insert("tally_a".into(), acc.a.to_json());
-            extra.insert("tally_nonincrease".into(), acc.nonincrease.to_json());
-            extra.insert("tally_b".into(), acc.b.to_json());
-            extra.insert("tally_c".into(), acc.c.to_json());
-            extra.insert("tally_d".into(), acc.d.to_json());
+            extra.insert("tally_a".into(), acc.a.tally().to_json());
+            extra.insert("tally_nonincrease".into(), acc.nonincrease.tally().to_json());
+            extra.insert("tally_b".into(), acc.b.tally().to_json());
+            extra.insert("tally_c".into(), acc.c.tally().to_json());
+            extra.insert("tally_d".into(), acc.d.tally().to_json());
             extra.insert("rounding_used".into(), Value::from(acc.rounding_used));
             if base_bits > 0 {
                 extra.insert("grid_bits".into(), Value::from(grid_bits));
@@ -411,12 +435,12 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
             }
         }
         // (b) and, for n ≥ 1, (c), (d) on the sums over k < n.
-        acc.b.record(n, acc.v0.sub(&norm2).to_rational());
+        acc.b.record(n, acc.v0.sub(&norm2));
         if n >= 1 {
-            acc.c.record(n, bound_c.sub(&acc.sum_risk).to_rational());
+            acc.c.record(n, bound_c.sub(&acc.sum_risk));
             if let Some(m) = &acc.min_risk {
                 let bound_d = bound_c.div(&S::from_i64(n as i64, ctx));
-                acc.d.record(n, bound_d.sub(m).to_rational());
+                acc.d.record(n, bound_d.sub(m));
             }
         }
         let mut margin = "-".to_string();
@@ -465,23 +489,27 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
                 }
             };
             let slack = target.sub(&v_next);
-            margin = show(&slack);
-            acc.a.record(n, slack.to_rational());
-            acc.nonincrease.record(n, v.sub(&v_next).to_rational());
+            if writer.is_active() {
+                margin = show(&slack);
+            }
+            acc.a.record(n, slack);
+            acc.nonincrease.record(n, v.sub(&v_next));
             Some((stepped, v_next))
         } else {
             None
         };
-        let rec = Record {
-            n,
-            risk: show(&ev.risk),
-            lyapunov: show(&v),
-            theta_norm2: show(&norm2),
-            grad_norm2: show(&gnorm2),
-            margin,
-            extra,
-        };
-        writer.write(&rec)?;
+        if writer.is_active() {
+            let rec = Record {
+                n,
+                risk: show(&ev.risk),
+                lyapunov: show(&v),
+                theta_norm2: show(&norm2),
+                grad_norm2: show(&ev.gradient.norm2(ctx)),
+                margin,
+                extra,
+            };
+            writer.write(&rec)?;
+        }
         series.push((n, ev.risk.to_f64_lossy(), v.to_f64_lossy(), norm2.to_f64_lossy()));
         acc.sum_risk.add_assign(&ev.risk);
         acc.min_risk = Some(match acc.min_risk.take() {
@@ -519,11 +547,11 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
         risk_first: first_risk.unwrap_or_else(|| risks.first().copied().unwrap_or(f64::NAN)),
         risk_last: ev.risk.to_f64_lossy(),
         risk_min: risks.iter().copied().fold(f64::INFINITY, f64::min),
-        a: acc.a,
-        nonincrease: acc.nonincrease,
-        b: acc.b,
-        c: acc.c,
-        d: acc.d,
+        a: acc.a.tally(),
+        nonincrease: acc.nonincrease.tally(),
+        b: acc.b.tally(),
+        c: acc.c.tally(),
+        d: acc.d.tally(),
         rounding_used: acc.rounding_used,
         grid_bits: (base_bits > 0).then_some(grid_bits),
         grid_refined_at: refined_at,

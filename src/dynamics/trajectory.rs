@@ -110,6 +110,10 @@ impl TrajectoryWriter {
         };
         Ok(TrajectoryWriter { jsonl: Some(jsonl), csv: csvf, path: Some(out.to_path_buf()) })
     }
+    /// Whether records go anywhere (building them costs exact-to-decimal conversions).
+    pub fn is_active(&self) -> bool {
+        self.jsonl.is_some() || self.csv.is_some()
+    }
     /// Writes one record and flushes it.
     pub fn write(&mut self, r: &Record) -> Result<(), String> {
         let path = self.path.clone().unwrap_or_default();
