@@ -273,6 +273,9 @@ impl Ordered for BigRational {
             unequal => unequal,
         }
     }
+    fn sort_key(&self) -> Option<f64> {
+        Some(self.to_f64_lossy())
+    }
 }
 
 #[cfg(test)]

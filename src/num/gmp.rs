@@ -101,6 +101,9 @@ impl Ordered for Rational {
     fn total_cmp(&self, o: &Self) -> Ordering {
         self.cmp(o)
     }
+    fn sort_key(&self) -> Option<f64> {
+        Some(self.to_f64())
+    }
 }
 
 /// The working precision of an MPFR backend, in bits.

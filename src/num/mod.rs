@@ -158,4 +158,11 @@ pub trait Scalar: Clone + fmt::Debug + Send + Sync + 'static {
 pub trait Ordered: Scalar {
     /// Total order of the represented numbers.
     fn total_cmp(&self, o: &Self) -> Ordering;
+    /// A cheap `f64` key for pre-sorting, for backends whose [`Ordered::total_cmp`]
+    /// is expensive (big rationals); `None` (the default) where comparing is
+    /// already cheap. It should be monotone (correctly rounded conversions
+    /// are), but results never depend on it: sorts check with `total_cmp`.
+    fn sort_key(&self) -> Option<f64> {
+        None
+    }
 }

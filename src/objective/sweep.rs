@@ -12,7 +12,6 @@
 
 use crate::model::{DerivativeAtZero, Prepared, Theta};
 use crate::num::{Ordered, Scalar, Sign3};
-use std::borrow::Cow;
 use std::cmp::Ordering;
 
 /// The combinatorial part of the sweep, decided by an [`Ordered`] backend
@@ -93,23 +92,38 @@ impl SweepPlan {
 /// Sorts the kinks by position, stably (ties keep neuron order), and marks
 /// each one whose position differs from the previous one's.
 ///
-/// Exact comparisons of big rationals are slow, so the kinks are first sorted
-/// by a cheap `f64` key; only runs of equal keys are then sorted exactly. The
-/// exact comparison of neighbours, needed anyway for `new_position`, checks
-/// the result; if the key was not monotone (it is for correctly rounded
-/// conversions) everything is sorted again exactly. Either way the order is
-/// the one an exact stable sort gives, in O(H log H) comparisons.
+/// Where exact comparisons are slow (big rationals), the kinks are first
+/// sorted by the backend's cheap `f64` [`Ordered::sort_key`]; only runs of
+/// equal keys are then sorted exactly. The exact comparison of neighbours,
+/// needed anyway for `new_position`, checks the result; if the key was not
+/// monotone (it is for correctly rounded conversions) everything is sorted
+/// again exactly. Either way the order is the one an exact stable sort gives,
+/// in O(H log H) comparisons.
 fn sort_kinks<K: Ordered>(inside: Vec<(usize, K)>) -> (Vec<(usize, K)>, Vec<bool>) {
-    sort_kinks_by_key(inside, K::to_f64_lossy)
+    let keys: Option<Vec<f64>> = inside.iter().map(|(_, t)| t.sort_key()).collect();
+    match keys {
+        Some(keys) => sort_kinks_by_key(inside, &keys),
+        None => {
+            let mut sorted = inside;
+            sorted.sort_by(|x, y| x.1.total_cmp(&y.1));
+            let new_position = mark_new_positions(&sorted);
+            (sorted, new_position)
+        }
+    }
 }
 
-/// [`sort_kinks`] with the cheap key given (any key gives the same result;
-/// a good one makes it fast).
-fn sort_kinks_by_key<K: Ordered>(inside: Vec<(usize, K)>, key: impl Fn(&K) -> f64) -> (Vec<(usize, K)>, Vec<bool>) {
+/// Whether each kink's position differs from the previous one's.
+fn mark_new_positions<K: Ordered>(sorted: &[(usize, K)]) -> Vec<bool> {
+    (0..sorted.len()).map(|k| k == 0 || sorted[k - 1].1.total_cmp(&sorted[k].1) != Ordering::Equal).collect()
+}
+
+/// [`sort_kinks`] with a key per kink (any keys give the same result; good
+/// ones make it fast).
+fn sort_kinks_by_key<K: Ordered>(inside: Vec<(usize, K)>, keys: &[f64]) -> (Vec<(usize, K)>, Vec<bool>) {
     let n = inside.len();
     // Key above position: sorting these integers is a stable sort by key.
     let mut keyed: Vec<u128> =
-        inside.iter().enumerate().map(|(i, (_, t))| (u128::from(total_order_bits(key(t))) << 64) | i as u128).collect();
+        keys.iter().enumerate().map(|(i, &key)| (u128::from(total_order_bits(key)) << 64) | i as u128).collect();
     keyed.sort_unstable();
     let mut order: Vec<usize> = keyed.iter().map(|&k| k as u64 as usize).collect();
     let mut start = 0;
@@ -132,8 +146,7 @@ fn sort_kinks_by_key<K: Ordered>(inside: Vec<(usize, K)>, key: impl Fn(&K) -> f6
                 Ordering::Greater => {
                     // The key misordered two kinks: sort exactly instead.
                     sorted.sort_by(|x, y| x.1.total_cmp(&y.1).then(x.0.cmp(&y.0)));
-                    let new_position =
-                        (0..n).map(|k| k == 0 || sorted[k - 1].1.total_cmp(&sorted[k].1) != Ordering::Equal).collect();
+                    let new_position = mark_new_positions(&sorted);
                     return (sorted, new_position);
                 }
             };
@@ -163,38 +176,39 @@ pub(crate) struct SweepSums<S> {
     pub j2: S,
 }
 
-/// A segment end: its position x, and e(x) and e(x)² there.
+/// A segment end: its position x, and e(x), e(x)² and x·e(x) there.
 struct End<S> {
     x: S,
     e: S,
     e2: S,
+    xe: S,
 }
 
 impl<S: Scalar> End<S> {
-    /// The end at x for e = α + βx. e is continuous, so the value serves both
-    /// segments meeting at x, whichever (α, β) it is computed with.
+    /// The end at x for e = α + βx. e is continuous, so the values serve both
+    /// segments meeting at x, whichever (α, β) they are computed with.
     fn new(x: S, alpha: &S, beta: &S) -> Self {
         let mut e = beta.mul(&x);
         e.add_assign(alpha);
         let e2 = e.sqr();
-        End { x, e, e2 }
+        let xe = x.mul(&e);
+        End { x, e, e2, xe }
     }
 }
 
 /// Adds the integrals over [l.x, r.x], where e is affine, scaled by 2, 6
-/// and 3 to avoid divisions: with δ = r.x − l.x and σ = e_l + e_r,
-/// 2∫e = δσ, 6∫xe = δ(l.x(e_l + σ) + r.x(e_r + σ)) (Simpson's rule, exact
-/// for the quadratic xe), 3∫e² = δ(e_l² + e_l e_r + e_r²). Written with the
-/// values of e at the ends, which are computed once per kink, this needs
-/// fewer and smaller products than the expansion in powers of the ends.
+/// and 3 to avoid divisions. With δ = r.x − l.x and σ = e_l + e_r:
+/// 2∫e = δσ, 6∫xe = δ(l.x e_l + r.x e_r + (l.x + r.x)σ) (Simpson's rule,
+/// exact for the quadratic xe), 3∫e² = δ(e_l² + e_l e_r + e_r²). Written
+/// with the values at the ends, each computed once per kink, this needs fewer
+/// and smaller products than the expansion in powers of the ends.
 fn accumulate<S: Scalar>(l: &End<S>, r: &End<S>, acc: &mut [S; 3]) {
     let delta = r.x.sub(&l.x);
     let mut sigma = l.e.add(&r.e);
-    let mut m = l.e.add(&sigma);
-    m.mul_assign(&l.x);
-    let mut mr = r.e.add(&sigma);
-    mr.mul_assign(&r.x);
-    m.add_assign(&mr);
+    let mut m = l.x.add(&r.x);
+    m.mul_assign(&sigma);
+    m.add_assign(&l.xe);
+    m.add_assign(&r.xe);
     m.mul_assign(&delta);
     acc[1].add_assign(&m);
     let mut q = l.e.mul(&r.e);
@@ -252,26 +266,18 @@ pub(crate) fn sweep_sums<S: Scalar>(plan: &SweepPlan, theta: &Theta<S>, prep: &P
     SweepSums { p0, p1, j2: acc2 }
 }
 
-/// Each neuron's (2∫_{I_j} e, 6∫_{I_j} x e) over its active set I_j ∩ [a, b]:
-/// a prefix sum itself when I_j starts at a (no copy), else a difference.
-pub(crate) fn active_sums<'s, S: Scalar>(
-    plan: &SweepPlan,
-    sums: &'s SweepSums<S>,
-    j: usize,
-) -> Option<(Cow<'s, S>, Cow<'s, S>)> {
+/// Each neuron's (2∫_{I_j} e, 6∫_{I_j} x e) over its active set I_j ∩ [a, b].
+pub(crate) fn active_sums<S: Scalar>(plan: &SweepPlan, sums: &SweepSums<S>, j: usize) -> Option<(S, S)> {
     let last = sums.p0.len() - 1;
-    let (from, to) = match plan.kink_slot[j] {
-        None if plan.initial_on[j] => (0, last),
-        None => return None,
-        Some(slot) if plan.rising[j] => (slot, last),
-        Some(slot) => (0, slot),
-    };
-    if from >= to {
-        None
-    } else if from == 0 {
-        Some((Cow::Borrowed(&sums.p0[to]), Cow::Borrowed(&sums.p1[to])))
-    } else {
-        Some((Cow::Owned(sums.p0[to].sub(&sums.p0[from])), Cow::Owned(sums.p1[to].sub(&sums.p1[from]))))
+    match plan.kink_slot[j] {
+        None => plan.initial_on[j].then(|| (sums.p0[last].clone(), sums.p1[last].clone())),
+        Some(slot) => {
+            let (from, to) = if plan.rising[j] { (slot, last) } else { (0, slot) };
+            if from >= to {
+                return None;
+            }
+            Some((sums.p0[to].sub(&sums.p0[from]), sums.p1[to].sub(&sums.p1[from])))
+        }
     }
 }
 
@@ -310,8 +316,12 @@ mod tests {
         for n in [0, 1, 2, 3, 10, 200] {
             let inside = kinks(&mut rng, n);
             let want = exact_stable(&inside);
+            let (sorted, fresh) = sort_kinks(inside.clone());
+            assert_eq!(sorted.into_iter().map(|(j, _)| j).collect::<Vec<_>>(), want.0);
+            assert_eq!(fresh, want.1);
             for key in keys {
-                let (sorted, fresh) = sort_kinks_by_key(inside.clone(), key);
+                let keys: Vec<f64> = inside.iter().map(|(_, t)| key(t)).collect();
+                let (sorted, fresh) = sort_kinks_by_key(inside.clone(), &keys);
                 for (j, t) in &sorted {
                     assert_eq!(*t, inside[*j].1);
                 }
