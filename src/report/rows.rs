@@ -25,6 +25,8 @@ pub struct Row {
     pub guarantee: String,
     /// Smallest margin seen, with its case index.
     pub min_margin: Option<String>,
+    /// The case where the margin was smallest (problem, theta, params), as JSON.
+    pub min_margin_case: Option<Value>,
     /// The counterexample, if refuted.
     pub witness: Option<Witness>,
     /// Where the witness was written, if it was.
@@ -68,6 +70,7 @@ impl Row {
             "cases": self.cases,
             "guarantee": self.guarantee,
             "min_margin": self.min_margin,
+            "min_margin_case": self.min_margin_case,
             "witness": witness,
             "witness_file": self.witness_file,
             "weak": self.is_weak(),
@@ -110,6 +113,7 @@ fn statement_row(s: &Statement, verdict: &'static str) -> Row {
         cases: 0,
         guarantee: "-".into(),
         min_margin: None,
+        min_margin_case: None,
         witness: None,
         witness_file: None,
         notes: Vec::new(),
@@ -136,8 +140,18 @@ pub fn check_row(r: &CheckReport) -> Row {
     }
     match &r.verdict {
         Verdict::Holds { cases, consistent_only, skipped, min_margin } => {
-            if let Some((m, i, _)) = min_margin {
+            if let Some((m, i, inst)) = min_margin {
                 row.min_margin = Some(format!("{} at case {i}", m.text));
+                let w = Witness {
+                    statement: r.statement.into(),
+                    check: r.check.into(),
+                    mutant: r.mutant.clone(),
+                    verdict: "holds".into(),
+                    detail: format!("smallest margin: {}", m.text),
+                    instance: (**inst).clone(),
+                    provenance: Vec::new(),
+                };
+                row.min_margin_case = Some(witness_json(&w));
             }
             if *consistent_only > 0 {
                 row.notes.push(format!(
