@@ -5,6 +5,7 @@
 //! correspondence, including the check names listed in each file's front matter.
 
 pub mod checks;
+pub mod convention;
 pub mod descent;
 pub mod engine;
 pub mod instance;
@@ -184,6 +185,7 @@ pub fn registry() -> Vec<Box<dyn Check>> {
     let mut v: Vec<Box<dyn Check>> = checks::all();
     v.extend(limits::all());
     v.extend(descent::all());
+    v.extend(convention::all());
     let order = |id: &str| STATEMENTS.iter().position(|s| s.id == id).unwrap_or(usize::MAX);
     v.sort_by_key(|c| order(c.statement()));
     v

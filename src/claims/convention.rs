@@ -1,0 +1,123 @@
+//! E7: the value of σ'(0). With 1_{[0,∞)} instead of 1_{(0,∞)}, G changes only
+//! where a neuron's preactivation vanishes on a set of positive μ-measure
+//! (degenerate neurons w_j = 0, b_j = 0; for empirical measures also kinks
+//! through weighted sample points), and the Lyapunov identity C3 still holds.
+
+use super::checks::{on_backend, short};
+use super::engine::Outcome;
+use super::instance::Instance;
+use super::Check;
+use crate::backend::BackendSpec;
+use crate::eval::summary_from_exact;
+use crate::gen::{self, GenConfig, Rng};
+use crate::model::case::Case;
+use crate::model::{DerivativeAtZero, Measure};
+use crate::num::{BigRational, Scalar, Sign3};
+use num_traits::{Signed, Zero};
+
+/// All checks of this module.
+pub fn all() -> Vec<Box<dyn Check>> {
+    vec![Box::new(ReluDerivativeAtZero)]
+}
+
+/// Whether neuron j's preactivation vanishes on a set of positive measure.
+fn zero_on_positive_mass(case: &Case, j: usize) -> bool {
+    let th = &case.theta;
+    match &case.problem.measure {
+        Measure::Empirical { points, weights } => points.iter().zip(weights).any(|(x, p)| {
+            p.is_positive() && th.w_row(j).iter().zip(x).fold(th.b[j].clone(), |s, (w, xi)| s + w * xi).is_zero()
+        }),
+        _ => th.w_row(j).iter().all(Zero::is_zero) && th.b[j].is_zero(),
+    }
+}
+
+/// E7: C3 holds under the closed convention, and G differs from the open
+/// convention's only at neurons whose preactivation vanishes on positive mass.
+pub struct ReluDerivativeAtZero;
+
+impl Check for ReluDerivativeAtZero {
+    fn name(&self) -> &'static str {
+        "relu_derivative_at_zero"
+    }
+    fn statement(&self) -> &'static str {
+        "E7"
+    }
+    fn summary(&self) -> &'static str {
+        "with sigma'(0) = 1: <grad V, G> = 8L exactly, and G differs from the sigma'(0) = 0 gradient only at neurons whose preactivation is 0 on positive mass (where, for w = b = 0, the open convention freezes the neuron)"
+    }
+    fn mutants(&self) -> &'static [&'static str] {
+        &["seven_instead_of_eight"]
+    }
+    fn generate(&self, rng: &mut Rng) -> Instance {
+        let mut case = gen::case(rng, &GenConfig { max_width: 16, ..GenConfig::default() });
+        if rng.chance(1, 2) {
+            // Make one neuron degenerate: w_j = 0, b_j = 0.
+            let th = &mut case.theta;
+            let j = rng.below(th.width() as u64) as usize;
+            let d = th.d;
+            th.w[j * d..(j + 1) * d].iter_mut().for_each(|w| *w = BigRational::zero());
+            th.b[j] = BigRational::zero();
+        }
+        Instance::of(case)
+    }
+    fn run(&self, inst: &Instance, backend: BackendSpec, mutant: Option<&str>) -> Outcome {
+        let mut closed = inst.case.clone();
+        closed.problem.derivative_at_zero = DerivativeAtZero::Closed;
+        let mut open = inst.case.clone();
+        open.problem.derivative_at_zero = DerivativeAtZero::Open;
+        on_backend!(backend, |S, ctx| {
+            let sc = summary_from_exact::<S>(&closed, ctx);
+            let so = summary_from_exact::<S>(&open, ctx);
+            let k = if mutant == Some("seven_instead_of_eight") { 7 } else { 8 };
+            let rhs = S::from_i64(k, ctx).mul(&sc.risk);
+            match sc.grad_v_dot_g.sub(&rhs).sign() {
+                Sign3::Zero | Sign3::Undecided => {}
+                _ => {
+                    return Outcome::Violated {
+                        detail: format!(
+                            "with sigma'(0) = 1: <grad V, G> = {} but {k}L = {}",
+                            short(&sc.grad_v_dot_g),
+                            short(&rhs)
+                        ),
+                    }
+                }
+            }
+            let (gc, go) = (&sc.gradient, &so.gradient);
+            let d = gc.d;
+            // Enclosures may not decide that two components are equal: such cases
+            // are only consistent with the statement.
+            let mut undecided = false;
+            let mut certainly_differ = |x: &S, y: &S| match x.sub(y).sign() {
+                Sign3::Positive | Sign3::Negative => true,
+                Sign3::Undecided => {
+                    undecided = true;
+                    false
+                }
+                Sign3::Zero => false,
+            };
+            for j in 0..gc.width() {
+                let mut comps: Vec<(S, S)> =
+                    (0..d).map(|i| (gc.w[j * d + i].clone(), go.w[j * d + i].clone())).collect();
+                comps.push((gc.b[j].clone(), go.b[j].clone()));
+                comps.push((gc.v[j].clone(), go.v[j].clone()));
+                let differs = comps.iter().fold(false, |acc, (x, y)| certainly_differ(x, y) || acc);
+                if differs && !zero_on_positive_mass(&inst.case, j) {
+                    return Outcome::Violated {
+                        detail: format!(
+                            "G of neuron {} depends on sigma'(0) although its preactivation vanishes on no mass",
+                            j + 1
+                        ),
+                    };
+                }
+            }
+            if certainly_differ(&gc.c, &go.c) {
+                return Outcome::Violated { detail: "G_c depends on sigma'(0)".into() };
+            }
+            if undecided {
+                Outcome::Consistent
+            } else {
+                Outcome::Holds { margin: None }
+            }
+        })
+    }
+}
