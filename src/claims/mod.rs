@@ -8,6 +8,7 @@ pub mod checks;
 pub mod convention;
 pub mod descent;
 pub mod engine;
+pub mod flow;
 pub mod instance;
 pub mod limits;
 
@@ -185,6 +186,7 @@ pub fn registry() -> Vec<Box<dyn Check>> {
     let mut v: Vec<Box<dyn Check>> = checks::all();
     v.extend(limits::all());
     v.extend(descent::all());
+    v.extend(flow::all());
     v.extend(convention::all());
     let order = |id: &str| STATEMENTS.iter().position(|s| s.id == id).unwrap_or(usize::MAX);
     v.sort_by_key(|c| order(c.statement()));

@@ -2,6 +2,7 @@
 //! trajectories streamed to disk as they are computed.
 
 pub mod gd;
+pub mod gf;
 pub mod init;
 pub mod plots;
 pub mod sweep;
