@@ -397,3 +397,37 @@ pub fn gd_sweep_command(
     }
     Ok(0)
 }
+
+/// Runs `reluproof gf`; exit 1 if a check of C10 failed.
+#[allow(clippy::too_many_arguments)]
+pub fn gf_command(
+    case_path: &Path,
+    time: &str,
+    precision: Option<u32>,
+    tolerance: Option<f64>,
+    max_steps: usize,
+    out: Option<PathBuf>,
+    csv: Option<PathBuf>,
+    quiet: bool,
+) -> Result<i32, String> {
+    use crate::dynamics::gf::{default_precision, flow_text, run_flow, FlowOptions};
+    let case = crate::model::case::read_case(case_path).map_err(|e| e.to_string())?;
+    let t = crate::num::parse::parse_rational(time).map_err(|e| format!("--time: {e}"))?;
+    if t <= crate::num::BigRational::from_integer(0.into()) {
+        return Err("--time must be positive".into());
+    }
+    let mut opts = FlowOptions::new(t, precision.unwrap_or_else(default_precision));
+    if let Some(tol) = tolerance {
+        if !(tol.is_finite() && tol > 0.0) {
+            return Err("--tolerance must be a positive finite number".into());
+        }
+        opts.tolerance = tol;
+    }
+    opts.max_steps = max_steps;
+    opts.out = out;
+    opts.csv = csv;
+    opts.quiet = quiet;
+    let report = run_flow(&case, &opts)?;
+    print!("{}", flow_text(&report));
+    Ok(if report.violated() { 1 } else { 0 })
+}

@@ -3,7 +3,8 @@
 use clap::{Parser, Subcommand};
 use reluproof::backend::BackendSpec;
 use reluproof::commands::{
-    check_command, gd_command, gd_sweep_command, init_command, list_text, replay_command, CheckOptions, InitArgs,
+    check_command, gd_command, gd_sweep_command, gf_command, init_command, list_text, replay_command, CheckOptions,
+    InitArgs,
 };
 use reluproof::dynamics::gd::{GammaSpec, GdOptions, StateMode};
 use reluproof::dynamics::init::Distribution;
@@ -105,6 +106,37 @@ enum Command {
         /// Print the summary as JSON.
         #[arg(long)]
         json: bool,
+        /// No progress output.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Integrate the gradient flow d theta/dt = -G(theta) up to time T and check C10.
+    ///
+    /// Adaptive Runge-Kutta-Fehlberg 7(8) in MPFR (128 bits with the gmp feature,
+    /// else f64). Checks V(theta_t) + 8 int_0^t L = V(theta_0) within the printed
+    /// error estimate, |theta_t|^2 <= V(theta_0) at the nodes, and C3 exactly at
+    /// every node. Exit code 1 if a check fails.
+    Gf {
+        /// The case file with the initial theta.
+        case: PathBuf,
+        /// Time horizon T (a rational).
+        #[arg(long)]
+        time: String,
+        /// MPFR precision in bits; 0 for f64. Default: 128 with gmp, 0 without.
+        #[arg(long)]
+        precision: Option<u32>,
+        /// Local error tolerance of the adaptive steps.
+        #[arg(long)]
+        tolerance: Option<f64>,
+        /// Step budget.
+        #[arg(long, default_value_t = 100_000)]
+        max_steps: usize,
+        /// Stream one JSON object per accepted node to FILE.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Also write the nodes as CSV.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
         /// No progress output.
         #[arg(long)]
         quiet: bool,
@@ -233,6 +265,9 @@ fn main() -> ExitCode {
         Command::Init { width, d, seed, scale, dist, bits, measure, a, b, points, target, out } => {
             let args = InitArgs { width, d, seed, scale, dist, bits, measure, a, b, points, target };
             exit(init_command(&args, out.as_deref()))
+        }
+        Command::Gf { case, time, precision, tolerance, max_steps, out, csv, quiet } => {
+            exit(gf_command(&case, &time, precision, tolerance, max_steps, out, csv, quiet))
         }
         Command::GdSweep { width, seed, scales, steps, bits, refine, plot, json } => {
             exit(gd_sweep_command(width, seed, &scales, steps, bits, refine, plot.as_deref(), json))
