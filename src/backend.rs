@@ -27,10 +27,7 @@ pub enum BackendSpec {
 impl BackendSpec {
     /// Whether this binary was built with what the backend needs.
     pub fn available(&self) -> bool {
-        match self {
-            BackendSpec::Exact | BackendSpec::F64 | BackendSpec::F64Interval => true,
-            _ => cfg!(feature = "gmp"),
-        }
+        matches!(self, BackendSpec::Exact | BackendSpec::F64 | BackendSpec::F64Interval) || cfg!(feature = "gmp")
     }
 }
 

@@ -153,8 +153,10 @@ fn difference_quotients(case: &Case, comps: &[usize], mutant: Option<&str>) -> O
 }
 
 /// r = 2^k for k = 2, 4, …, 40.
+#[cfg_attr(not(feature = "gmp"), allow(dead_code))]
 const SMOOTH_EXPONENTS: std::ops::RangeInclusive<u32> = 1..=20;
 /// MPFR precision of the enclosures.
+#[cfg_attr(not(feature = "gmp"), allow(dead_code))]
 const SMOOTH_PREC: u32 = 200;
 
 /// C2(b): on empirical measures, ∇L_r(θ) → G(θ) as r → ∞ for the smooth
