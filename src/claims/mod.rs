@@ -11,6 +11,7 @@ pub mod engine;
 pub mod flow;
 pub mod instance;
 pub mod limits;
+pub mod stochastic;
 
 pub use engine::{run_check, Budget, Outcome, Verdict};
 pub use instance::{Instance, Witness};
@@ -188,6 +189,7 @@ pub fn registry() -> Vec<Box<dyn Check>> {
     v.extend(descent::all());
     v.extend(flow::all());
     v.extend(convention::all());
+    v.extend(stochastic::all());
     let order = |id: &str| STATEMENTS.iter().position(|s| s.id == id).unwrap_or(usize::MAX);
     v.sort_by_key(|c| order(c.statement()));
     v

@@ -5,5 +5,6 @@ pub mod gd;
 pub mod gf;
 pub mod init;
 pub mod plots;
+pub mod sgd;
 pub mod sweep;
 pub mod trajectory;

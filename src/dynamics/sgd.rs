@@ -1,0 +1,1364 @@
+//! Stochastic gradient descent (D6) with certified iterates:
+//! Θ_{n+1} = Θ_n − γ_n · (1/B) Σ_{i ∈ batch} 𝔊(Θ_n, X_i), the X_i i.i.d. with
+//! law μ/m (μ normalised to a probability measure).
+//!
+//! **Sampling** is seeded and exact. The B points of step n come from the
+//! generator `step_rng(seed, n)` alone, so a run is replayable step by step
+//! and a resumed run needs no generator state. On [a, b] (Lebesgue or
+//! uniform) a point is x = a + (b − a)·k/2^53 with k uniform in 0..2^53 (an
+//! exact rational; the law is uniform on that grid). From an empirical measure
+//! Σ p_i δ_{x_i}, index i is drawn with probability exactly p_i/Σp: uniform
+//! bits are drawn until the dyadic interval they pin down lies inside one
+//! cumulative-weight interval (compared in rational arithmetic).
+//!
+//! **The batch gradient** is G for the empirical measure (1/B) Σ δ_{X_i}: the
+//! generic [`evaluate`] computes it, and its risk is the batch risk
+//! ê_n = (1/B) Σ e_{Θ_n}(X_i)².
+//!
+//! **Step schedules** γ_n = c/(n+1)^α with c a rational, or c = K·γ_SGD*
+//! (`auto*K`), γ_SGD* = [2 max{1, ρ²}(1 + V(Θ_0))]⁻¹ (C11), and a rational
+//! α = p/q ≥ 0. Where (n+1)^α is rational (q | the exponents of n+1, e.g.
+//! α an integer) γ_n is exact; elsewhere γ_n is rounded DOWN to a dyadic with
+//! 64 significant bits by an exact integer q-th root, so γ_n ≤ c/(n+1)^α
+//! holds exactly. Hence sup_n γ_n = γ_0 = c.
+//!
+//! **Certification.** As in [`super::gd`]: in `dyadic:BITS` mode each step is
+//! computed exactly from the stored state and the new state is rounded to the
+//! coarsest grid 2^-bits (bits ≥ BITS, refined by [`GRID_STEP`]) whose rounding
+//! uses at most half the margin of C11's inequality. C11's pathwise
+//! inequalities V(Θ_{n+1}) ≤ V(Θ_n) − 4γ_n ê_n and ‖Θ_n‖² ≤ V(Θ_0) are then
+//! decided exactly on the stored iterates at every step. The initial state is
+//! the case's θ, exactly (not rounded), so V(Θ_0) and γ_SGD* are those of the
+//! case. `exact` never rounds; `mpfr:BITS` and `f64` are approximate.
+
+use super::gd::{GammaSpec, StateMode, StateScalar, Tally, GRID_STEP};
+use super::trajectory::{read_records, truncate_before_last_checkpoint, Record, TrajectoryWriter};
+use crate::gen::Rng;
+use crate::lyapunov::lyapunov;
+use crate::model::case::Case;
+use crate::model::{Measure, Prepared, Problem, Theta};
+use crate::num::parse::parse_rational;
+use crate::num::{BigRational, Guarantee, Ordered, Scalar, Sign3};
+use crate::objective::evaluate;
+use crate::report::plot::{Plot, Scale, Series};
+use num_bigint::BigInt;
+use num_traits::{One, Signed, ToPrimitive, Zero};
+use serde_json::{Map, Value};
+use std::path::{Path, PathBuf};
+
+/// Bits of the uniform variate U = k/2^53 used on intervals.
+pub const UNIFORM_BITS: u32 = 53;
+
+/// Significant bits of γ_n where c/(n+1)^α is irrational (rounded down).
+pub const SCHEDULE_BITS: u64 = 64;
+
+/// Largest accepted denominator q of α = p/q.
+pub const MAX_DECAY_DENOMINATOR: u32 = 1000;
+
+/// The generator of the samples of step `n`: a function of (seed, n) only.
+pub fn step_rng(seed: u64, n: u64) -> Rng {
+    let base = Rng::new(seed).next_u64();
+    // next_u64 of a fresh generator is a bijection of its seed, and so is
+    // n ↦ n·K for odd K: distinct steps get distinct streams.
+    let s = Rng::new(base ^ n.wrapping_mul(0xD1B5_4A32_D192_ED03)).next_u64();
+    Rng::new(s)
+}
+
+/// Draws points with law μ/m, exactly (see the module documentation).
+#[derive(Clone, Debug)]
+pub enum Sampler {
+    /// The uniform law on [a, b]^d, on the grid a + (b − a)·k/2^53.
+    Interval {
+        /// Left end.
+        a: BigRational,
+        /// b − a.
+        width: BigRational,
+        /// Dimension.
+        d: usize,
+    },
+    /// Index i with probability p_i / Σp.
+    Weighted {
+        /// The points x_i.
+        points: Vec<Vec<BigRational>>,
+        /// F_i = (p_0 + … + p_i)/Σp, nondecreasing, last = 1.
+        cumulative: Vec<BigRational>,
+    },
+}
+
+fn uniform_dyadic(rng: &mut Rng) -> BigRational {
+    let k = rng.next_u64() >> (64 - UNIFORM_BITS);
+    BigRational::new(BigInt::from(k), BigInt::one() << UNIFORM_BITS as usize)
+}
+
+impl Sampler {
+    /// The sampler of a measure; an error for an empirical measure of zero mass.
+    pub fn new(m: &Measure) -> Result<Sampler, String> {
+        match m {
+            Measure::Lebesgue { a, b } => Ok(Sampler::Interval { a: a.clone(), width: b - a, d: 1 }),
+            Measure::Uniform { a, b, d } => Ok(Sampler::Interval { a: a.clone(), width: b - a, d: *d }),
+            Measure::Empirical { points, weights } => {
+                let total = m.mass();
+                if !total.is_positive() || weights.iter().any(Signed::is_negative) {
+                    return Err("SGD needs an empirical measure with nonnegative weights and positive mass".into());
+                }
+                let mut acc = BigRational::zero();
+                let cumulative = weights
+                    .iter()
+                    .map(|p| {
+                        acc += p;
+                        &acc / &total
+                    })
+                    .collect();
+                Ok(Sampler::Weighted { points: points.clone(), cumulative })
+            }
+        }
+    }
+    /// Input dimension.
+    pub fn dim(&self) -> usize {
+        match self {
+            Sampler::Interval { d, .. } => *d,
+            Sampler::Weighted { points, .. } => points.first().map_or(1, Vec::len),
+        }
+    }
+    /// Index i with probability exactly p_i/Σp (empirical measures only).
+    ///
+    /// U ∈ [0, 1) is revealed 64 bits at a time; after j bits it lies in
+    /// [k/2^j, (k+1)/2^j), and i is returned once that whole interval maps to
+    /// the same i (F_{i−1} ≤ U < F_i). A further round is needed with
+    /// probability at most (number of points)·2^-64.
+    pub fn draw_index(cumulative: &[BigRational], rng: &mut Rng) -> usize {
+        let mut k = BigInt::zero();
+        let mut scale = BigInt::one();
+        for _ in 0..1024 {
+            k = (k << 64usize) + BigInt::from(rng.next_u64());
+            scale <<= 64usize;
+            let lo = BigRational::new(k.clone(), scale.clone());
+            let hi = BigRational::new(&k + 1, scale.clone());
+            // The first i with F_i > lo (exists: the last F is 1 > lo).
+            let i = cumulative.iter().position(|f| f > &lo).unwrap_or(cumulative.len() - 1);
+            if hi <= cumulative[i] {
+                return i;
+            }
+        }
+        // After 65536 bits (probability below 2^-65000): the bucket of lo.
+        let lo = BigRational::new(k, scale);
+        cumulative.iter().position(|f| f > &lo).unwrap_or(cumulative.len() - 1)
+    }
+    /// One point X with law μ/m.
+    pub fn draw(&self, rng: &mut Rng) -> Vec<BigRational> {
+        match self {
+            Sampler::Interval { a, width, d } => (0..*d).map(|_| a + width * uniform_dyadic(rng)).collect(),
+            Sampler::Weighted { points, cumulative } => points[Self::draw_index(cumulative, rng)].clone(),
+        }
+    }
+    /// The B points of step n.
+    pub fn batch(&self, seed: u64, n: u64, b: usize) -> Vec<Vec<BigRational>> {
+        let mut rng = step_rng(seed, n);
+        (0..b).map(|_| self.draw(&mut rng)).collect()
+    }
+}
+
+/// The problem whose measure is the batch's empirical measure (1/B) Σ δ_{X_i}:
+/// its G is the batch gradient and its L the batch risk ê.
+pub fn batch_problem(problem: &Problem, xs: &[Vec<BigRational>]) -> Problem {
+    let w = BigRational::new(BigInt::one(), BigInt::from(xs.len().max(1)));
+    Problem {
+        measure: Measure::Empirical { points: xs.to_vec(), weights: vec![w; xs.len()] },
+        target: problem.target.clone(),
+        activation: problem.activation.clone(),
+        derivative_at_zero: problem.derivative_at_zero,
+    }
+}
+
+/// γ_SGD* = [2 max{1, ρ²}(1 + V(Θ_0))]⁻¹ (C11), exactly; `None` without a
+/// constant target.
+pub fn gamma_sgd_star(case: &Case) -> Option<BigRational> {
+    let xi = case.problem.target.constant()?;
+    let rho2 = case.problem.measure.rho2();
+    let big = if rho2 > BigRational::one() { rho2 } else { BigRational::one() };
+    let v0 = lyapunov(&case.theta, xi, &());
+    Some(BigRational::one() / (BigRational::from_integer(2.into()) * big * (BigRational::one() + v0)))
+}
+
+/// Parses and validates a decay exponent α: a rational p/q ≥ 0 with
+/// q ≤ [`MAX_DECAY_DENOMINATOR`] (e.g. `0`, `1/2`, `1`, `2/3`).
+pub fn parse_decay(s: &str) -> Result<BigRational, String> {
+    let a = parse_rational(s).map_err(|e| format!("--decay: {e}"))?;
+    check_decay(&a)?;
+    Ok(a)
+}
+
+fn check_decay(a: &BigRational) -> Result<(), String> {
+    if a.is_negative() {
+        return Err(format!("--decay {a}: the exponent alpha must be >= 0"));
+    }
+    if a.denom() > &BigInt::from(MAX_DECAY_DENOMINATOR) {
+        return Err(format!("--decay {a}: the denominator of alpha must be at most {MAX_DECAY_DENOMINATOR}"));
+    }
+    if a.numer() > &BigInt::from(u32::MAX) {
+        return Err(format!("--decay {a}: alpha is too large"));
+    }
+    Ok(())
+}
+
+/// γ_n for γ_n = c/(n+1)^α, and whether it is exact. With α = p/q in lowest
+/// terms: if n+1 = r^q, γ_n = c/r^p exactly; otherwise γ_n = k·2^-E, the
+/// largest such number with 2^63 ≤ k < 2^64 and γ_n^q (n+1)^p ≤ c^q, computed
+/// with an exact integer q-th root, so γ_n ≤ c/(n+1)^α exactly and the relative
+/// error is below 2^-63. Needs c > 0 and α as accepted by [`parse_decay`].
+pub fn step_size(c: &BigRational, alpha: &BigRational, n: u64) -> (BigRational, bool) {
+    let big_n: BigInt = BigInt::from(n) + 1;
+    let p = alpha.numer().to_u32().expect("alpha numerator fits u32");
+    let q = alpha.denom().to_u32().expect("alpha denominator fits u32");
+    let r = big_n.nth_root(q);
+    if num_traits::pow(r.clone(), q as usize) == big_n {
+        return (c / BigRational::from_integer(num_traits::pow(r, p as usize)), true);
+    }
+    // Largest k with k^q N^p cd^q ≤ cn^q 2^{Eq}: k = ⌊(cn^q 2^{Eq} / (N^p cd^q))^{1/q}⌋.
+    let cn_q = num_traits::pow(c.numer().clone(), q as usize);
+    let den = num_traits::pow(big_n.clone(), p as usize) * num_traits::pow(c.denom().clone(), q as usize);
+    let estimate = c.numer().bits() as f64 - c.denom().bits() as f64 - alpha.to_f64_lossy() * (n as f64 + 1.0).log2();
+    let mut e: i64 = SCHEDULE_BITS as i64 - estimate.floor() as i64;
+    for _ in 0..16 {
+        let k = if e >= 0 {
+            ((&cn_q << (e as u64 * q as u64) as usize) / &den).nth_root(q)
+        } else {
+            (&cn_q / (&den << ((-e) as u64 * q as u64) as usize)).nth_root(q)
+        };
+        let bits = k.bits() as i64;
+        if bits == SCHEDULE_BITS as i64 {
+            let gamma = if e >= 0 {
+                BigRational::new(k, BigInt::one() << e as usize)
+            } else {
+                BigRational::from_integer(k << (-e) as usize)
+            };
+            return (gamma, false);
+        }
+        e += SCHEDULE_BITS as i64 - bits;
+    }
+    unreachable!("the exponent estimate is off by at most a few bits")
+}
+
+/// Options of an SGD run.
+#[derive(Clone, Debug)]
+pub struct SgdOptions {
+    /// Number of steps (the run ends at n = steps).
+    pub steps: u64,
+    /// c of γ_n = c/(n+1)^α: a rational, or `auto*K` = K·γ_SGD* (C11).
+    pub gamma: GammaSpec,
+    /// α ≥ 0 (0: constant steps).
+    pub decay: BigRational,
+    /// Mini-batch size B ≥ 1.
+    pub batch: usize,
+    /// Seed of the sample path.
+    pub seed: u64,
+    /// State storage.
+    pub state: StateMode,
+    /// Evaluate the full risk L(Θ_n) every this many steps (and at the end); 0: never.
+    pub eval_every: u64,
+    /// JSON-lines trajectory file.
+    pub out: Option<PathBuf>,
+    /// CSV trajectory file.
+    pub csv: Option<PathBuf>,
+    /// Continue the run recorded in this file (implies appending to it).
+    pub resume: Option<PathBuf>,
+    /// Write the state every this many steps (and at the end).
+    pub checkpoint: u64,
+    /// No progress output on stderr.
+    pub quiet: bool,
+}
+
+impl Default for SgdOptions {
+    fn default() -> Self {
+        SgdOptions {
+            steps: 1000,
+            gamma: GammaSpec::Auto(BigRational::one()),
+            decay: BigRational::zero(),
+            batch: 1,
+            seed: 0,
+            state: StateMode::Dyadic(128),
+            eval_every: 10,
+            out: None,
+            csv: None,
+            resume: None,
+            checkpoint: 100,
+            quiet: false,
+        }
+    }
+}
+
+/// The outcome of an SGD run.
+#[derive(Clone, Debug)]
+pub struct SgdSummary {
+    /// Steps taken in total (n of the final state).
+    pub steps: u64,
+    /// c of the schedule.
+    pub gamma_c: BigRational,
+    /// α of the schedule.
+    pub decay: BigRational,
+    /// Mini-batch size.
+    pub batch: usize,
+    /// Seed of the sample path.
+    pub seed: u64,
+    /// γ_SGD* of C11 for this initialisation.
+    pub gamma_sgd_star: Option<BigRational>,
+    /// Measure name (`lebesgue`, `uniform`, `empirical`).
+    pub measure: &'static str,
+    /// Its mass m (the samples have law μ/m, so E[ê_n | Θ_n] = L(Θ_n)/m).
+    pub mass: BigRational,
+    /// State mode.
+    pub state: StateMode,
+    /// Guarantee of the inequality checks.
+    pub guarantee: Guarantee,
+    /// V(θ_0).
+    pub v0: f64,
+    /// Full risk evaluations: (n, L(θ_n), running mean of the evaluated L).
+    pub risk_evals: Vec<(u64, f64, f64)>,
+    /// Σ_n γ_n over the steps taken (approximate).
+    pub sum_gamma: f64,
+    /// V(θ_{n+1}) ≤ V(θ_n) − 4γ_n ê_n (C11, pathwise).
+    pub decrease: Tally,
+    /// V(θ_{n+1}) ≤ V(θ_n).
+    pub nonincrease: Tally,
+    /// ‖θ_n‖² ≤ V(θ_0) (C11).
+    pub norm: Tally,
+    /// Σ_{k<n} 4γ_k ê_k ≤ V(θ_0) (summed form).
+    pub summed: Tally,
+    /// Largest fraction of the decrease margin used by rounding the state.
+    pub rounding_used: f64,
+    /// Final grid exponent of a dyadic run.
+    pub grid_bits: Option<u32>,
+    /// First step at which the grid was refined.
+    pub grid_refined_at: Option<u64>,
+    /// Per-step values (n, L or NaN where not evaluated, ê_n or NaN at the end, V) as f64, for plots.
+    pub series: Vec<(u64, f64, f64, f64)>,
+    /// Where a resumed run started.
+    pub resumed_from: Option<u64>,
+}
+
+// --- Copied from gd.rs (private there): exact_string, parse_exact, RunTally,
+// the Tally JSON methods, approx, tally_line.
+
+fn exact_string<S: Scalar>(x: &S) -> String {
+    x.to_rational().map(|q| q.to_string()).unwrap_or_else(|| x.render())
+}
+
+fn parse_exact<S: Scalar>(v: Option<&Value>, ctx: &S::Ctx, what: &str) -> Result<S, String> {
+    let s = v.and_then(Value::as_str).ok_or_else(|| format!("checkpoint lacks {what}"))?;
+    Ok(S::from_rational(&parse_rational(s).map_err(|e| format!("checkpoint {what}: {e}"))?, ctx))
+}
+
+/// A [`Tally`] kept in the run's own arithmetic (converted only for output).
+struct RunTally<S> {
+    checked: u64,
+    failed: u64,
+    first_failure: Option<u64>,
+    min_slack: Option<S>,
+}
+
+impl<S: Ordered> RunTally<S> {
+    fn from_tally(t: &Tally, ctx: &S::Ctx) -> Self {
+        RunTally {
+            checked: t.checked,
+            failed: t.failed,
+            first_failure: t.first_failure,
+            min_slack: t.min_slack.as_ref().map(|q| S::from_rational(q, ctx)),
+        }
+    }
+    fn record(&mut self, n: u64, slack: S) {
+        self.checked += 1;
+        if slack.sign() == Sign3::Negative {
+            self.failed += 1;
+            self.first_failure.get_or_insert(n);
+        }
+        if self.min_slack.as_ref().is_none_or(|m| slack.total_cmp(m) == std::cmp::Ordering::Less) {
+            self.min_slack = Some(slack);
+        }
+    }
+    fn tally(&self) -> Tally {
+        Tally {
+            checked: self.checked,
+            failed: self.failed,
+            first_failure: self.first_failure,
+            min_slack: self.min_slack.as_ref().and_then(Scalar::to_rational),
+        }
+    }
+}
+
+fn tally_json(t: &Tally) -> Value {
+    serde_json::json!({
+        "checked": t.checked, "failed": t.failed, "first_failure": t.first_failure,
+        "min_slack": t.min_slack.as_ref().map(|q| q.to_string()),
+    })
+}
+
+fn tally_from_json(v: Option<&Value>) -> Tally {
+    let Some(v) = v else { return Tally::default() };
+    Tally {
+        checked: v.get("checked").and_then(Value::as_u64).unwrap_or(0),
+        failed: v.get("failed").and_then(Value::as_u64).unwrap_or(0),
+        first_failure: v.get("first_failure").and_then(Value::as_u64),
+        min_slack: v.get("min_slack").and_then(Value::as_str).and_then(|s| parse_rational(s).ok()),
+    }
+}
+
+fn approx(q: &BigRational) -> String {
+    let s = q.to_string();
+    if s.len() <= 24 {
+        s
+    } else {
+        format!("{:.6e}", q.to_f64_lossy())
+    }
+}
+
+fn tally_line(name: &str, t: &Tally, certified: bool) -> String {
+    let how = if certified { "exactly" } else { "in floating point (approximate)" };
+    let min = t.min_slack.as_ref().map(approx).unwrap_or_else(|| "-".into());
+    if t.failed == 0 {
+        format!("  {name}: holds at all {} steps, checked {how}; min slack {min}\n", t.checked)
+    } else {
+        format!(
+            "  {name}: FAILS at {} of {} steps (first at n = {}), checked {how}; min slack {min}\n",
+            t.failed,
+            t.checked,
+            t.first_failure.unwrap_or(0)
+        )
+    }
+}
+
+// --- end of the copy.
+
+/// Rounding to the grid 2^-bits, as [`StateScalar::to_grid`] (nearest, ties
+/// away from zero), with a faster exact path for `BigRational`.
+pub trait GridRound: StateScalar {
+    /// The nearest multiple of 2^-bits (ties away from zero); floats return themselves.
+    fn grid(&self, bits: u32) -> Self {
+        self.to_grid(bits)
+    }
+    /// Σ x², summed left to right.
+    fn sum_squares(xs: &[Self], ctx: &Self::Ctx) -> Self {
+        let mut acc = Self::from_i64(0, ctx);
+        for x in xs {
+            acc.add_assign(&x.sqr());
+        }
+        acc
+    }
+}
+
+impl GridRound for BigRational {
+    fn grid(&self, bits: u32) -> Self {
+        use num_integer::Integer;
+        let d = self.denom();
+        // Already on the grid: the denominator is 2^t with t ≤ bits.
+        if d.bits() <= bits as u64 + 1 && d.trailing_zeros() == Some(d.bits() - 1) {
+            return self.clone();
+        }
+        let (q, r) = (self.numer().abs() << bits as usize).div_rem(d);
+        let k = if (r << 1usize) >= *d { q + 1 } else { q };
+        let Some(tz) = k.trailing_zeros() else { return BigRational::zero() };
+        let tz = tz.min(bits as u64);
+        let k = if self.is_negative() { -(k >> tz as usize) } else { k >> tz as usize };
+        BigRational::new_raw(k, BigInt::one() << (bits as u64 - tz) as usize)
+    }
+    /// Over the lcm L of the denominators: Σ (n_k L/d_k)² / L², reduced once.
+    fn sum_squares(xs: &[Self], _: &()) -> Self {
+        use num_integer::Integer;
+        let mut l = BigInt::one();
+        for x in xs {
+            if !x.denom().is_one() && x.denom() != &l {
+                l = l.lcm(x.denom());
+            }
+        }
+        let mut num = BigInt::zero();
+        for x in xs {
+            let scaled = if x.denom() == &l { x.numer().clone() } else { x.numer() * (&l / x.denom()) };
+            num += &scaled * &scaled;
+        }
+        BigRational::new(num, &l * &l)
+    }
+}
+
+impl GridRound for f64 {}
+
+#[cfg(feature = "gmp")]
+impl GridRound for rug::Rational {}
+
+#[cfg(feature = "gmp")]
+impl GridRound for rug::Float {}
+
+/// ‖θ‖² and V(θ) = ‖θ‖² + (c − 2ξ)², sharing the sum.
+fn norm_and_lyapunov<S: GridRound>(theta: &Theta<S>, two_xi: &S, ctx: &S::Ctx) -> (S, S) {
+    let norm2 = S::sum_squares(&theta.flatten(), ctx);
+    let v = norm2.add(&theta.c.sub(two_xi).sqr());
+    (norm2, v)
+}
+
+struct Accum<S> {
+    v0: S,
+    /// Σ_{k<n} γ_k ê_k.
+    sum_ge: S,
+    /// Σ of the evaluated L(θ_k), and how many.
+    sum_l: S,
+    count_l: u64,
+    sum_gamma: f64,
+    decrease: RunTally<S>,
+    nonincrease: RunTally<S>,
+    norm: RunTally<S>,
+    summed: RunTally<S>,
+    rounding_used: f64,
+}
+
+fn sample_json(xs: &[Vec<BigRational>]) -> Value {
+    Value::from(
+        xs.iter()
+            .map(|x| {
+                if x.len() == 1 {
+                    Value::from(x[0].to_string())
+                } else {
+                    Value::from(x.iter().map(|q| q.to_string()).collect::<Vec<_>>())
+                }
+            })
+            .collect::<Vec<_>>(),
+    )
+}
+
+fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Result<SgdSummary, String> {
+    let xi_q = case.problem.target.constant().ok_or("SGD needs a constant target")?.clone();
+    if opts.batch == 0 {
+        return Err("--batch must be at least 1".into());
+    }
+    check_decay(&opts.decay)?;
+    if let Measure::Uniform { d, .. } = &case.problem.measure {
+        if *d >= 2 {
+            return Err("the uniform measure on [a,b]^d with d >= 2 is not supported yet".into());
+        }
+    }
+    let sampler = Sampler::new(&case.problem.measure)?;
+    let gstar = gamma_sgd_star(case);
+    let c_q = match &opts.gamma {
+        GammaSpec::Value(g) => g.clone(),
+        GammaSpec::Auto(k) => k * gstar.clone().ok_or("gamma_SGD* is undefined")?,
+    };
+    if !c_q.is_positive() {
+        return Err("the step size must be positive".into());
+    }
+    let prep: Prepared<S> = case.problem.prepare(ctx);
+    let xi = S::from_rational(&xi_q, ctx);
+    let four = S::from_i64(4, ctx);
+    let base_bits = match opts.state {
+        StateMode::Dyadic(bits) => bits,
+        _ => 0,
+    };
+    let eval_at = |n: u64| opts.eval_every > 0 && (n % opts.eval_every == 0 || n == opts.steps);
+    let mut resumed_grid: Option<u32> = None;
+    let mut resumed_refined: Option<u64> = None;
+    let (mut theta, start, mut acc, mut writer, resumed_from) = match &opts.resume {
+        None => {
+            // θ_0 exactly as in the case (converted once for float states).
+            let theta: Theta<S> = case.theta.map(|q| S::from_rational(q, ctx));
+            let acc = Accum {
+                v0: lyapunov(&theta, &xi, ctx),
+                sum_ge: S::from_i64(0, ctx),
+                sum_l: S::from_i64(0, ctx),
+                count_l: 0,
+                sum_gamma: 0.0,
+                decrease: RunTally::from_tally(&Tally::default(), ctx),
+                nonincrease: RunTally::from_tally(&Tally::default(), ctx),
+                norm: RunTally::from_tally(&Tally::default(), ctx),
+                summed: RunTally::from_tally(&Tally::default(), ctx),
+                rounding_used: 0.0,
+            };
+            let w = TrajectoryWriter::create(opts.out.as_deref(), opts.csv.as_deref())?;
+            (theta, 0u64, acc, w, None)
+        }
+        Some(file) => {
+            let cp = truncate_before_last_checkpoint(file, opts.csv.as_deref())?;
+            let get = |k: &str| cp.get(k);
+            let same = |key: &str, want: &str, flag: &str| -> Result<(), String> {
+                let got = get(key).and_then(Value::as_str).unwrap_or("?");
+                if got == want {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "{}: recorded with {flag} {got}, resumed with {flag} {want}; resume with the same {flag}",
+                        file.display()
+                    ))
+                }
+            };
+            same("state", &opts.state.to_string(), "--state")?;
+            same("gamma_c", &c_q.to_string(), "--gamma")?;
+            same("decay", &opts.decay.to_string(), "--decay")?;
+            same("batch", &opts.batch.to_string(), "--batch")?;
+            same("seed", &opts.seed.to_string(), "--seed")?;
+            let flat: Vec<S> = get("theta")
+                .and_then(Value::as_array)
+                .ok_or("checkpoint lacks theta")?
+                .iter()
+                .map(|v| parse_exact::<S>(Some(v), ctx, "theta"))
+                .collect::<Result<_, _>>()?;
+            let theta = Theta::from_flat(case.theta.d, &flat)
+                .filter(|t| t.width() == case.theta.width())
+                .ok_or("checkpoint theta does not fit the case's d and H")?;
+            let n = get("n").and_then(Value::as_u64).ok_or("checkpoint lacks n")?;
+            resumed_grid = get("grid_bits").and_then(Value::as_u64).map(|b| b as u32);
+            resumed_refined = get("grid_refined_at").and_then(Value::as_u64);
+            let acc = Accum {
+                v0: parse_exact(get("v0"), ctx, "v0")?,
+                sum_ge: parse_exact(get("sum_gamma_batch_risk"), ctx, "sum_gamma_batch_risk")?,
+                sum_l: parse_exact(get("sum_risk"), ctx, "sum_risk")?,
+                count_l: get("risk_evaluations").and_then(Value::as_u64).ok_or("checkpoint lacks risk_evaluations")?,
+                sum_gamma: get("sum_gamma").and_then(Value::as_f64).unwrap_or(0.0),
+                decrease: RunTally::from_tally(&tally_from_json(get("tally_decrease")), ctx),
+                nonincrease: RunTally::from_tally(&tally_from_json(get("tally_nonincrease")), ctx),
+                norm: RunTally::from_tally(&tally_from_json(get("tally_norm")), ctx),
+                summed: RunTally::from_tally(&tally_from_json(get("tally_summed")), ctx),
+                rounding_used: get("rounding_used").and_then(Value::as_f64).unwrap_or(0.0),
+            };
+            let w = TrajectoryWriter::append(file, opts.csv.as_deref())?;
+            (theta, n, acc, w, Some(n))
+        }
+    };
+    let mut grid_bits = resumed_grid.unwrap_or(base_bits);
+    let mut refined_at: Option<u64> = resumed_refined;
+    let mut series = Vec::new();
+    let mut risk_evals = Vec::new();
+    let num = |s: &str| parse_rational(s).map(|q| q.to_f64_lossy()).unwrap_or(f64::NAN);
+    if let Some(file) = &opts.resume {
+        // Earlier steps, for the plot and the summary.
+        for r in read_records(file)? {
+            if let Some(rec) = Record::from_json(&r) {
+                let batch_risk = rec.extra.get("batch_risk").and_then(Value::as_str).map_or(f64::NAN, num);
+                let risk = num(&rec.risk);
+                series.push((rec.n, risk, batch_risk, num(&rec.lyapunov)));
+                if risk.is_finite() {
+                    let mean = rec.extra.get("risk_mean").and_then(Value::as_str).map_or(f64::NAN, num);
+                    risk_evals.push((rec.n, risk, mean));
+                }
+            }
+        }
+    }
+    let exact_records = matches!(opts.state, StateMode::Exact | StateMode::Dyadic(_));
+    // Without a trajectory file no record is kept: skip formatting numbers.
+    let recording = writer.is_active();
+    let show = |x: &S| {
+        if !recording {
+            String::new()
+        } else if exact_records {
+            exact_string(x)
+        } else {
+            x.render()
+        }
+    };
+    let show_progress = !opts.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let two_xi = xi.add(&xi);
+    let (mut norm2, mut v) = norm_and_lyapunov(&theta, &two_xi, ctx);
+    let mut n = start;
+    loop {
+        let full = eval_at(n).then(|| evaluate(&prep, &theta).risk);
+        // A checkpoint holds θ_n and the accumulators before step n.
+        let checkpoint = recording && (n % opts.checkpoint.max(1) == 0 || n == opts.steps);
+        let mut extra = Map::new();
+        if checkpoint {
+            extra.insert("theta".into(), Value::from(theta.flatten().iter().map(exact_string).collect::<Vec<_>>()));
+            extra.insert("state".into(), Value::from(opts.state.to_string()));
+            extra.insert("gamma_c".into(), Value::from(c_q.to_string()));
+            extra.insert("decay".into(), Value::from(opts.decay.to_string()));
+            extra.insert("batch".into(), Value::from(opts.batch.to_string()));
+            extra.insert("seed".into(), Value::from(opts.seed.to_string()));
+            extra.insert("v0".into(), Value::from(exact_string(&acc.v0)));
+            extra.insert("sum_gamma_batch_risk".into(), Value::from(exact_string(&acc.sum_ge)));
+            extra.insert("sum_risk".into(), Value::from(exact_string(&acc.sum_l)));
+            extra.insert("risk_evaluations".into(), Value::from(acc.count_l));
+            extra.insert("sum_gamma".into(), Value::from(acc.sum_gamma));
+            extra.insert("tally_decrease".into(), tally_json(&acc.decrease.tally()));
+            extra.insert("tally_nonincrease".into(), tally_json(&acc.nonincrease.tally()));
+            extra.insert("tally_norm".into(), tally_json(&acc.norm.tally()));
+            extra.insert("tally_summed".into(), tally_json(&acc.summed.tally()));
+            extra.insert("rounding_used".into(), Value::from(acc.rounding_used));
+            if base_bits > 0 {
+                extra.insert("grid_bits".into(), Value::from(grid_bits));
+                extra.insert("grid_refined_at".into(), refined_at.map_or(Value::Null, Value::from));
+            }
+        }
+        acc.norm.record(n, acc.v0.sub(&norm2));
+        if n >= 1 {
+            acc.summed.record(n, acc.v0.sub(&four.mul(&acc.sum_ge)));
+        }
+        let mut margin = "-".to_string();
+        let mut grad_norm2 = "-".to_string();
+        let mut batch_risk_f = f64::NAN;
+        let next = if n < opts.steps {
+            let (gamma_q, _) = step_size(&c_q, &opts.decay, n);
+            let xs = sampler.batch(opts.seed, n, opts.batch);
+            let bprep: Prepared<S> = batch_problem(&case.problem, &xs).prepare(ctx);
+            let ev = evaluate(&bprep, &theta);
+            let gamma = S::from_rational(&gamma_q, ctx);
+            let four_gamma_e = four.mul(&gamma).mul(&ev.risk);
+            let unrounded = theta.step(&gamma, &ev.gradient);
+            let target = v.sub(&four_gamma_e);
+            let (stepped, (norm2_next, v_next)) = match opts.state {
+                StateMode::Dyadic(_) => {
+                    // As in gd.rs: the coarsest grid whose rounding uses at most half
+                    // of the exact margin; with no margin, the state is kept exactly.
+                    let (n_unrounded, v_unrounded) = norm_and_lyapunov(&unrounded, &two_xi, ctx);
+                    let room = target.sub(&v_unrounded);
+                    let mut chosen = None;
+                    if room.sign() == Sign3::Positive {
+                        let half = room.div(&S::from_i64(2, ctx));
+                        for _ in 0..64 {
+                            let candidate = unrounded.map(|x| x.grid(grid_bits));
+                            let (nc, vc) = norm_and_lyapunov(&candidate, &two_xi, ctx);
+                            let used = vc.sub(&v_unrounded);
+                            if used.sub(&half).sign() != Sign3::Positive {
+                                acc.rounding_used = acc.rounding_used.max(used.div(&room).to_f64_lossy());
+                                chosen = Some((candidate, (nc, vc)));
+                                break;
+                            }
+                            grid_bits += GRID_STEP;
+                            refined_at.get_or_insert(n);
+                        }
+                    }
+                    match (chosen, room.sign()) {
+                        (Some(c), _) => c,
+                        // No margin at all (ê = 0 and ḡ = 0: the state does not move):
+                        // keep the exact state.
+                        (None, Sign3::Zero) => (unrounded, (n_unrounded, v_unrounded)),
+                        // The exact step already fails the decrease (e.g. above γ_SGD*):
+                        // nothing to certify, round on the current grid to bound sizes.
+                        (None, _) => {
+                            let candidate = unrounded.map(|x| x.grid(grid_bits));
+                            let nv = norm_and_lyapunov(&candidate, &two_xi, ctx);
+                            (candidate, nv)
+                        }
+                    }
+                }
+                _ => {
+                    let nv = norm_and_lyapunov(&unrounded, &two_xi, ctx);
+                    (unrounded, nv)
+                }
+            };
+            let slack = target.sub(&v_next);
+            if recording {
+                margin = show(&slack);
+                grad_norm2 = show(&ev.gradient.norm2(ctx));
+                extra.insert("gamma".into(), Value::from(gamma_q.to_string()));
+                extra.insert("batch_risk".into(), Value::from(show(&ev.risk)));
+                extra.insert("samples".into(), sample_json(&xs));
+            }
+            acc.decrease.record(n, slack);
+            acc.nonincrease.record(n, v.sub(&v_next));
+            batch_risk_f = ev.risk.to_f64_lossy();
+            acc.sum_ge.add_assign(&gamma.mul(&ev.risk));
+            acc.sum_gamma += gamma_q.to_f64_lossy();
+            Some((stepped, norm2_next, v_next))
+        } else {
+            None
+        };
+        if let Some(l) = &full {
+            acc.sum_l.add_assign(l);
+            acc.count_l += 1;
+            let mean = acc.sum_l.div(&S::from_i64(acc.count_l as i64, ctx));
+            if recording {
+                extra.insert("risk_mean".into(), Value::from(show(&mean)));
+            }
+            risk_evals.push((n, l.to_f64_lossy(), mean.to_f64_lossy()));
+        }
+        let rec = Record {
+            n,
+            risk: full.as_ref().map_or_else(|| "-".to_string(), &show),
+            lyapunov: show(&v),
+            theta_norm2: show(&norm2),
+            grad_norm2,
+            margin,
+            extra,
+        };
+        if recording {
+            writer.write(&rec)?;
+        }
+        series.push((n, full.as_ref().map_or(f64::NAN, Scalar::to_f64_lossy), batch_risk_f, v.to_f64_lossy()));
+        if show_progress && (n % 64 == 0 || n == opts.steps) {
+            let l = risk_evals.last().map_or(f64::NAN, |r| r.1);
+            eprint!("\rsgd: step {n}/{}  L = {l:.4e}  batch risk = {batch_risk_f:.4e}", opts.steps);
+        }
+        match next {
+            None => break,
+            Some((stepped, norm2_next, v_next)) => {
+                theta = stepped;
+                norm2 = norm2_next;
+                v = v_next;
+                n += 1;
+            }
+        }
+    }
+    if show_progress {
+        eprintln!();
+    }
+    Ok(SgdSummary {
+        steps: n,
+        gamma_c: c_q,
+        decay: opts.decay.clone(),
+        batch: opts.batch,
+        seed: opts.seed,
+        gamma_sgd_star: gstar,
+        measure: case.problem.measure.name(),
+        mass: case.problem.measure.mass(),
+        state: opts.state,
+        guarantee: match opts.state {
+            StateMode::Exact | StateMode::Dyadic(_) => Guarantee::Exact,
+            StateMode::Mpfr(b) => Guarantee::Approximate { bits: b },
+            StateMode::F64 => Guarantee::Approximate { bits: 53 },
+        },
+        v0: acc.v0.to_f64_lossy(),
+        risk_evals,
+        sum_gamma: acc.sum_gamma,
+        decrease: acc.decrease.tally(),
+        nonincrease: acc.nonincrease.tally(),
+        norm: acc.norm.tally(),
+        summed: acc.summed.tally(),
+        rounding_used: acc.rounding_used,
+        grid_bits: (base_bits > 0).then_some(grid_bits),
+        grid_refined_at: refined_at,
+        series,
+        resumed_from,
+    })
+}
+
+/// Runs SGD on a case. Exact and dyadic states use GMP rationals when built
+/// with `gmp`, else `BigRational`.
+pub fn run_sgd(case: &Case, opts: &SgdOptions) -> Result<SgdSummary, String> {
+    if opts.resume.is_some() && opts.out.is_some() && opts.out != opts.resume {
+        return Err("--resume FILE appends to FILE; do not also give a different --out".into());
+    }
+    match opts.state {
+        #[cfg(feature = "gmp")]
+        StateMode::Exact | StateMode::Dyadic(_) => run_generic::<rug::Rational>(case, opts, &()),
+        #[cfg(not(feature = "gmp"))]
+        StateMode::Exact | StateMode::Dyadic(_) => run_generic::<BigRational>(case, opts, &()),
+        StateMode::F64 => run_generic::<f64>(case, opts, &()),
+        #[cfg(feature = "gmp")]
+        StateMode::Mpfr(bits) => run_generic::<rug::Float>(case, opts, &bits),
+        #[cfg(not(feature = "gmp"))]
+        StateMode::Mpfr(_) => {
+            Err("--state mpfr needs the `gmp` feature (cargo run --release --features gmp -- sgd …)".into())
+        }
+    }
+}
+
+impl SgdSummary {
+    /// sup_n γ_n (= γ_0 = c).
+    pub fn sup_gamma(&self) -> &BigRational {
+        &self.gamma_c
+    }
+    /// Whether C11's hypothesis sup γ_n ≤ γ_SGD* holds, so its pathwise
+    /// inequalities are claimed.
+    pub fn claimed(&self) -> bool {
+        self.gamma_sgd_star.as_ref().is_some_and(|g| self.sup_gamma() <= g)
+    }
+    /// Whether every checked inequality of C11 held (decrease, norm bound, summed form).
+    pub fn all_hold(&self) -> bool {
+        [&self.decrease, &self.norm, &self.summed].iter().all(|t| t.failed == 0)
+    }
+    /// Whether the schedule rounds (α not an integer).
+    pub fn schedule_rounds(&self) -> bool {
+        !self.decay.is_integer()
+    }
+    fn schedule_text(&self) -> String {
+        let ratio = self.gamma_sgd_star.as_ref().map_or(f64::NAN, |g| (&self.gamma_c / g).to_f64_lossy());
+        let c = format!("c = {} = {ratio:.4} gamma_SGD*", approx(&self.gamma_c));
+        if self.decay.is_zero() {
+            format!("constant gamma_n = {c}")
+        } else {
+            let a = if self.decay.is_integer() { self.decay.to_string() } else { format!("({})", self.decay) };
+            format!("gamma_n = c/(n+1)^{a} with {c}")
+        }
+    }
+    /// The human-readable report.
+    pub fn to_text(&self, file: &str) -> String {
+        let certified = self.guarantee == Guarantee::Exact;
+        let mut s = format!("reluproof sgd {file}\n");
+        s += &format!(
+            "  steps {}, batch size {}, seed {}; X_i i.i.d. with law mu/m ({} measure), drawn exactly{}\n",
+            self.steps,
+            self.batch,
+            self.seed,
+            self.measure,
+            if self.measure == "empirical" {
+                " (index i with probability p_i/sum p)"
+            } else {
+                " (x = a + (b-a) k/2^53, k uniform in 0..2^53)"
+            }
+        );
+        s += &format!("  schedule: {}\n", self.schedule_text());
+        if self.schedule_rounds() {
+            s += "  where (n+1)^alpha is irrational, gamma_n is rounded DOWN to 64 significant bits, so gamma_n <= c/(n+1)^alpha exactly\n";
+        }
+        let gs = self.gamma_sgd_star.as_ref().map(approx).unwrap_or_else(|| "undefined".into());
+        s += &format!("  gamma_SGD* = [2 max(1, rho^2) (1 + V(theta_0))]^-1 = {gs}; sup gamma_n = gamma_0 = c ");
+        s += if self.claimed() {
+            "<= gamma_SGD*: C11 claims the inequalities below on every sample path\n"
+        } else {
+            "> gamma_SGD*: outside C11's hypothesis, the inequalities below are not claimed (checked anyway)\n"
+        };
+        s += &match self.state {
+            StateMode::Dyadic(b) => format!("  state dyadic:{b}: each step exact from the stored state, the state rounded to multiples of 2^-{b} (theta_0 kept exactly); guarantee: exact (inequalities decided in rational arithmetic on the stored iterates)\n"),
+            StateMode::Exact => "  state exact: no rounding; rational sizes grow with the steps; guarantee: exact\n".into(),
+            StateMode::Mpfr(b) => format!("  state mpfr:{b}: guarantee approximate ({b}-bit floating point, no error bound)\n"),
+            StateMode::F64 => "  state f64: guarantee approximate (53-bit floating point, no error bound)\n".into(),
+        };
+        if let Some(n) = self.resumed_from {
+            s += &format!("  resumed from the checkpoint at n = {n}\n");
+        }
+        s += &format!("  V(theta_0) = {:.6e}\n", self.v0);
+        if !self.mass.is_one() {
+            s += &format!(
+                "  mass m = {}: the batch risk e_n estimates L(theta_n)/m (E[e_n | theta_n] = L(theta_n)/m)\n",
+                approx(&self.mass)
+            );
+        }
+        match (self.risk_evals.first(), self.risk_evals.last()) {
+            (Some(f), Some(l)) => {
+                s += &format!(
+                    "  full risk L evaluated {} times: L(theta_{}) = {:.6e}, L(theta_{}) = {:.6e}, running mean {:.6e}\n",
+                    self.risk_evals.len(),
+                    f.0,
+                    f.1,
+                    l.0,
+                    l.1,
+                    l.2
+                );
+            }
+            _ => s += "  full risk L not evaluated (--eval-every 0)\n",
+        }
+        s += &tally_line("C11 V(n+1) <= V(n) - 4 gamma_n e_n (e_n the batch risk)", &self.decrease, certified);
+        s += &tally_line("V nonincreasing, V(n+1) <= V(n)", &self.nonincrease, certified);
+        s += &tally_line("C11 |theta_n|^2 <= V(theta_0)", &self.norm, certified);
+        s += &tally_line("C11 summed, sum_{k<n} 4 gamma_k e_k <= V(theta_0)", &self.summed, certified);
+        s += &format!(
+            "  sum of gamma_n = {:.6e} over the run (C11 needs it to diverge for L -> 0; a finite run cannot show that)\n",
+            self.sum_gamma
+        );
+        s += "  L -> 0 almost surely: observed on this one path, not proven (finite horizon, one sample path)\n";
+        if let StateMode::Dyadic(b) = self.state {
+            s += &format!(
+                "  rounding the state used at most {:.3e} of the margin of the C11 decrease at any step (never more than 1/2 by construction)\n",
+                self.rounding_used
+            );
+            match (self.grid_bits, self.grid_refined_at) {
+                (Some(g), Some(at)) if g > b => s += &format!(
+                    "  the grid was refined from 2^-{b} to 2^-{g} (first at step {at}) so that rounding never used more than half of that margin\n"
+                ),
+                _ => s += &format!("  the grid stayed at 2^-{b}\n"),
+            }
+        }
+        s
+    }
+    /// The JSON summary.
+    pub fn to_json(&self) -> Value {
+        let last = self.risk_evals.last();
+        serde_json::json!({
+            "steps": self.steps,
+            "batch": self.batch,
+            "seed": self.seed,
+            "measure": self.measure,
+            "mass": self.mass.to_string(),
+            "gamma_c": self.gamma_c.to_string(),
+            "decay": self.decay.to_string(),
+            "schedule_rounded_down": self.schedule_rounds(),
+            "gamma_sgd_star": self.gamma_sgd_star.as_ref().map(|g| g.to_string()),
+            "sup_gamma": self.sup_gamma().to_string(),
+            "claimed": self.claimed(),
+            "state": self.state.to_string(),
+            "guarantee": self.guarantee.word(),
+            "v0": self.v0,
+            "risk_first": self.risk_evals.first().map(|r| r.1),
+            "risk_last": last.map(|r| r.1),
+            "risk_mean": last.map(|r| r.2),
+            "risk_evaluations": self.risk_evals.len(),
+            "sum_gamma": self.sum_gamma,
+            "c11_decrease": tally_json(&self.decrease),
+            "nonincrease": tally_json(&self.nonincrease),
+            "c11_norm": tally_json(&self.norm),
+            "c11_summed": tally_json(&self.summed),
+            "l_to_zero": "observed, not proven",
+            "rounding_used": self.rounding_used,
+            "grid_bits": self.grid_bits,
+            "grid_refined_at": self.grid_refined_at,
+            "resumed_from": self.resumed_from,
+        })
+    }
+}
+
+/// The SVG of an SGD run: the evaluated risk L, the batch risk ê_n and V
+/// against n on a log scale, with the schedule and γ_SGD*.
+pub fn sgd_plot(s: &SgdSummary, file: &str) -> String {
+    let mut p = Plot::new(&format!("stochastic gradient descent on {file}"), "step n", "value (log scale)");
+    p.y_scale = Scale::Log10;
+    let pick = |col: usize| -> Vec<(f64, f64)> {
+        s.series.iter().map(|r| (r.0 as f64, [r.1, r.2, r.3][col])).filter(|(_, y)| !y.is_nan()).collect()
+    };
+    p.series.push(Series { label: "batch risk ê_n".into(), points: pick(1), dashed: true });
+    p.series.push(Series { label: "risk L(θ_n) (evaluated)".into(), points: pick(0), dashed: false });
+    p.series.push(Series { label: "Lyapunov V(θ_n)".into(), points: pick(2), dashed: false });
+    let means = s.risk_evals.iter().map(|r| (r.0 as f64, r.2)).collect();
+    p.series.push(Series { label: "running mean of the evaluated L".into(), points: means, dashed: true });
+    let gs = s.gamma_sgd_star.as_ref().map_or(f64::NAN, Scalar::to_f64_lossy);
+    let ratio = s.gamma_c.to_f64_lossy() / gs;
+    let c = format!("c = {:.4e} = {ratio:.4} γ_SGD*", s.gamma_c.to_f64_lossy());
+    p.notes.push(if s.decay.is_zero() {
+        format!("constant γ_n = {c}")
+    } else if s.decay.is_integer() {
+        format!("γ_n = c/(n+1)^{}, {c}", s.decay)
+    } else {
+        format!("γ_n = c/(n+1)^({}) rounded down to 64 bits, {c}", s.decay)
+    });
+    p.notes.push(format!(
+        "γ_SGD* = {gs:.4e} (the step bound of C11); batch {}, seed {}; state {}",
+        s.batch, s.seed, s.state
+    ));
+    let mass = s.mass.to_f64_lossy();
+    p.notes.push(format!(
+        "C11 pathwise inequalities {} at every step{}; L → 0 observed, not proven{}",
+        if s.all_hold() { "hold" } else { "FAIL" },
+        if s.claimed() { "" } else { " (not claimed: c > γ_SGD*)" },
+        if s.mass.is_one() { String::new() } else { format!("; E ê_n = L/m, m = {mass:.4}") }
+    ));
+    p.to_svg(900, 560)
+}
+
+/// Runs `reluproof sgd`: prints the summary (text or JSON), writes the plot;
+/// exit code 1 if a C11 inequality failed in a certified mode while
+/// sup γ_n ≤ γ_SGD* (a finding).
+pub fn sgd_command(case_path: &Path, opts: &SgdOptions, plot: Option<&Path>, json: bool) -> Result<i32, String> {
+    let case = crate::model::case::read_case(case_path).map_err(|e| e.to_string())?;
+    let summary = run_sgd(&case, opts)?;
+    let file = case_path.display().to_string();
+    if let Some(p) = plot {
+        std::fs::write(p, sgd_plot(&summary, &file)).map_err(|e| format!("{}: {e}", p.display()))?;
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&summary.to_json()).unwrap_or_default());
+    } else {
+        print!("{}", summary.to_text(&file));
+        if let Some(p) = plot {
+            println!("  plot written to {}", p.display());
+        }
+    }
+    let certified = summary.guarantee == Guarantee::Exact;
+    Ok(if summary.claimed() && certified && !summary.all_hold() { 1 } else { 0 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::case::parse_case;
+    use crate::objective::per_sample;
+
+    fn q(s: &str) -> BigRational {
+        parse_rational(s).expect("test literal")
+    }
+
+    fn case(text: &str) -> Case {
+        parse_case("t.toml", text).expect("test case")
+    }
+
+    /// Lebesgue on [-3/2, 5/7], H = 3, neuron 0 degenerate (w = b = 0).
+    fn lebesgue_case() -> Case {
+        case(
+            "[problem]\nmeasure = \"lebesgue\"\na = \"-3/2\"\nb = \"5/7\"\ntarget = \"1/3\"\n\
+             [theta]\nw = [\"0\", \"1\", \"-2/3\"]\nb = [\"0\", \"1/4\", \"1/2\"]\nv = [\"1\", \"-1/2\", \"3/4\"]\nc = \"1/5\"\n",
+        )
+    }
+
+    fn empirical_case() -> Case {
+        case(
+            "[problem]\nmeasure = \"empirical\"\npoints = [[\"1\", \"-1/2\"], [\"1/3\", \"2\"], [\"-1\", \"0\"]]\n\
+             weights = [\"1\", \"0\", \"3/2\"]\ntarget = \"-1/2\"\n\
+             [theta]\nw = [[\"1\", \"1/2\"], [\"0\", \"0\"]]\nb = [\"-1/3\", \"0\"]\nv = [\"2\", \"-1\"]\nc = \"1/4\"\n",
+        )
+    }
+
+    #[test]
+    fn interval_sampling_is_reproducible_and_exact() {
+        let s = Sampler::new(&lebesgue_case().problem.measure).expect("sampler");
+        let (a, b) = (q("-3/2"), q("5/7"));
+        let grid = BigRational::from_integer(BigInt::one() << 53usize);
+        for n in 0..20 {
+            let xs = s.batch(42, n, 16);
+            assert_eq!(xs, s.batch(42, n, 16), "same (seed, n), same points");
+            assert_ne!(xs, s.batch(43, n, 16), "another seed, other points");
+            assert_ne!(xs, s.batch(42, n + 1, 16), "another step, other points");
+            for x in &xs {
+                assert_eq!(x.len(), 1);
+                assert!(a <= x[0] && x[0] < b, "{} outside [a, b)", x[0]);
+                // x = a + (b - a) k / 2^53 with an integer k.
+                assert!(((&x[0] - &a) / (&b - &a) * &grid).is_integer());
+            }
+        }
+    }
+
+    #[test]
+    fn empirical_draws_follow_the_weights() {
+        // Probabilities 2/9, 0, 4/9, 3/9 (not dyadic: the exact method matters).
+        let m = Measure::Empirical {
+            points: (0..4).map(|i| vec![BigRational::from_integer(i.into())]).collect(),
+            weights: vec![q("1"), q("0"), q("2"), q("3/2")],
+        };
+        let Sampler::Weighted { cumulative, .. } = Sampler::new(&m).expect("sampler") else { panic!("weighted") };
+        assert_eq!(cumulative, vec![q("2/9"), q("2/9"), q("6/9"), q("1")]);
+        let trials = 90_000u64;
+        let mut counts = [0u64; 4];
+        let mut rng = Rng::new(2024);
+        for _ in 0..trials {
+            counts[Sampler::draw_index(&cumulative, &mut rng)] += 1;
+        }
+        assert_eq!(counts[1], 0, "a point of weight 0 is never drawn");
+        // Binomial bound: |count - Np| <= 5 sqrt(Np(1-p)) (a 5-sigma band).
+        for (i, p) in [(0, 2.0 / 9.0), (2, 4.0 / 9.0), (3, 3.0 / 9.0)] {
+            let mean = trials as f64 * p;
+            let sd = (mean * (1.0 - p)).sqrt();
+            assert!(
+                (counts[i] as f64 - mean).abs() <= 5.0 * sd,
+                "index {i}: {} draws, expected {mean} ± {sd}",
+                counts[i]
+            );
+        }
+        // Dyadic boundaries are decided after the first 64 bits.
+        let half = vec![q("1/2"), q("1")];
+        let mut r = Rng::new(9);
+        let mut r2 = Rng::new(9);
+        for _ in 0..100 {
+            let i = Sampler::draw_index(&half, &mut r);
+            assert_eq!(i, usize::from(r2.next_u64() >> 63 == 1));
+        }
+        assert!(Sampler::new(&Measure::Empirical { points: vec![vec![q("1")]], weights: vec![q("0")] }).is_err());
+    }
+
+    #[test]
+    fn schedule_rounds_down_exactly() {
+        for c in ["1", "3/7", "1/1000003", "123456789/5"] {
+            let c = q(c);
+            for alpha in ["0", "1", "2", "1/2", "1/3", "2/3", "3/2", "5/7"] {
+                let alpha = q(alpha);
+                let (p, qq) = (alpha.numer().to_usize().expect("p"), alpha.denom().to_usize().expect("q"));
+                let cq = num_traits::pow(c.clone(), qq);
+                for n in (0..300u64).chain([4095, 1 << 20, u64::MAX - 1]) {
+                    let (g, exact) = step_size(&c, &alpha, n);
+                    let big_n = BigRational::from_integer(BigInt::from(n) + 1);
+                    let lhs = num_traits::pow(g.clone(), qq) * num_traits::pow(big_n.clone(), p);
+                    assert!(g.is_positive());
+                    assert!(lhs <= cq, "gamma_{n} = {g} > c/(n+1)^{alpha}");
+                    if exact {
+                        assert_eq!(lhs, cq, "exact gamma_{n} for alpha = {alpha}");
+                    } else {
+                        assert!(!alpha.is_integer(), "integer alpha is never rounded");
+                        // 64 significant bits, a power-of-2 denominator, and the next
+                        // such number is too big: γ_n is c/(n+1)^α rounded down.
+                        let k = g.numer().clone();
+                        let den = g.denom().clone();
+                        assert_eq!(den.clone() & (den.clone() - 1), BigInt::zero(), "dyadic");
+                        let ulp = if k.bits() == 64 {
+                            BigRational::new(BigInt::one(), den)
+                        } else {
+                            // k even, reduced: ulp of the 64-bit representation.
+                            let shift = 64 - k.bits();
+                            BigRational::new(BigInt::one(), den << shift as usize)
+                        };
+                        let up = num_traits::pow(&g + ulp, qq) * num_traits::pow(big_n, p);
+                        assert!(up > cq, "gamma_{n} is not the largest 64-bit dyadic below");
+                    }
+                }
+                // n + 1 a perfect q-th power: exact.
+                let (g, exact) = step_size(&c, &alpha, 63); // n + 1 = 64 = 2^6
+                if 6 % qq == 0 {
+                    assert!(exact);
+                    assert_eq!(g, &c / BigRational::from_integer(BigInt::one() << (6 / qq * p)));
+                }
+            }
+        }
+        assert!(parse_decay("-1/2").is_err());
+        assert!(parse_decay("1/1001").is_err());
+        assert_eq!(parse_decay("0.5"), Ok(q("1/2")));
+    }
+
+    #[test]
+    fn fast_grid_rounding_equals_to_grid() {
+        let mut rng = Rng::new(31);
+        for i in 0..4000 {
+            let x = match i % 4 {
+                0 => crate::gen::rational(&mut rng),
+                1 => {
+                    crate::gen::small_rational(&mut rng)
+                        / BigRational::from_integer(BigInt::from(rng.range(1, 1 << 20)))
+                }
+                // Ties: odd multiples of 2^-(bits+1).
+                2 => BigRational::new(BigInt::from(2 * rng.range(-1000, 1000) + 1), BigInt::one() << 9usize),
+                _ => BigRational::new(
+                    BigInt::from(rng.range(-1 << 30, 1 << 30)),
+                    BigInt::one() << rng.range(0, 12) as usize,
+                ),
+            };
+            for bits in [0u32, 1, 8, 9, 64] {
+                assert_eq!(x.grid(bits), x.to_grid(bits), "{x} at 2^-{bits}");
+            }
+        }
+    }
+
+    #[test]
+    fn batch_gradient_is_the_mean_of_per_sample_gradients() {
+        for case in [lebesgue_case(), empirical_case()] {
+            let s = Sampler::new(&case.problem.measure).expect("sampler");
+            let xs = s.batch(5, 3, 4);
+            let prep = case.problem.prepare::<BigRational>(&());
+            let ev = evaluate(&batch_problem(&case.problem, &xs).prepare(&()), &case.theta);
+            let mut mean = case.theta.map(|_| BigRational::zero());
+            let mut e2 = BigRational::zero();
+            let quarter = q("1/4");
+            for x in &xs {
+                let (e, g) = per_sample(&prep, &case.theta, x);
+                e2 += &e * &e * &quarter;
+                mean = mean.step(&-quarter.clone(), &g);
+            }
+            assert_eq!(ev.gradient, mean);
+            assert_eq!(ev.risk, e2);
+        }
+    }
+
+    fn opts(steps: u64, out: Option<PathBuf>, csv: Option<PathBuf>) -> SgdOptions {
+        SgdOptions {
+            steps,
+            decay: q("1/2"),
+            batch: 2,
+            seed: 77,
+            eval_every: 5,
+            out,
+            csv,
+            checkpoint: 7,
+            quiet: true,
+            ..SgdOptions::default()
+        }
+    }
+
+    #[test]
+    fn certified_run_holds_and_reports() {
+        for case in [lebesgue_case(), empirical_case()] {
+            let mut o = opts(60, None, None);
+            o.state = StateMode::Dyadic(64);
+            let s = run_sgd(&case, &o).expect("run");
+            assert!(s.claimed() && s.all_hold(), "{}", s.to_text("t"));
+            assert_eq!((s.decrease.checked, s.norm.checked, s.summed.checked), (60, 61, 60));
+            assert!(s.rounding_used <= 0.5);
+            assert_eq!(s.risk_evals.len(), 13);
+            let text = s.to_text("t");
+            assert!(text.contains("guarantee: exact") && text.contains("not proven"), "{text}");
+            assert!(text.contains("rounded DOWN"), "{text}");
+            assert_eq!(s.to_json()["claimed"], Value::Bool(true));
+            assert!(sgd_plot(&s, "t").starts_with("<svg"));
+        }
+        // Far above the bound: not claimed; the decrease fails, and the dyadic
+        // state is still rounded (sizes stay bounded). f64 runs too.
+        let mut o = opts(30, None, None);
+        o.gamma = GammaSpec::Value(q("4"));
+        o.decay = BigRational::zero();
+        o.state = StateMode::Dyadic(64);
+        let s = run_sgd(&lebesgue_case(), &o).expect("run");
+        assert!(!s.claimed() && s.decrease.failed > 0, "{}", s.to_text("t"));
+        assert!(s.to_text("t").contains("not claimed"));
+        assert_eq!(s.grid_bits, Some(64));
+        o.state = StateMode::F64;
+        let s = run_sgd(&lebesgue_case(), &o).expect("run");
+        assert!(!s.claimed());
+        assert!(s.to_text("t").contains("approximate"));
+    }
+
+    fn resume_matches(state: StateMode, tag: &str) {
+        let dir = std::env::temp_dir().join(format!("reluproof-sgd-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let (a, ac, b, bc) = (dir.join("a.jsonl"), dir.join("a.csv"), dir.join("b.jsonl"), dir.join("b.csv"));
+        let case = lebesgue_case();
+        let mut o = opts(40, Some(a.clone()), Some(ac.clone()));
+        o.state = state;
+        let whole = run_sgd(&case, &o).expect("uninterrupted run");
+        o.out = Some(b.clone());
+        o.csv = Some(bc.clone());
+        run_sgd(&case, &o).expect("second run");
+        // Kill it midway: cut both files in the middle of a line.
+        let body = std::fs::read(&b).expect("read");
+        let cut = body.len() * 11 / 20;
+        assert_ne!(body[cut - 1], b'\n');
+        std::fs::write(&b, &body[..cut]).expect("truncate");
+        let lines = body[..cut].iter().filter(|&&c| c == b'\n').count();
+        let csv = std::fs::read(&bc).expect("read csv");
+        let csv_cut = csv.iter().enumerate().filter(|(_, &c)| c == b'\n').nth(lines).map(|(i, _)| i + 3).expect("line");
+        std::fs::write(&bc, &csv[..csv_cut]).expect("truncate csv");
+        o.out = None;
+        o.resume = Some(b.clone());
+        let resumed = run_sgd(&case, &o).expect("resumed run");
+        assert!(resumed.resumed_from.is_some_and(|n| n > 0 && n < 40));
+        assert_eq!(std::fs::read(&a).expect("a"), std::fs::read(&b).expect("b"), "JSON lines differ ({tag})");
+        assert_eq!(std::fs::read(&ac).expect("a"), std::fs::read(&bc).expect("b"), "CSV differs ({tag})");
+        assert_eq!(whole.decrease, resumed.decrease);
+        assert_eq!(whole.norm, resumed.norm);
+        assert_eq!(whole.summed, resumed.summed);
+        assert_eq!(whole.series.len(), resumed.series.len());
+        assert_eq!(whole.risk_evals.len(), resumed.risk_evals.len());
+        // A mismatched option is refused.
+        o.seed = 78;
+        assert!(run_sgd(&case, &o).expect_err("seed mismatch").contains("--seed"));
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn resumed_run_equals_uninterrupted_run_byte_for_byte() {
+        resume_matches(StateMode::Dyadic(64), "dyadic");
+        resume_matches(StateMode::F64, "f64");
+    }
+
+    #[test]
+    fn command_writes_plot_and_trajectory() {
+        let dir = std::env::temp_dir().join(format!("reluproof-sgd-cmd-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let case_file = dir.join("case.toml");
+        std::fs::write(&case_file, lebesgue_case().to_toml()).expect("case file");
+        let (out, svg) = (dir.join("run.jsonl"), dir.join("run.svg"));
+        let o = opts(25, Some(out.clone()), None);
+        assert_eq!(sgd_command(&case_file, &o, Some(&svg), true), Ok(0));
+        assert_eq!(read_records(&out).expect("records").len(), 26);
+        let plot = std::fs::read_to_string(&svg).expect("svg");
+        assert!(plot.contains("batch risk") && plot.contains("γ_SGD*"));
+        assert!(sgd_command(&dir.join("missing.toml"), &o, None, false).is_err());
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn records_carry_the_replayable_path() {
+        let dir = std::env::temp_dir().join(format!("reluproof-sgd-rec-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let out = dir.join("r.jsonl");
+        let case = empirical_case();
+        let mut o = opts(12, Some(out.clone()), None);
+        o.state = StateMode::Dyadic(64);
+        run_sgd(&case, &o).expect("run");
+        let recs = read_records(&out).expect("records");
+        assert_eq!(recs.len(), 13);
+        let s = Sampler::new(&case.problem.measure).expect("sampler");
+        for r in &recs[..12] {
+            let n = r["n"].as_u64().expect("n");
+            for k in ["risk", "lyapunov", "theta_norm2", "grad_norm2", "margin", "gamma", "batch_risk"] {
+                assert!(r[k].is_string(), "{k}");
+            }
+            let xs: Vec<Vec<BigRational>> = r["samples"]
+                .as_array()
+                .expect("samples")
+                .iter()
+                .map(|x| x.as_array().expect("d = 2").iter().map(|c| q(c.as_str().expect("p/q"))).collect())
+                .collect();
+            assert_eq!(xs, s.batch(77, n, 2));
+            assert_eq!(
+                q(r["gamma"].as_str().expect("gamma")),
+                step_size(&gamma_sgd_star(&case).expect("g*"), &q("1/2"), n).0
+            );
+            assert_eq!(r["risk"].as_str() == Some("-"), n % 5 != 0);
+        }
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}
