@@ -42,5 +42,5 @@ fn blueprint_renders_every_statement() {
     }
     // Verdict colours: checked claims green, unchecked grey.
     assert!(md.contains("C3[\"C3<br/>lyapunov_identity\"]:::holds"));
-    assert!(md.contains("C9[\"C9<br/>gd_converges\"]:::unchecked"));
+    assert!(md.contains("E1[\"E1<br/>nonconstant_target\"]:::unchecked"));
 }
