@@ -8,6 +8,7 @@ use reluproof::commands::{
 };
 use reluproof::dynamics::gd::{GammaSpec, GdOptions, StateMode};
 use reluproof::dynamics::init::Distribution;
+use reluproof::dynamics::sgd::{parse_decay, sgd_command, SgdOptions};
 use reluproof::eval::run_eval;
 use reluproof::model::case::read_case;
 use std::path::PathBuf;
@@ -141,6 +142,59 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Run stochastic gradient descent and check C11's pathwise inequality at every step.
+    ///
+    /// theta_{n+1} = theta_n - gamma_n (1/B) sum_i G(theta_n, X_i), X_i i.i.d. from the
+    /// case's measure (seeded, exact dyadic samples). In the default dyadic:128 state,
+    /// V(theta_{n+1}) <= V(theta_n) - 4 gamma_n e_batch and |theta_n|^2 <= V(theta_0)
+    /// are decided exactly. Exit code 1 if they fail while sup gamma_n <= gamma_SGD*.
+    Sgd {
+        /// The case file with the initial theta.
+        case: PathBuf,
+        /// Number of steps.
+        #[arg(long, default_value_t = 1000)]
+        steps: u64,
+        /// c of gamma_n = c/(n+1)^alpha: a rational, auto (= gamma_SGD* of C11) or auto*K.
+        #[arg(long, default_value = "auto", value_parser = clap::value_parser!(GammaSpec))]
+        gamma: GammaSpec,
+        /// alpha >= 0 (0 constant, 1/2, 1, 2/3, ...); irrational gamma_n are rounded down
+        /// to 64 bits, so gamma_n <= c/(n+1)^alpha exactly.
+        #[arg(long, default_value = "0", value_parser = parse_decay)]
+        decay: reluproof::num::BigRational,
+        /// Mini-batch size B.
+        #[arg(long, default_value_t = 1)]
+        batch: usize,
+        /// Seed of the sample path (the same seed replays it).
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// State: dyadic:BITS (certified, default), exact, mpfr:BITS or f64 (approximate).
+        #[arg(long, default_value = "dyadic:128", value_parser = clap::value_parser!(StateMode))]
+        state: StateMode,
+        /// Evaluate the full risk L every K steps (0 = never).
+        #[arg(long, default_value_t = 10)]
+        eval_every: u64,
+        /// Stream one JSON object per step to FILE.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Also write the per-step values as CSV.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+        /// Continue the run recorded in FILE (appending to it) until --steps.
+        #[arg(long, value_name = "FILE")]
+        resume: Option<PathBuf>,
+        /// Write the full state every K steps (and at the end), for --resume.
+        #[arg(long, default_value_t = 100, value_name = "K")]
+        checkpoint: u64,
+        /// Draw the risk, the batch risk and V against the step into an SVG file.
+        #[arg(long, value_name = "FILE.svg")]
+        plot: Option<PathBuf>,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+        /// No progress output.
+        #[arg(long)]
+        quiet: bool,
+    },
     /// E6: for initialisations of growing V(theta_0), find the largest step size at
     /// which certified GD still decreases V at every step, and compare it with gamma*.
     GdSweep {
@@ -268,6 +322,27 @@ fn main() -> ExitCode {
         }
         Command::Gf { case, time, precision, tolerance, max_steps, out, csv, quiet } => {
             exit(gf_command(&case, &time, precision, tolerance, max_steps, out, csv, quiet))
+        }
+        Command::Sgd {
+            case,
+            steps,
+            gamma,
+            decay,
+            batch,
+            seed,
+            state,
+            eval_every,
+            out,
+            csv,
+            resume,
+            checkpoint,
+            plot,
+            json,
+            quiet,
+        } => {
+            let opts =
+                SgdOptions { steps, gamma, decay, batch, seed, state, eval_every, out, csv, resume, checkpoint, quiet };
+            exit(sgd_command(&case, &opts, plot.as_deref(), json))
         }
         Command::GdSweep { width, seed, scales, steps, bits, refine, plot, json } => {
             exit(gd_sweep_command(width, seed, &scales, steps, bits, refine, plot.as_deref(), json))
