@@ -36,7 +36,7 @@ fn tame(x: &BigRational, rng: &mut Rng) -> BigRational {
 
 /// A generated initialisation with moderate numbers (so 200 exact steps stay
 /// cheap), degenerate neurons and boundary kinks included.
-fn moderate_case(rng: &mut Rng) -> Case {
+pub(crate) fn moderate_case(rng: &mut Rng) -> Case {
     let cfg = GenConfig { max_width: 8, ..GenConfig::default() };
     let mut case = gen::case(rng, &cfg);
     let th = &mut case.theta;

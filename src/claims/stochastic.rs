@@ -8,7 +8,7 @@ use super::{Backends, Check};
 use crate::backend::BackendSpec;
 use crate::dynamics::gd::{GammaSpec, StateMode};
 use crate::dynamics::sgd::{batch_problem, gamma_sgd_star, run_sgd, step_size, Sampler, SgdOptions};
-use crate::gen::{self, GenConfig, Rng};
+use crate::gen::Rng;
 use crate::lyapunov::lyapunov;
 use crate::model::case::Case;
 use crate::num::BigRational;
@@ -25,31 +25,6 @@ pub fn all() -> Vec<Box<dyn Check>> {
 pub const C11_STEPS: u64 = 200;
 /// Dyadic grid of the C11 runs.
 pub const C11_BITS: u32 = 64;
-
-fn tame(x: &BigRational, rng: &mut Rng) -> BigRational {
-    let big = BigRational::from_integer(BigInt::from(64));
-    if x.abs() > big || (!x.is_zero() && x.abs() < BigRational::one() / &big) || x.denom() > &BigInt::from(64) {
-        gen::small_rational(rng)
-    } else {
-        x.clone()
-    }
-}
-
-/// A generated initialisation with moderate numbers (as `moderate_case` in
-/// descent.rs): H ≤ 8, small rationals, degenerate neurons and boundary
-/// kinks, every measure of D2.
-fn moderate_case(rng: &mut Rng) -> Case {
-    let cfg = GenConfig { max_width: 8, ..GenConfig::default() };
-    let mut case = gen::case(rng, &cfg);
-    let th = &mut case.theta;
-    for x in th.w.iter_mut().chain(th.b.iter_mut()).chain(th.v.iter_mut()) {
-        *x = tame(x, rng);
-    }
-    th.c = tame(&th.c, rng);
-    let crate::model::Target::Constant(xi) = &mut case.problem.target;
-    *xi = tame(xi, rng);
-    case
-}
 
 /// The run parameters of an instance, validated.
 struct Params {
@@ -110,7 +85,7 @@ impl Check for SgdConverges {
         let batch = *rng.pick(&[1i64, 2, 4]);
         let decay = if rng.chance(1, 2) { BigRational::zero() } else { BigRational::new(1.into(), 2.into()) };
         let seed = rng.next_u64();
-        Instance::of(moderate_case(rng))
+        Instance::of(super::descent::moderate_case(rng))
             .with_number("gamma_factor", BigRational::one())
             .with_number("decay", decay)
             .with_number("batch", BigRational::from_integer(batch.into()))

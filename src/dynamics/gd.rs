@@ -148,13 +148,13 @@ pub struct Tally {
 }
 
 impl Tally {
-    fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         serde_json::json!({
             "checked": self.checked, "failed": self.failed, "first_failure": self.first_failure,
             "min_slack": self.min_slack.as_ref().map(|q| q.to_string()),
         })
     }
-    fn from_json(v: Option<&Value>) -> Tally {
+    pub(crate) fn from_json(v: Option<&Value>) -> Tally {
         let Some(v) = v else { return Tally::default() };
         Tally {
             checked: v.get("checked").and_then(Value::as_u64).unwrap_or(0),
@@ -248,7 +248,7 @@ impl StateScalar for rug::Float {
 }
 
 /// A [`Tally`] kept in the run's own arithmetic (converted only for output).
-struct RunTally<S> {
+pub(crate) struct RunTally<S> {
     checked: u64,
     failed: u64,
     first_failure: Option<u64>,
@@ -256,7 +256,7 @@ struct RunTally<S> {
 }
 
 impl<S: Ordered> RunTally<S> {
-    fn from_tally(t: &Tally, ctx: &S::Ctx) -> Self {
+    pub(crate) fn from_tally(t: &Tally, ctx: &S::Ctx) -> Self {
         RunTally {
             checked: t.checked,
             failed: t.failed,
@@ -264,7 +264,7 @@ impl<S: Ordered> RunTally<S> {
             min_slack: t.min_slack.as_ref().map(|q| S::from_rational(q, ctx)),
         }
     }
-    fn record(&mut self, n: u64, slack: S) {
+    pub(crate) fn record(&mut self, n: u64, slack: S) {
         self.checked += 1;
         if slack.sign() == Sign3::Negative {
             self.failed += 1;
@@ -274,7 +274,7 @@ impl<S: Ordered> RunTally<S> {
             self.min_slack = Some(slack);
         }
     }
-    fn tally(&self) -> Tally {
+    pub(crate) fn tally(&self) -> Tally {
         Tally {
             checked: self.checked,
             failed: self.failed,
@@ -284,11 +284,13 @@ impl<S: Ordered> RunTally<S> {
     }
 }
 
-fn exact_string<S: Scalar>(x: &S) -> String {
+/// The exact `"p/q"` of a value, or its rendering where it has none.
+pub(crate) fn exact_string<S: Scalar>(x: &S) -> String {
     x.to_rational().map(|q| q.to_string()).unwrap_or_else(|| x.render())
 }
 
-fn parse_exact<S: Scalar>(v: Option<&Value>, ctx: &S::Ctx, what: &str) -> Result<S, String> {
+/// A checkpointed exact value.
+pub(crate) fn parse_exact<S: Scalar>(v: Option<&Value>, ctx: &S::Ctx, what: &str) -> Result<S, String> {
     let s = v.and_then(Value::as_str).ok_or_else(|| format!("checkpoint lacks {what}"))?;
     Ok(S::from_rational(&parse_rational(s).map_err(|e| format!("checkpoint {what}: {e}"))?, ctx))
 }
@@ -581,7 +583,8 @@ pub fn run_gd(case: &Case, opts: &GdOptions) -> Result<GdSummary, String> {
     }
 }
 
-fn approx(q: &BigRational) -> String {
+/// Exact if short, else a decimal approximation.
+pub(crate) fn approx(q: &BigRational) -> String {
     let s = q.to_string();
     if s.len() <= 24 {
         s
@@ -590,7 +593,8 @@ fn approx(q: &BigRational) -> String {
     }
 }
 
-fn tally_line(name: &str, t: &Tally, certified: bool) -> String {
+/// One line of a run summary for a checked inequality.
+pub(crate) fn tally_line(name: &str, t: &Tally, certified: bool) -> String {
     let how = if certified { "exactly" } else { "in floating point (approximate)" };
     let min = t.min_slack.as_ref().map(approx).unwrap_or_else(|| "-".into());
     if t.failed == 0 {

@@ -31,14 +31,16 @@
 //! the case's θ, exactly (not rounded), so V(Θ_0) and γ_SGD* are those of the
 //! case. `exact` never rounds; `mpfr:BITS` and `f64` are approximate.
 
-use super::gd::{GammaSpec, StateMode, StateScalar, Tally, GRID_STEP};
+use super::gd::{
+    approx, exact_string, parse_exact, tally_line, GammaSpec, RunTally, StateMode, StateScalar, Tally, GRID_STEP,
+};
 use super::trajectory::{read_records, truncate_before_last_checkpoint, Record, TrajectoryWriter};
 use crate::gen::Rng;
 use crate::lyapunov::lyapunov;
 use crate::model::case::Case;
 use crate::model::{Measure, Prepared, Problem, Theta};
 use crate::num::parse::parse_rational;
-use crate::num::{BigRational, Guarantee, Ordered, Scalar, Sign3};
+use crate::num::{BigRational, Guarantee, Scalar, Sign3};
 use crate::objective::evaluate;
 use crate::report::plot::{Plot, Scale, Series};
 use num_bigint::BigInt;
@@ -336,98 +338,6 @@ pub struct SgdSummary {
     pub resumed_from: Option<u64>,
 }
 
-// --- Copied from gd.rs (private there): exact_string, parse_exact, RunTally,
-// the Tally JSON methods, approx, tally_line.
-
-fn exact_string<S: Scalar>(x: &S) -> String {
-    x.to_rational().map(|q| q.to_string()).unwrap_or_else(|| x.render())
-}
-
-fn parse_exact<S: Scalar>(v: Option<&Value>, ctx: &S::Ctx, what: &str) -> Result<S, String> {
-    let s = v.and_then(Value::as_str).ok_or_else(|| format!("checkpoint lacks {what}"))?;
-    Ok(S::from_rational(&parse_rational(s).map_err(|e| format!("checkpoint {what}: {e}"))?, ctx))
-}
-
-/// A [`Tally`] kept in the run's own arithmetic (converted only for output).
-struct RunTally<S> {
-    checked: u64,
-    failed: u64,
-    first_failure: Option<u64>,
-    min_slack: Option<S>,
-}
-
-impl<S: Ordered> RunTally<S> {
-    fn from_tally(t: &Tally, ctx: &S::Ctx) -> Self {
-        RunTally {
-            checked: t.checked,
-            failed: t.failed,
-            first_failure: t.first_failure,
-            min_slack: t.min_slack.as_ref().map(|q| S::from_rational(q, ctx)),
-        }
-    }
-    fn record(&mut self, n: u64, slack: S) {
-        self.checked += 1;
-        if slack.sign() == Sign3::Negative {
-            self.failed += 1;
-            self.first_failure.get_or_insert(n);
-        }
-        if self.min_slack.as_ref().is_none_or(|m| slack.total_cmp(m) == std::cmp::Ordering::Less) {
-            self.min_slack = Some(slack);
-        }
-    }
-    fn tally(&self) -> Tally {
-        Tally {
-            checked: self.checked,
-            failed: self.failed,
-            first_failure: self.first_failure,
-            min_slack: self.min_slack.as_ref().and_then(Scalar::to_rational),
-        }
-    }
-}
-
-fn tally_json(t: &Tally) -> Value {
-    serde_json::json!({
-        "checked": t.checked, "failed": t.failed, "first_failure": t.first_failure,
-        "min_slack": t.min_slack.as_ref().map(|q| q.to_string()),
-    })
-}
-
-fn tally_from_json(v: Option<&Value>) -> Tally {
-    let Some(v) = v else { return Tally::default() };
-    Tally {
-        checked: v.get("checked").and_then(Value::as_u64).unwrap_or(0),
-        failed: v.get("failed").and_then(Value::as_u64).unwrap_or(0),
-        first_failure: v.get("first_failure").and_then(Value::as_u64),
-        min_slack: v.get("min_slack").and_then(Value::as_str).and_then(|s| parse_rational(s).ok()),
-    }
-}
-
-fn approx(q: &BigRational) -> String {
-    let s = q.to_string();
-    if s.len() <= 24 {
-        s
-    } else {
-        format!("{:.6e}", q.to_f64_lossy())
-    }
-}
-
-fn tally_line(name: &str, t: &Tally, certified: bool) -> String {
-    let how = if certified { "exactly" } else { "in floating point (approximate)" };
-    let min = t.min_slack.as_ref().map(approx).unwrap_or_else(|| "-".into());
-    if t.failed == 0 {
-        format!("  {name}: holds at all {} steps, checked {how}; min slack {min}\n", t.checked)
-    } else {
-        format!(
-            "  {name}: FAILS at {} of {} steps (first at n = {}), checked {how}; min slack {min}\n",
-            t.failed,
-            t.checked,
-            t.first_failure.unwrap_or(0)
-        )
-    }
-}
-
-// --- end of the copy.
-
 /// Rounding to the grid 2^-bits, as [`StateScalar::to_grid`] (nearest, ties
 /// away from zero), with a faster exact path for `BigRational`.
 pub trait GridRound: StateScalar {
@@ -608,10 +518,10 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
                 sum_l: parse_exact(get("sum_risk"), ctx, "sum_risk")?,
                 count_l: get("risk_evaluations").and_then(Value::as_u64).ok_or("checkpoint lacks risk_evaluations")?,
                 sum_gamma: get("sum_gamma").and_then(Value::as_f64).unwrap_or(0.0),
-                decrease: RunTally::from_tally(&tally_from_json(get("tally_decrease")), ctx),
-                nonincrease: RunTally::from_tally(&tally_from_json(get("tally_nonincrease")), ctx),
-                norm: RunTally::from_tally(&tally_from_json(get("tally_norm")), ctx),
-                summed: RunTally::from_tally(&tally_from_json(get("tally_summed")), ctx),
+                decrease: RunTally::from_tally(&Tally::from_json(get("tally_decrease")), ctx),
+                nonincrease: RunTally::from_tally(&Tally::from_json(get("tally_nonincrease")), ctx),
+                norm: RunTally::from_tally(&Tally::from_json(get("tally_norm")), ctx),
+                summed: RunTally::from_tally(&Tally::from_json(get("tally_summed")), ctx),
                 rounding_used: get("rounding_used").and_then(Value::as_f64).unwrap_or(0.0),
             };
             let w = TrajectoryWriter::append(file, opts.csv.as_deref())?;
@@ -670,10 +580,10 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
             extra.insert("sum_risk".into(), Value::from(exact_string(&acc.sum_l)));
             extra.insert("risk_evaluations".into(), Value::from(acc.count_l));
             extra.insert("sum_gamma".into(), Value::from(acc.sum_gamma));
-            extra.insert("tally_decrease".into(), tally_json(&acc.decrease.tally()));
-            extra.insert("tally_nonincrease".into(), tally_json(&acc.nonincrease.tally()));
-            extra.insert("tally_norm".into(), tally_json(&acc.norm.tally()));
-            extra.insert("tally_summed".into(), tally_json(&acc.summed.tally()));
+            extra.insert("tally_decrease".into(), Tally::to_json(&acc.decrease.tally()));
+            extra.insert("tally_nonincrease".into(), Tally::to_json(&acc.nonincrease.tally()));
+            extra.insert("tally_norm".into(), Tally::to_json(&acc.norm.tally()));
+            extra.insert("tally_summed".into(), Tally::to_json(&acc.summed.tally()));
             extra.insert("rounding_used".into(), Value::from(acc.rounding_used));
             if base_bits > 0 {
                 extra.insert("grid_bits".into(), Value::from(grid_bits));
@@ -975,10 +885,10 @@ impl SgdSummary {
             "risk_mean": last.map(|r| r.2),
             "risk_evaluations": self.risk_evals.len(),
             "sum_gamma": self.sum_gamma,
-            "c11_decrease": tally_json(&self.decrease),
-            "nonincrease": tally_json(&self.nonincrease),
-            "c11_norm": tally_json(&self.norm),
-            "c11_summed": tally_json(&self.summed),
+            "c11_decrease": Tally::to_json(&self.decrease),
+            "nonincrease": Tally::to_json(&self.nonincrease),
+            "c11_norm": Tally::to_json(&self.norm),
+            "c11_summed": Tally::to_json(&self.summed),
             "l_to_zero": "observed, not proven",
             "rounding_used": self.rounding_used,
             "grid_bits": self.grid_bits,
