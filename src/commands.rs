@@ -408,6 +408,7 @@ pub fn gf_command(
     max_steps: usize,
     out: Option<PathBuf>,
     csv: Option<PathBuf>,
+    plot: Option<&Path>,
     quiet: bool,
 ) -> Result<i32, String> {
     use crate::dynamics::gf::{default_precision, flow_text, run_flow, FlowOptions};
@@ -429,5 +430,9 @@ pub fn gf_command(
     opts.quiet = quiet;
     let report = run_flow(&case, &opts)?;
     print!("{}", flow_text(&report));
+    if let Some(p) = plot {
+        write_file(p, &crate::dynamics::plots::gf_plot(&report, &case_path.display().to_string()))?;
+        println!("plot written to {}", p.display());
+    }
     Ok(if report.violated() { 1 } else { 0 })
 }

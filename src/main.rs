@@ -138,6 +138,9 @@ enum Command {
         /// Also write the nodes as CSV.
         #[arg(long, value_name = "FILE")]
         csv: Option<PathBuf>,
+        /// Draw L, V, |theta_t|^2 and V(theta_0)/(8t) against t into an SVG file.
+        #[arg(long, value_name = "FILE.svg")]
+        plot: Option<PathBuf>,
         /// No progress output.
         #[arg(long)]
         quiet: bool,
@@ -320,8 +323,8 @@ fn main() -> ExitCode {
             let args = InitArgs { width, d, seed, scale, dist, bits, measure, a, b, points, target };
             exit(init_command(&args, out.as_deref()))
         }
-        Command::Gf { case, time, precision, tolerance, max_steps, out, csv, quiet } => {
-            exit(gf_command(&case, &time, precision, tolerance, max_steps, out, csv, quiet))
+        Command::Gf { case, time, precision, tolerance, max_steps, out, csv, plot, quiet } => {
+            exit(gf_command(&case, &time, precision, tolerance, max_steps, out, csv, plot.as_deref(), quiet))
         }
         Command::Sgd {
             case,

@@ -29,3 +29,43 @@ pub fn gd_plot(s: &GdSummary, file: &str) -> String {
     p.notes.push(format!("state {}; C9(a)-(d) {} at every step", s.state, if s.all_hold() { "hold" } else { "FAIL" }));
     p.to_svg(900, 560)
 }
+
+/// The SVG of a gradient-flow run: L, V and ‖Θ_t‖² against t at the accepted
+/// nodes, on a log scale, with V(Θ_0)/(8t) (the Q2 comparison curve).
+pub fn gf_plot(r: &super::gf::FlowReport, file: &str) -> String {
+    use crate::num::Scalar;
+    let mut p = Plot::new(&format!("gradient flow on {file}"), "time t", "value (log scale)");
+    p.y_scale = Scale::Log10;
+    let pts = |f: &dyn Fn(&super::gf::FlowNode) -> f64| -> Vec<(f64, f64)> {
+        r.nodes.iter().map(|n| (n.t.to_f64_lossy(), f(n))).collect()
+    };
+    p.series.push(Series { label: "risk L(Θ_t)".into(), points: pts(&|n| n.risk.to_f64_lossy()), dashed: false });
+    p.series.push(Series {
+        label: "Lyapunov V(Θ_t)".into(),
+        points: pts(&|n| n.lyapunov.to_f64_lossy()),
+        dashed: false,
+    });
+    p.series
+        .push(Series { label: "‖Θ_t‖²".into(), points: pts(&|n| n.theta_norm2.to_f64_lossy()), dashed: true });
+    let v0 = r.v0.to_f64_lossy();
+    p.series.push(Series {
+        label: "V(Θ_0)/(8t) (Q2)".into(),
+        points: r
+            .nodes
+            .iter()
+            .filter(|n| n.t.to_f64_lossy() > 0.0)
+            .map(|n| {
+                let t = n.t.to_f64_lossy();
+                (t, v0 / (8.0 * t))
+            })
+            .collect(),
+        dashed: true,
+    });
+    let estimate = r.nodes.last().map_or(0.0, |n| n.error_estimate);
+    p.notes.push(format!(
+        "{} accepted nodes, {}; guarantee approximate (error estimate {estimate:.2e}, a-posteriori)",
+        r.nodes.len(),
+        r.backend
+    ));
+    p.to_svg(900, 560)
+}
