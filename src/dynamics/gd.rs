@@ -209,6 +209,59 @@ pub struct GdSummary {
     pub resumed_from: Option<u64>,
 }
 
+/// The adaptive dyadic grid of certified runs (`gd` and `sgd`).
+///
+/// Rounds the exact step `unrounded` to the coarsest grid 2^-bits (bits never
+/// decrease, and grow by [`GRID_STEP`]) whose rounding raises V by at most half
+/// of the exact margin `target − V(unrounded)`, so the checked decrease holds
+/// on the stored state whenever it holds for the exact step. With no margin
+/// at all (a fixed point) the exact state is kept: it does not move. With a
+/// negative margin (the exact step already fails, e.g. above the step bound)
+/// nothing is certified and the current grid is used, which keeps sizes
+/// bounded. `eval` computes what the caller needs of a state; `lyap` reads V
+/// from it; `snap` rounds one number to a grid. `grid` is (bits, first step at
+/// which the grid was refined, largest share of a margin used by rounding).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn round_on_adaptive_grid<S: Scalar, V>(
+    unrounded: Theta<S>,
+    target: &S,
+    n: u64,
+    grid: (&mut u32, &mut Option<u64>, &mut f64),
+    ctx: &S::Ctx,
+    eval: impl Fn(&Theta<S>) -> V,
+    lyap: impl Fn(&V) -> &S,
+    snap: impl Fn(&S, u32) -> S,
+) -> (Theta<S>, V) {
+    let (bits, refined_at, rounding_used) = grid;
+    let exact = eval(&unrounded);
+    let v_unrounded = lyap(&exact).clone();
+    let room = target.sub(&v_unrounded);
+    match room.sign() {
+        Sign3::Positive => {
+            let half = room.div(&S::from_i64(2, ctx));
+            for _ in 0..64 {
+                let candidate = unrounded.map(|x| snap(x, *bits));
+                let value = eval(&candidate);
+                let used = lyap(&value).sub(&v_unrounded);
+                if used.sub(&half).sign() != Sign3::Positive {
+                    *rounding_used = rounding_used.max(used.div(&room).to_f64_lossy());
+                    return (candidate, value);
+                }
+                *bits += GRID_STEP;
+                refined_at.get_or_insert(n);
+            }
+            // 64 refinements without success: keep the exact state.
+            (unrounded, exact)
+        }
+        Sign3::Zero => (unrounded, exact),
+        _ => {
+            let candidate = unrounded.map(|x| snap(x, *bits));
+            let value = eval(&candidate);
+            (candidate, value)
+        }
+    }
+}
+
 /// Bits added to the dyadic grid each time rounding would use more than half
 /// of C9(a)'s margin.
 pub const GRID_STEP: u32 = 32;
@@ -450,41 +503,16 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
             let unrounded = theta.step(&gamma, &ev.gradient);
             let target = v.sub(&four_gamma.mul(&ev.risk));
             let (stepped, v_next) = match opts.state {
-                StateMode::Dyadic(_) => {
-                    // Exact step, then the coarsest grid 2^-bits (bits ≥ the requested
-                    // ones) whose rounding uses at most half of (a)'s exact margin;
-                    let v_unrounded = lyapunov(&unrounded, &xi, ctx);
-                    let full = target.sub(&v_unrounded);
-                    let mut chosen = None;
-                    if full.sign() == Sign3::Positive {
-                        let half = full.div(&S::from_i64(2, ctx));
-                        for _ in 0..64 {
-                            let candidate = unrounded.map(|x| x.to_grid(grid_bits));
-                            let vc = lyapunov(&candidate, &xi, ctx);
-                            let used = vc.sub(&v_unrounded);
-                            if used.sub(&half).sign() != Sign3::Positive {
-                                acc.rounding_used = acc.rounding_used.max(used.div(&full).to_f64_lossy());
-                                chosen = Some((candidate, vc));
-                                break;
-                            }
-                            grid_bits += GRID_STEP;
-                            refined_at.get_or_insert(n);
-                        }
-                    }
-                    match (chosen, full.sign()) {
-                        (Some(c), _) => c,
-                        // No margin at all (L = 0 and G = 0: a fixed point): keep the
-                        // exact state, which does not move.
-                        (None, Sign3::Zero) => (unrounded, v_unrounded),
-                        // The exact step already fails (a) (e.g. above γ*): nothing is
-                        // certified, so round on the current grid to keep sizes bounded.
-                        (None, _) => {
-                            let candidate = unrounded.map(|x| x.to_grid(grid_bits));
-                            let vc = lyapunov(&candidate, &xi, ctx);
-                            (candidate, vc)
-                        }
-                    }
-                }
+                StateMode::Dyadic(_) => round_on_adaptive_grid(
+                    unrounded,
+                    &target,
+                    n,
+                    (&mut grid_bits, &mut refined_at, &mut acc.rounding_used),
+                    ctx,
+                    |t| lyapunov(t, &xi, ctx),
+                    |v| v,
+                    |x, bits| x.to_grid(bits),
+                ),
                 _ => {
                     let v_next = lyapunov(&unrounded, &xi, ctx);
                     (unrounded, v_next)

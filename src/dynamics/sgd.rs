@@ -32,7 +32,8 @@
 //! case. `exact` never rounds; `mpfr:BITS` and `f64` are approximate.
 
 use super::gd::{
-    approx, exact_string, parse_exact, tally_line, GammaSpec, RunTally, StateMode, StateScalar, Tally, GRID_STEP,
+    approx, exact_string, parse_exact, round_on_adaptive_grid, tally_line, GammaSpec, RunTally, StateMode, StateScalar,
+    Tally,
 };
 use super::trajectory::{read_records, truncate_before_last_checkpoint, Record, TrajectoryWriter};
 use crate::gen::Rng;
@@ -40,7 +41,7 @@ use crate::lyapunov::lyapunov;
 use crate::model::case::Case;
 use crate::model::{Measure, Prepared, Problem, Theta};
 use crate::num::parse::parse_rational;
-use crate::num::{BigRational, Guarantee, Scalar, Sign3};
+use crate::num::{BigRational, Guarantee, Scalar};
 use crate::objective::evaluate;
 use crate::report::plot::{Plot, Scale, Series};
 use num_bigint::BigInt;
@@ -607,41 +608,16 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
             let unrounded = theta.step(&gamma, &ev.gradient);
             let target = v.sub(&four_gamma_e);
             let (stepped, (norm2_next, v_next)) = match opts.state {
-                StateMode::Dyadic(_) => {
-                    // As in gd.rs: the coarsest grid whose rounding uses at most half
-                    // of the exact margin; with no margin, the state is kept exactly.
-                    let (n_unrounded, v_unrounded) = norm_and_lyapunov(&unrounded, &two_xi, ctx);
-                    let room = target.sub(&v_unrounded);
-                    let mut chosen = None;
-                    if room.sign() == Sign3::Positive {
-                        let half = room.div(&S::from_i64(2, ctx));
-                        for _ in 0..64 {
-                            let candidate = unrounded.map(|x| x.grid(grid_bits));
-                            let (nc, vc) = norm_and_lyapunov(&candidate, &two_xi, ctx);
-                            let used = vc.sub(&v_unrounded);
-                            if used.sub(&half).sign() != Sign3::Positive {
-                                acc.rounding_used = acc.rounding_used.max(used.div(&room).to_f64_lossy());
-                                chosen = Some((candidate, (nc, vc)));
-                                break;
-                            }
-                            grid_bits += GRID_STEP;
-                            refined_at.get_or_insert(n);
-                        }
-                    }
-                    match (chosen, room.sign()) {
-                        (Some(c), _) => c,
-                        // No margin at all (ê = 0 and ḡ = 0: the state does not move):
-                        // keep the exact state.
-                        (None, Sign3::Zero) => (unrounded, (n_unrounded, v_unrounded)),
-                        // The exact step already fails the decrease (e.g. above γ_SGD*):
-                        // nothing to certify, round on the current grid to bound sizes.
-                        (None, _) => {
-                            let candidate = unrounded.map(|x| x.grid(grid_bits));
-                            let nv = norm_and_lyapunov(&candidate, &two_xi, ctx);
-                            (candidate, nv)
-                        }
-                    }
-                }
+                StateMode::Dyadic(_) => round_on_adaptive_grid(
+                    unrounded,
+                    &target,
+                    n,
+                    (&mut grid_bits, &mut refined_at, &mut acc.rounding_used),
+                    ctx,
+                    |t| norm_and_lyapunov(t, &two_xi, ctx),
+                    |nv| &nv.1,
+                    |x, bits| x.grid(bits),
+                ),
                 _ => {
                     let nv = norm_and_lyapunov(&unrounded, &two_xi, ctx);
                     (unrounded, nv)
