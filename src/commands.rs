@@ -262,17 +262,12 @@ pub fn gd_command(
     let case = crate::model::case::read_case(case_path).map_err(|e| e.to_string())?;
     let summary = crate::dynamics::gd::run_gd(&case, opts)?;
     let file = case_path.display().to_string();
-    if let Some(p) = plot {
-        write_file(p, &crate::dynamics::plots::gd_plot(&summary, &file))?;
-    }
-    if json {
-        println!("{}", serde_json::to_string_pretty(&summary.to_json()).unwrap_or_default());
-    } else {
-        print!("{}", summary.to_text(&file));
-        if let Some(p) = plot {
-            println!("  plot written to {}", p.display());
-        }
-    }
+    crate::report::emit_run(
+        plot,
+        || crate::dynamics::plots::gd_plot(&summary, &file),
+        json.then(|| summary.to_json()),
+        || summary.to_text(&file),
+    )?;
     let within_bound = summary.gamma_star.as_ref().is_some_and(|g| &summary.gamma <= g);
     let certified = summary.guarantee == crate::num::Guarantee::Exact;
     Ok(if within_bound && certified && !summary.all_hold() { 1 } else { 0 })

@@ -89,27 +89,8 @@ enum Command {
         /// State: dyadic:BITS (certified, default dyadic:128), exact, mpfr:BITS or f64 (approximate).
         #[arg(long, default_value = "dyadic:128", value_parser = clap::value_parser!(StateMode))]
         state: StateMode,
-        /// Stream one JSON object per step to FILE (keys n, risk, lyapunov, theta_norm2, grad_norm2, margin).
-        #[arg(long, value_name = "FILE")]
-        out: Option<PathBuf>,
-        /// Also write the per-step values as CSV.
-        #[arg(long, value_name = "FILE")]
-        csv: Option<PathBuf>,
-        /// Continue the run recorded in FILE (appending to it) until --steps.
-        #[arg(long, value_name = "FILE")]
-        resume: Option<PathBuf>,
-        /// Write the full state every K steps (and at the end), for --resume.
-        #[arg(long, default_value_t = 100, value_name = "K")]
-        checkpoint: u64,
-        /// Draw L, V and |theta|^2 against the step into an SVG file.
-        #[arg(long, value_name = "FILE.svg")]
-        plot: Option<PathBuf>,
-        /// Print the summary as JSON.
-        #[arg(long)]
-        json: bool,
-        /// No progress output.
-        #[arg(long)]
-        quiet: bool,
+        #[command(flatten)]
+        output: RunOutput,
     },
     /// Integrate the gradient flow d theta/dt = -G(theta) up to time T and check C10.
     ///
@@ -176,27 +157,8 @@ enum Command {
         /// Evaluate the full risk L every K steps (0 = never).
         #[arg(long, default_value_t = 10)]
         eval_every: u64,
-        /// Stream one JSON object per step to FILE.
-        #[arg(long, value_name = "FILE")]
-        out: Option<PathBuf>,
-        /// Also write the per-step values as CSV.
-        #[arg(long, value_name = "FILE")]
-        csv: Option<PathBuf>,
-        /// Continue the run recorded in FILE (appending to it) until --steps.
-        #[arg(long, value_name = "FILE")]
-        resume: Option<PathBuf>,
-        /// Write the full state every K steps (and at the end), for --resume.
-        #[arg(long, default_value_t = 100, value_name = "K")]
-        checkpoint: u64,
-        /// Draw the risk, the batch risk and V against the step into an SVG file.
-        #[arg(long, value_name = "FILE.svg")]
-        plot: Option<PathBuf>,
-        /// Print the summary as JSON.
-        #[arg(long)]
-        json: bool,
-        /// No progress output.
-        #[arg(long)]
-        quiet: bool,
+        #[command(flatten)]
+        output: RunOutput,
     },
     /// E6: for initialisations of growing V(theta_0), find the largest step size at
     /// which certified GD still decreases V at every step, and compare it with gamma*.
@@ -283,6 +245,32 @@ enum Command {
     },
 }
 
+/// Where a run's trajectory and summary go (shared by gd and sgd).
+#[derive(clap::Args)]
+struct RunOutput {
+    /// Stream one JSON object per step to FILE (keys n, risk, lyapunov, theta_norm2, grad_norm2, margin).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Also write the per-step values as CSV.
+    #[arg(long, value_name = "FILE")]
+    csv: Option<PathBuf>,
+    /// Continue the run recorded in FILE (appending to it) until --steps.
+    #[arg(long, value_name = "FILE")]
+    resume: Option<PathBuf>,
+    /// Write the full state every K steps (and at the end), for --resume.
+    #[arg(long, default_value_t = 100, value_name = "K")]
+    checkpoint: u64,
+    /// Draw the run (risk, V, |theta|^2 against the step) into an SVG file.
+    #[arg(long, value_name = "FILE.svg")]
+    plot: Option<PathBuf>,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    json: bool,
+    /// No progress output.
+    #[arg(long)]
+    quiet: bool,
+}
+
 fn exit(r: Result<i32, String>) -> ExitCode {
     match r {
         Ok(code) => ExitCode::from(code as u8),
@@ -315,9 +303,18 @@ fn main() -> ExitCode {
             exit(check_command(&CheckOptions { ids, cases, seed, backend, json, report, mutant, quiet }))
         }
         Command::Replay { witness, backend } => exit(replay_command(&witness, backend)),
-        Command::Gd { case, steps, gamma, state, out, csv, resume, checkpoint, plot, json, quiet } => {
-            let opts = GdOptions { steps, gamma, state, out, csv, resume, checkpoint, quiet };
-            exit(gd_command(&case, &opts, plot.as_deref(), json))
+        Command::Gd { case, steps, gamma, state, output: o } => {
+            let opts = GdOptions {
+                steps,
+                gamma,
+                state,
+                out: o.out,
+                csv: o.csv,
+                resume: o.resume,
+                checkpoint: o.checkpoint,
+                quiet: o.quiet,
+            };
+            exit(gd_command(&case, &opts, o.plot.as_deref(), o.json))
         }
         Command::Init { width, d, seed, scale, dist, bits, measure, a, b, points, target, out } => {
             let args = InitArgs { width, d, seed, scale, dist, bits, measure, a, b, points, target };
@@ -326,26 +323,22 @@ fn main() -> ExitCode {
         Command::Gf { case, time, precision, tolerance, max_steps, out, csv, plot, quiet } => {
             exit(gf_command(&case, &time, precision, tolerance, max_steps, out, csv, plot.as_deref(), quiet))
         }
-        Command::Sgd {
-            case,
-            steps,
-            gamma,
-            decay,
-            batch,
-            seed,
-            state,
-            eval_every,
-            out,
-            csv,
-            resume,
-            checkpoint,
-            plot,
-            json,
-            quiet,
-        } => {
-            let opts =
-                SgdOptions { steps, gamma, decay, batch, seed, state, eval_every, out, csv, resume, checkpoint, quiet };
-            exit(sgd_command(&case, &opts, plot.as_deref(), json))
+        Command::Sgd { case, steps, gamma, decay, batch, seed, state, eval_every, output: o } => {
+            let opts = SgdOptions {
+                steps,
+                gamma,
+                decay,
+                batch,
+                seed,
+                state,
+                eval_every,
+                out: o.out,
+                csv: o.csv,
+                resume: o.resume,
+                checkpoint: o.checkpoint,
+                quiet: o.quiet,
+            };
+            exit(sgd_command(&case, &opts, o.plot.as_deref(), o.json))
         }
         Command::GdSweep { width, seed, scales, steps, bits, refine, plot, json } => {
             exit(gd_sweep_command(width, seed, &scales, steps, bits, refine, plot.as_deref(), json))

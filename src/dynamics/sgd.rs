@@ -918,17 +918,12 @@ pub fn sgd_command(case_path: &Path, opts: &SgdOptions, plot: Option<&Path>, jso
     let case = crate::model::case::read_case(case_path).map_err(|e| e.to_string())?;
     let summary = run_sgd(&case, opts)?;
     let file = case_path.display().to_string();
-    if let Some(p) = plot {
-        std::fs::write(p, sgd_plot(&summary, &file)).map_err(|e| format!("{}: {e}", p.display()))?;
-    }
-    if json {
-        println!("{}", serde_json::to_string_pretty(&summary.to_json()).unwrap_or_default());
-    } else {
-        print!("{}", summary.to_text(&file));
-        if let Some(p) = plot {
-            println!("  plot written to {}", p.display());
-        }
-    }
+    crate::report::emit_run(
+        plot,
+        || sgd_plot(&summary, &file),
+        json.then(|| summary.to_json()),
+        || summary.to_text(&file),
+    )?;
     let certified = summary.guarantee == Guarantee::Exact;
     Ok(if summary.claimed() && certified && !summary.all_hold() { 1 } else { 0 })
 }
