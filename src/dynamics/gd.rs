@@ -36,6 +36,46 @@ pub enum StateMode {
     F64,
 }
 
+impl StateMode {
+    /// What the run's inequality checks promise: exact for exact and dyadic
+    /// states, approximate with the precision for float states.
+    pub fn guarantee(&self) -> Guarantee {
+        match self {
+            StateMode::Exact | StateMode::Dyadic(_) => Guarantee::Exact,
+            StateMode::Mpfr(b) => Guarantee::Approximate { bits: *b },
+            StateMode::F64 => Guarantee::Approximate { bits: 53 },
+        }
+    }
+}
+
+/// Runs `$run::<S>(case, opts, ctx)` with the scalar type of `opts.state`:
+/// GMP rationals (with `gmp`) or `BigRational` for exact and dyadic states,
+/// `rug::Float` for mpfr, `f64` for f64. `$cmd` names the command in errors.
+macro_rules! dispatch_state {
+    ($run:ident, $case:expr, $opts:expr, $cmd:literal) => {{
+        if $opts.resume.is_some() && $opts.out.is_some() && $opts.out != $opts.resume {
+            return Err("--resume FILE appends to FILE; do not also give a different --out".into());
+        }
+        match $opts.state {
+            #[cfg(feature = "gmp")]
+            StateMode::Exact | StateMode::Dyadic(_) => $run::<rug::Rational>($case, $opts, &()),
+            #[cfg(not(feature = "gmp"))]
+            StateMode::Exact | StateMode::Dyadic(_) => $run::<BigRational>($case, $opts, &()),
+            StateMode::F64 => $run::<f64>($case, $opts, &()),
+            #[cfg(feature = "gmp")]
+            StateMode::Mpfr(bits) => $run::<rug::Float>($case, $opts, &bits),
+            #[cfg(not(feature = "gmp"))]
+            StateMode::Mpfr(_) => Err(concat!(
+                "--state mpfr needs the `gmp` feature (cargo run --release --features gmp -- ",
+                $cmd,
+                " …)"
+            )
+            .into()),
+        }
+    }};
+}
+pub(crate) use dispatch_state;
+
 impl fmt::Display for StateMode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -568,11 +608,7 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
         gamma: gamma_q,
         gamma_star: gstar,
         state: opts.state,
-        guarantee: match opts.state {
-            StateMode::Exact | StateMode::Dyadic(_) => Guarantee::Exact,
-            StateMode::Mpfr(b) => Guarantee::Approximate { bits: b },
-            StateMode::F64 => Guarantee::Approximate { bits: 53 },
-        },
+        guarantee: opts.state.guarantee(),
         v0: acc.v0.to_f64_lossy(),
         risk_first: first_risk.unwrap_or_else(|| risks.first().copied().unwrap_or(f64::NAN)),
         risk_last: ev.risk.to_f64_lossy(),
@@ -593,22 +629,7 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
 /// Runs gradient descent on a case. Exact and dyadic states use GMP
 /// rationals when built with `gmp`, else `BigRational`.
 pub fn run_gd(case: &Case, opts: &GdOptions) -> Result<GdSummary, String> {
-    if opts.resume.is_some() && opts.out.is_some() && opts.out != opts.resume {
-        return Err("--resume FILE appends to FILE; do not also give a different --out".into());
-    }
-    match opts.state {
-        #[cfg(feature = "gmp")]
-        StateMode::Exact | StateMode::Dyadic(_) => run_generic::<rug::Rational>(case, opts, &()),
-        #[cfg(not(feature = "gmp"))]
-        StateMode::Exact | StateMode::Dyadic(_) => run_generic::<BigRational>(case, opts, &()),
-        StateMode::F64 => run_generic::<f64>(case, opts, &()),
-        #[cfg(feature = "gmp")]
-        StateMode::Mpfr(bits) => run_generic::<rug::Float>(case, opts, &bits),
-        #[cfg(not(feature = "gmp"))]
-        StateMode::Mpfr(_) => {
-            Err("--state mpfr needs the `gmp` feature (cargo run --release --features gmp -- gd …)".into())
-        }
-    }
+    dispatch_state!(run_generic, case, opts, "gd")
 }
 
 /// Exact if short, else a decimal approximation.

@@ -689,11 +689,7 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
         measure: case.problem.measure.name(),
         mass: case.problem.measure.mass(),
         state: opts.state,
-        guarantee: match opts.state {
-            StateMode::Exact | StateMode::Dyadic(_) => Guarantee::Exact,
-            StateMode::Mpfr(b) => Guarantee::Approximate { bits: b },
-            StateMode::F64 => Guarantee::Approximate { bits: 53 },
-        },
+        guarantee: opts.state.guarantee(),
         v0: acc.v0.to_f64_lossy(),
         risk_evals,
         sum_gamma: acc.sum_gamma,
@@ -712,22 +708,7 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
 /// Runs SGD on a case. Exact and dyadic states use GMP rationals when built
 /// with `gmp`, else `BigRational`.
 pub fn run_sgd(case: &Case, opts: &SgdOptions) -> Result<SgdSummary, String> {
-    if opts.resume.is_some() && opts.out.is_some() && opts.out != opts.resume {
-        return Err("--resume FILE appends to FILE; do not also give a different --out".into());
-    }
-    match opts.state {
-        #[cfg(feature = "gmp")]
-        StateMode::Exact | StateMode::Dyadic(_) => run_generic::<rug::Rational>(case, opts, &()),
-        #[cfg(not(feature = "gmp"))]
-        StateMode::Exact | StateMode::Dyadic(_) => run_generic::<BigRational>(case, opts, &()),
-        StateMode::F64 => run_generic::<f64>(case, opts, &()),
-        #[cfg(feature = "gmp")]
-        StateMode::Mpfr(bits) => run_generic::<rug::Float>(case, opts, &bits),
-        #[cfg(not(feature = "gmp"))]
-        StateMode::Mpfr(_) => {
-            Err("--state mpfr needs the `gmp` feature (cargo run --release --features gmp -- sgd …)".into())
-        }
-    }
+    super::gd::dispatch_state!(run_generic, case, opts, "sgd")
 }
 
 impl SgdSummary {
