@@ -118,6 +118,14 @@ fn error_bound<S: Scalar, E: Endpoint>(approx: &Summary<S>, encl: &Summary<Inter
 
 /// Evaluates a case on the chosen backend.
 pub fn run_eval(case: &Case, spec: BackendSpec) -> Result<EvalResult, String> {
+    let p = &case.problem;
+    if !p.activation.is_piecewise_polynomial() || !p.target.is_exact() {
+        return Err(format!(
+            "{} with target {} is not rational-valued; smooth activations and targets are evaluated by the MPFR path, not yet wired into eval",
+            p.activation.describe(),
+            p.target.describe()
+        ));
+    }
     match spec {
         BackendSpec::Exact => Ok(from_summary(&summary_ordered::<BigRational>(case, &()), &(), None)),
         BackendSpec::F64 => {
@@ -202,17 +210,22 @@ impl EvalResult {
                 format!("empirical measure with {} points", weights.len())
             }
         };
-        let xi = p.target.constant().map_or_else(|| "?".into(), |x| x.to_string());
         out += &format!("case       {file}\n");
         out += &format!(
-            "problem    {measure}, d = {}, H = {}, target xi = {xi}, {}, sigma'(0) {}\n",
+            "problem    {measure}, d = {}, H = {}, target {}, {}, sigma'(0) {}{}\n",
             case.theta.d,
             case.theta.width(),
-            p.activation.name(),
-            match p.derivative_at_zero {
-                crate::model::DerivativeAtZero::Open => "= 0 (open convention, the papers')",
-                crate::model::DerivativeAtZero::Closed => "= 1 (closed convention)",
-            }
+            p.target.describe(),
+            p.activation.describe(),
+            match (p.derivative_at_zero, &p.activation) {
+                (crate::model::DerivativeAtZero::Open, crate::model::Activation::Relu) => {
+                    "= 0 (open convention, the papers')"
+                }
+                (crate::model::DerivativeAtZero::Closed, crate::model::Activation::Relu) => "= 1 (closed convention)",
+                (crate::model::DerivativeAtZero::Open, _) => "= left derivative (open convention)",
+                (crate::model::DerivativeAtZero::Closed, _) => "= right derivative (closed convention)",
+            },
+            if p.output_bias { "" } else { ", no output bias (c = 0 fixed)" }
         );
         out += &format!("backend    {}\nguarantee  {}\n", self.backend, self.guarantee_line());
         for n in &case.notes {
@@ -222,7 +235,16 @@ impl EvalResult {
         out += &format!("V            = {}\n", self.lyapunov);
         out += &format!("<grad V, G>  = {}\n", self.grad_v_dot_g);
         out += &format!("8L           = {}\n", self.eight_risk);
-        out += &format!("<grad V, G> - 8L = {}   (C3 says 0)\n", self.identity_defect);
+        let says = if p.is_papers_setting() {
+            "C3 says 0"
+        } else if !p.target.is_exact() || p.target.constant().is_none() {
+            "E1: 8 int (f - xi)(N - f) for a nonconstant target"
+        } else if p.activation.homogeneity() == Some(1) {
+            "E4 says 0"
+        } else {
+            "not 0 in general outside the papers' setting"
+        };
+        out += &format!("<grad V, G> - 8L = {}   ({says})\n", self.identity_defect);
         out += &format!("\nG, the generalized gradient, in theta order ({} components):\n", self.gradient.len());
         let names = component_names(&case.theta);
         let width = names.iter().map(String::len).max().unwrap_or(1);

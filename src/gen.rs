@@ -7,7 +7,7 @@
 //! wide networks, and every measure of D2.
 
 use crate::model::case::Case;
-use crate::model::{Activation, DerivativeAtZero, Measure, Problem, Target, Theta};
+use crate::model::{Measure, Problem, Target, Theta};
 use crate::num::BigRational;
 use num_bigint::BigInt;
 use num_traits::{One, Zero};
@@ -201,12 +201,7 @@ pub fn case(rng: &mut Rng, cfg: &GenConfig) -> Case {
         th.v.iter_mut().for_each(|v| *v = BigRational::zero());
         th.c = xi.clone();
     }
-    let problem = Problem {
-        measure,
-        target: Target::Constant(xi),
-        activation: Activation::Relu,
-        derivative_at_zero: DerivativeAtZero::Open,
-    };
+    let problem = Problem::new(measure, Target::Constant(xi));
     Case { problem, theta: th, notes: Vec::new() }
 }
 

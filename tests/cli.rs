@@ -322,9 +322,45 @@ c = "0"
     );
     assert_rejected(
         "activation",
-        &good_with("activation = \"relu\"", "activation = \"tanh\""),
+        &good_with("activation = \"relu\"", "activation = \"swish\""),
         "problem.activation",
-        "supported: \"relu\"",
+        "unknown activation \"swish\"; expected one of: relu, leaky_relu",
+    );
+    assert_rejected(
+        "leaky-no-slope",
+        &good_with("activation = \"relu\"", "activation = \"leaky_relu\""),
+        "problem.activation",
+        "leaky_relu needs its slope",
+    );
+    assert_rejected(
+        "leaky-bad-key",
+        &good_with("activation = \"relu\"", "activation = { name = \"leaky_relu\", slope = \"1/2\", alpha = \"1\" }"),
+        "problem.activation.alpha",
+        "unknown key",
+    );
+    assert_rejected(
+        "affine-slope-len",
+        &good_with("target = \"1\"", "target = { slope = [\"1\", \"2\"], intercept = \"0\" }"),
+        "problem.target.slope",
+        "expected 1 number(s)",
+    );
+    assert_rejected(
+        "pl-knots-order",
+        &good_with("target = \"1\"", "target = { knots = [\"0\", \"0\"], values = [\"1\", \"2\"] }"),
+        "problem.target.knots[1]",
+        "knots must increase strictly",
+    );
+    assert_rejected(
+        "pl-values-len",
+        &good_with("target = \"1\"", "target = { knots = [\"0\", \"1\"], values = [\"1\"] }"),
+        "problem.target.values",
+        "expected 2 values",
+    );
+    assert_rejected(
+        "no-bias-c",
+        &good_with("activation = \"relu\"", "activation = \"relu\"\noutput_bias = false"),
+        "theta.c",
+        "c must be 0 or absent",
     );
     let ragged =
         negative.replace("points = [\"0\", \"1/2\", \"1\"]", "points = [[\"0\", \"1\"], [\"1/2\"], [\"1\", \"2\"]]");

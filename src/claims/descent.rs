@@ -44,8 +44,9 @@ pub(crate) fn moderate_case(rng: &mut Rng) -> Case {
         *x = tame(x, rng);
     }
     th.c = tame(&th.c, rng);
-    let crate::model::Target::Constant(xi) = &mut case.problem.target;
-    *xi = tame(xi, rng);
+    if let crate::model::Target::Constant(xi) = &mut case.problem.target {
+        *xi = tame(xi, rng);
+    }
     case
 }
 

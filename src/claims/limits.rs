@@ -213,12 +213,10 @@ impl Check for GradientIsLimitOfSmoothApproximants {
         }
         let v = (0..h).map(|_| small(rng, 8)).collect();
         let theta = crate::model::Theta { d, w, b, v, c: small(rng, 8) };
-        let problem = crate::model::Problem {
-            measure: crate::model::Measure::Empirical { points, weights },
-            target: crate::model::Target::Constant(small(rng, 8)),
-            activation: crate::model::Activation::Relu,
-            derivative_at_zero: crate::model::DerivativeAtZero::Open,
-        };
+        let problem = crate::model::Problem::new(
+            crate::model::Measure::Empirical { points, weights },
+            crate::model::Target::Constant(small(rng, 8)),
+        );
         Instance::of(Case { problem, theta, notes: Vec::new() })
     }
     fn run(&self, inst: &Instance, _backend: BackendSpec, mutant: Option<&str>) -> Outcome {

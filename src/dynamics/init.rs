@@ -8,7 +8,7 @@
 
 use crate::gen::Rng;
 use crate::model::case::Case;
-use crate::model::{Activation, DerivativeAtZero, Measure, Problem, Target, Theta};
+use crate::model::{Measure, Problem, Target, Theta};
 use crate::num::BigRational;
 use num_bigint::BigInt;
 use num_traits::One;
@@ -118,10 +118,5 @@ pub fn problem_from_args(
         }
         (m, _) => return Err(format!("unknown measure {m:?}; expected lebesgue, uniform or empirical")),
     };
-    Ok(Problem {
-        measure,
-        target: Target::Constant(target),
-        activation: Activation::Relu,
-        derivative_at_zero: DerivativeAtZero::Open,
-    })
+    Ok(Problem::new(measure, Target::Constant(target)))
 }

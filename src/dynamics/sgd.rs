@@ -165,12 +165,7 @@ impl Sampler {
 /// its G is the batch gradient and its L the batch risk ê.
 pub fn batch_problem(problem: &Problem, xs: &[Vec<BigRational>]) -> Problem {
     let w = BigRational::new(BigInt::one(), BigInt::from(xs.len().max(1)));
-    Problem {
-        measure: Measure::Empirical { points: xs.to_vec(), weights: vec![w; xs.len()] },
-        target: problem.target.clone(),
-        activation: problem.activation.clone(),
-        derivative_at_zero: problem.derivative_at_zero,
-    }
+    Problem { measure: Measure::Empirical { points: xs.to_vec(), weights: vec![w; xs.len()] }, ..problem.clone() }
 }
 
 /// γ_SGD* = [2 max{1, ρ²}(1 + V(Θ_0))]⁻¹ (C11), exactly; `None` without a

@@ -25,7 +25,7 @@
 use super::{Activation, DerivativeAtZero, Measure, Problem, Target, Theta};
 use crate::num::parse::{parse_rational, rational_from_f64_exact};
 use crate::num::BigRational;
-use num_traits::Signed;
+use num_traits::{Signed, Zero};
 use std::fmt;
 use std::path::Path;
 use toml::{Table, Value};
@@ -70,7 +70,7 @@ struct Reader<'a> {
 }
 
 const PROBLEM_KEYS: &[&str] =
-    &["measure", "a", "b", "d", "points", "weights", "target", "activation", "sigma_prime_zero"];
+    &["measure", "a", "b", "d", "points", "weights", "target", "activation", "sigma_prime_zero", "output_bias"];
 const THETA_KEYS: &[&str] = &["w", "b", "v", "c"];
 
 impl Reader<'_> {
@@ -246,23 +246,30 @@ impl Reader<'_> {
                 )
             }
         };
+        let d = measure.dim();
         let target = match t.get("target") {
-            Some(Value::Table(_)) => {
-                return self.err(
-                    "problem.target",
-                    "affine and other non-constant targets are not supported yet; give the constant ξ as a number",
-                )
+            Some(Value::Table(tt)) => self.target_table(tt, d)?,
+            Some(Value::String(s)) if s == "sin" => {
+                if d != 1 {
+                    return self.err("problem.target", "the target \"sin\" is for d = 1 only");
+                }
+                Target::Sin
             }
             Some(v) => Target::Constant(self.number(v, "problem.target")?),
             None => return self.err("problem.target", "missing; expected the constant target ξ, e.g. \"1\""),
         };
-        let activation = match self.string(t, "problem", "activation", Some("relu"))? {
-            "relu" => Activation::Relu,
-            other => {
-                return self.err(
-                    "problem.activation",
-                    format!("unknown or not yet supported activation {other:?}; supported: \"relu\""),
-                )
+        let activation = match t.get("activation") {
+            Some(Value::Table(at)) => self.activation_table(at)?,
+            _ => {
+                let name = self.string(t, "problem", "activation", Some("relu"))?;
+                self.activation_name("problem.activation", name)?
+            }
+        };
+        let output_bias = match t.get("output_bias") {
+            None => true,
+            Some(Value::Boolean(b)) => *b,
+            Some(other) => {
+                return self.err("problem.output_bias", format!("expected true or false, got {}", other.type_str()))
             }
         };
         let derivative_at_zero = match self.string(t, "problem", "sigma_prime_zero", Some("open"))? {
@@ -275,10 +282,104 @@ impl Reader<'_> {
                 )
             }
         };
-        Ok(Problem { measure, target, activation, derivative_at_zero })
+        Ok(Problem { measure, target, activation, derivative_at_zero, output_bias })
     }
 
-    fn theta(&mut self, t: &Table, d: usize) -> Result<Theta<BigRational>, CaseError> {
+    /// `{ slope = …, intercept = … }` (affine) or `{ knots = […], values = […] }`
+    /// (continuous piecewise linear, d = 1).
+    fn target_table(&mut self, t: &Table, d: usize) -> Result<Target, CaseError> {
+        if t.contains_key("slope") || t.contains_key("intercept") {
+            self.no_unknown_keys(t, "problem.target", &["slope", "intercept"])?;
+            let slope = match t.get("slope") {
+                Some(Value::Array(_)) => self.numbers(&t["slope"], "problem.target.slope")?,
+                Some(v) => vec![self.number(v, "problem.target.slope")?],
+                None => return self.err("problem.target.slope", "missing; an affine target needs its slope"),
+            };
+            if slope.len() != d {
+                return self.err(
+                    "problem.target.slope",
+                    format!("expected {d} number(s), one per input coordinate (d = {d}), got {}", slope.len()),
+                );
+            }
+            let intercept = self.get_number(t, "problem.target", "intercept")?;
+            return Ok(Target::Affine { slope, intercept });
+        }
+        if t.contains_key("knots") || t.contains_key("values") {
+            self.no_unknown_keys(t, "problem.target", &["knots", "values"])?;
+            if d != 1 {
+                return self.err("problem.target", "a piecewise linear target is for d = 1 only");
+            }
+            let get = |r: &mut Self, k: &str| match t.get(k) {
+                Some(v) => r.numbers(v, &format!("problem.target.{k}")),
+                None => {
+                    r.err(&format!("problem.target.{k}"), "missing; a piecewise linear target needs knots and values")
+                }
+            };
+            let knots = get(self, "knots")?;
+            let values = get(self, "values")?;
+            if knots.is_empty() {
+                return self.err("problem.target.knots", "expected at least one breakpoint");
+            }
+            if values.len() != knots.len() {
+                return self.err(
+                    "problem.target.values",
+                    format!("expected {} values, one per knot, got {}", knots.len(), values.len()),
+                );
+            }
+            if let Some(k) = (1..knots.len()).find(|&k| knots[k] <= knots[k - 1]) {
+                return self.err(
+                    &format!("problem.target.knots[{k}]"),
+                    format!("knots must increase strictly; got {} after {}", knots[k], knots[k - 1]),
+                );
+            }
+            return Ok(Target::PiecewiseLinear { knots, values });
+        }
+        self.err(
+            "problem.target",
+            "expected a number (constant ξ), \"sin\", { slope = …, intercept = … } or { knots = […], values = […] }",
+        )
+    }
+
+    /// `{ name = "leaky_relu", slope = "1/10" }`, or `{ name = "relu" }` etc.
+    fn activation_table(&mut self, t: &Table) -> Result<Activation, CaseError> {
+        let name = self.string(t, "problem.activation", "name", None)?;
+        if name == "leaky_relu" {
+            self.no_unknown_keys(t, "problem.activation", &["name", "slope"])?;
+            let slope = self.get_number(t, "problem.activation", "slope")?;
+            return Ok(Activation::LeakyRelu(slope));
+        }
+        self.no_unknown_keys(t, "problem.activation", &["name"])?;
+        self.activation_name("problem.activation.name", name)
+    }
+
+    /// An activation without parameters, by name.
+    fn activation_name(&self, field: &str, name: &str) -> Result<Activation, CaseError> {
+        Ok(match name {
+            "relu" => Activation::Relu,
+            "abs" => Activation::Abs,
+            "relu2" => Activation::ReluPow(2),
+            "relu3" => Activation::ReluPow(3),
+            "softplus" => Activation::Softplus,
+            "tanh" => Activation::Tanh,
+            "sigmoid" => Activation::Sigmoid,
+            "gelu" => Activation::Gelu,
+            "silu" => Activation::Silu,
+            "leaky_relu" => {
+                return self.err(
+                    field,
+                    "leaky_relu needs its slope: write activation = { name = \"leaky_relu\", slope = \"1/10\" }",
+                )
+            }
+            other => {
+                return self.err(
+                    field,
+                    format!("unknown activation {other:?}; expected one of: {}", Activation::NAMES.join(", ")),
+                )
+            }
+        })
+    }
+
+    fn theta(&mut self, t: &Table, d: usize, output_bias: bool) -> Result<Theta<BigRational>, CaseError> {
         self.no_unknown_keys(t, "theta", THETA_KEYS)?;
         let get = |r: &mut Self, key: &str| -> Result<Value, CaseError> {
             t.get(key).cloned().map_or_else(|| r.err(&format!("theta.{key}"), "missing"), Ok)
@@ -286,11 +387,18 @@ impl Reader<'_> {
         let wv = get(self, "w")?;
         let bv = get(self, "b")?;
         let vv = get(self, "v")?;
-        let cv = get(self, "c")?;
+        let cv = match t.get("c") {
+            None if !output_bias => Value::String("0".into()),
+            _ => get(self, "c")?,
+        };
         let w = self.vectors(&wv, "theta.w", Some(d))?;
         let b = self.numbers(&bv, "theta.b")?;
         let v = self.numbers(&vv, "theta.v")?;
         let c = self.number(&cv, "theta.c")?;
+        if !output_bias && !c.is_zero() {
+            return self
+                .err("theta.c", format!("the problem has output_bias = false, so c must be 0 or absent; got {c}"));
+        }
         let h = b.len();
         if h == 0 {
             return self.err(
@@ -327,7 +435,7 @@ pub fn parse_case_with_witness(file: &str, text: &str) -> Result<(Case, Option<T
     };
     r.no_unknown_keys(&root, "", &["problem", "theta", "witness"])?;
     let problem = r.problem(r.table(&root, "problem")?)?;
-    let theta = r.theta(r.table(&root, "theta")?, problem.dim())?;
+    let theta = r.theta(r.table(&root, "theta")?, problem.dim(), problem.output_bias)?;
     let witness = match root.get("witness") {
         None => None,
         Some(Value::Table(t)) => Some(t.clone()),
@@ -375,9 +483,27 @@ impl Case {
         }
         match &p.target {
             Target::Constant(xi) => s += &format!("target = {}\n", quote(xi)),
+            Target::Affine { slope, intercept } if slope.len() == 1 => {
+                s += &format!("target = {{ slope = {}, intercept = {} }}\n", quote(&slope[0]), quote(intercept))
+            }
+            Target::Affine { slope, intercept } => {
+                s += &format!("target = {{ slope = {}, intercept = {} }}\n", list(slope), quote(intercept))
+            }
+            Target::PiecewiseLinear { knots, values } => {
+                s += &format!("target = {{ knots = {}, values = {} }}\n", list(knots), list(values))
+            }
+            Target::Sin => s += "target = \"sin\"\n",
         }
-        s += &format!("activation = \"{}\"\n", p.activation.name());
+        match &p.activation {
+            Activation::LeakyRelu(a) => {
+                s += &format!("activation = {{ name = \"leaky_relu\", slope = {} }}\n", quote(a))
+            }
+            act => s += &format!("activation = \"{}\"\n", act.name()),
+        }
         s += &format!("sigma_prime_zero = \"{}\"\n", p.derivative_at_zero.name());
+        if !p.output_bias {
+            s += "output_bias = false\n";
+        }
         let th = &self.theta;
         s += "\n[theta]\n";
         if th.d == 1 {

@@ -81,12 +81,28 @@ impl Measure {
     }
 }
 
-/// The target function. Only the constant ξ is in the papers' setting;
-/// the enum is where affine and other targets will go.
+/// The target function f (D3 has the constant ξ; the others are edge cases E1).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Target {
-    /// f(x) = ξ.
+    /// f(x) = ξ: the papers' setting.
     Constant(BigRational),
+    /// f(x) = slope·x + intercept (slope has d entries).
+    Affine {
+        /// The gradient of f, one entry per input coordinate.
+        slope: Vec<BigRational>,
+        /// f(0).
+        intercept: BigRational,
+    },
+    /// d = 1: the continuous piecewise linear interpolant of (knots[k], values[k]),
+    /// constant left of the first knot and right of the last one.
+    PiecewiseLinear {
+        /// Strictly increasing breakpoints.
+        knots: Vec<BigRational>,
+        /// f at the breakpoints.
+        values: Vec<BigRational>,
+    },
+    /// d = 1: f(x) = sin(x). Not rational: evaluated in MPFR, guarantee approximate.
+    Sin,
 }
 
 impl Target {
@@ -94,16 +110,142 @@ impl Target {
     pub fn constant(&self) -> Option<&BigRational> {
         match self {
             Target::Constant(xi) => Some(xi),
+            _ => None,
+        }
+    }
+    /// Name: `constant`, `affine`, `piecewise_linear` or `sin`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Target::Constant(_) => "constant",
+            Target::Affine { .. } => "affine",
+            Target::PiecewiseLinear { .. } => "piecewise_linear",
+            Target::Sin => "sin",
+        }
+    }
+    /// A one-line description, e.g. `xi = 1` or `f(x) = 1/2 x + 1`.
+    pub fn describe(&self) -> String {
+        match self {
+            Target::Constant(xi) => format!("xi = {xi}"),
+            Target::Affine { slope, intercept } => {
+                let terms: Vec<String> = slope
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| if slope.len() == 1 { format!("({a}) x") } else { format!("({a}) x{}", i + 1) })
+                    .collect();
+                format!("affine f(x) = {} + {intercept}", terms.join(" + "))
+            }
+            Target::PiecewiseLinear { knots, values } => {
+                let pts: Vec<String> = knots.iter().zip(values).map(|(k, v)| format!("({k}, {v})")).collect();
+                format!("piecewise linear through {}", pts.join(", "))
+            }
+            Target::Sin => "f(x) = sin x".into(),
+        }
+    }
+    /// Whether f takes rational values at rational points (all but `sin`).
+    pub fn is_exact(&self) -> bool {
+        !matches!(self, Target::Sin)
+    }
+    /// f(x) at a rational point, exactly; `None` for `sin`.
+    pub fn value_at(&self, x: &[BigRational]) -> Option<BigRational> {
+        match self {
+            Target::Constant(xi) => Some(xi.clone()),
+            Target::Affine { slope, intercept } => {
+                Some(slope.iter().zip(x).fold(intercept.clone(), |s, (a, xi)| s + a * xi))
+            }
+            Target::PiecewiseLinear { knots, values } => Some(pl_value(knots, values, &x[0])),
+            Target::Sin => None,
+        }
+    }
+    /// The affine pieces of f on [lo, hi] (d = 1): breakpoints strictly
+    /// inside, and for each of the `breaks.len() + 1` pieces (slope, intercept).
+    /// `None` for `sin`.
+    pub fn pieces_on(&self, lo: &BigRational, hi: &BigRational) -> Option<PiecewiseAffine> {
+        match self {
+            Target::Constant(xi) => {
+                Some(PiecewiseAffine { breaks: vec![], pieces: vec![(BigRational::zero(), xi.clone())] })
+            }
+            Target::Affine { slope, intercept } => {
+                Some(PiecewiseAffine { breaks: vec![], pieces: vec![(slope[0].clone(), intercept.clone())] })
+            }
+            Target::PiecewiseLinear { knots, values } => {
+                let breaks: Vec<BigRational> = knots.iter().filter(|k| *k > lo && *k < hi).cloned().collect();
+                let mut ends = vec![lo.clone()];
+                ends.extend(breaks.iter().cloned());
+                ends.push(hi.clone());
+                let pieces = ends
+                    .windows(2)
+                    .map(|e| {
+                        let (l, r) = (&e[0], &e[1]);
+                        let (fl, fr) = (pl_value(knots, values, l), pl_value(knots, values, r));
+                        let slope = (&fr - &fl) / (r - l);
+                        let intercept = fl - &slope * l;
+                        (slope, intercept)
+                    })
+                    .collect();
+                Some(PiecewiseAffine { breaks, pieces })
+            }
+            Target::Sin => None,
         }
     }
 }
 
-/// The activation σ. ReLU is the papers' setting; the variant list is where
-/// leaky ReLU, |z|, ReLU^p and smooth activations will go.
+/// A piecewise affine function on an interval (see [`Target::pieces_on`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PiecewiseAffine {
+    /// Breakpoints strictly inside the interval, increasing.
+    pub breaks: Vec<BigRational>,
+    /// (slope, intercept) on each piece, left to right.
+    pub pieces: Vec<(BigRational, BigRational)>,
+}
+
+/// Linear interpolation through (knots, values), constant outside.
+fn pl_value(knots: &[BigRational], values: &[BigRational], x: &BigRational) -> BigRational {
+    let n = knots.len();
+    if x <= &knots[0] {
+        return values[0].clone();
+    }
+    if x >= &knots[n - 1] {
+        return values[n - 1].clone();
+    }
+    let k = knots.partition_point(|t| t <= x);
+    let (l, r) = (&knots[k - 1], &knots[k]);
+    let (fl, fr) = (&values[k - 1], &values[k]);
+    fl + (fr - fl) * (x - l) / (r - l)
+}
+
+/// The activation σ. ReLU is the papers' setting; the others are edge cases
+/// (E3–E5). Piecewise polynomial ones are evaluated exactly; the smooth ones
+/// (transcendental) only in MPFR.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Activation {
     /// σ(z) = max{z, 0}.
     Relu,
+    /// σ(z) = z for z > 0, slope·z for z < 0 (E4).
+    LeakyRelu(BigRational),
+    /// σ(z) = |z| (E4).
+    Abs,
+    /// σ(z) = max{z, 0}^p, p = 2 or 3 (E5).
+    ReluPow(u32),
+    /// σ(z) = ln(1 + e^z) (E3).
+    Softplus,
+    /// σ(z) = tanh z (E3).
+    Tanh,
+    /// σ(z) = 1/(1 + e^{−z}) (E3).
+    Sigmoid,
+    /// σ(z) = z Φ(z), Φ the standard normal distribution function (E3).
+    Gelu,
+    /// σ(z) = z/(1 + e^{−z}) (E3).
+    Silu,
+}
+
+/// One polynomial piece of a piecewise polynomial activation: σ(z) = Σ_k
+/// value[k] z^k and σ'(z) = Σ_k slope[k] z^k.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ActivationPiece {
+    /// Coefficients of σ in powers of z.
+    pub value: Vec<BigRational>,
+    /// Coefficients of σ' in powers of z.
+    pub slope: Vec<BigRational>,
 }
 
 impl Activation {
@@ -111,7 +253,74 @@ impl Activation {
     pub fn name(&self) -> &'static str {
         match self {
             Activation::Relu => "relu",
+            Activation::LeakyRelu(_) => "leaky_relu",
+            Activation::Abs => "abs",
+            Activation::ReluPow(2) => "relu2",
+            Activation::ReluPow(_) => "relu3",
+            Activation::Softplus => "softplus",
+            Activation::Tanh => "tanh",
+            Activation::Sigmoid => "sigmoid",
+            Activation::Gelu => "gelu",
+            Activation::Silu => "silu",
         }
+    }
+    /// A one-line description, e.g. `leaky_relu (slope 1/10)`.
+    pub fn describe(&self) -> String {
+        match self {
+            Activation::LeakyRelu(a) => format!("leaky_relu (slope {a} for z < 0)"),
+            a => a.name().to_string(),
+        }
+    }
+    /// Every activation name accepted in case files.
+    pub const NAMES: &'static [&'static str] =
+        &["relu", "leaky_relu", "abs", "relu2", "relu3", "softplus", "tanh", "sigmoid", "gelu", "silu"];
+
+    /// Whether σ is piecewise polynomial with rational coefficients, so that
+    /// L and G are exact rationals.
+    pub fn is_piecewise_polynomial(&self) -> bool {
+        matches!(self, Activation::Relu | Activation::LeakyRelu(_) | Activation::Abs | Activation::ReluPow(_))
+    }
+
+    /// The degree of homogeneity p (σ(tz) = t^p σ(z) for t > 0), if any.
+    pub fn homogeneity(&self) -> Option<u32> {
+        match self {
+            Activation::Relu | Activation::LeakyRelu(_) | Activation::Abs => Some(1),
+            Activation::ReluPow(p) => Some(*p),
+            _ => None,
+        }
+    }
+
+    /// The polynomial piece used where the preactivation has sign `s`
+    /// (for `Zero`, the piece that gives σ(0) and the convention's σ'(0):
+    /// the left derivative under `Open`, the right one under `Closed`).
+    /// `None` for smooth activations.
+    pub fn piece(&self, s: crate::num::Sign3, conv: DerivativeAtZero) -> Option<ActivationPiece> {
+        use crate::num::Sign3;
+        let q = |n: i64| BigRational::from_integer(n.into());
+        let positive = match s {
+            Sign3::Positive => true,
+            Sign3::Negative => false,
+            _ => conv == DerivativeAtZero::Closed,
+        };
+        let (value, slope) = match (self, positive) {
+            (Activation::Relu, true) => (vec![q(0), q(1)], vec![q(1)]),
+            (Activation::Relu, false) => (vec![], vec![]),
+            (Activation::LeakyRelu(_), true) => (vec![q(0), q(1)], vec![q(1)]),
+            (Activation::LeakyRelu(a), false) => (vec![q(0), a.clone()], vec![a.clone()]),
+            (Activation::Abs, true) => (vec![q(0), q(1)], vec![q(1)]),
+            (Activation::Abs, false) => (vec![q(0), q(-1)], vec![q(-1)]),
+            (Activation::ReluPow(p), true) => {
+                let p = *p as usize;
+                let mut value = vec![q(0); p + 1];
+                value[p] = q(1);
+                let mut slope = vec![q(0); p];
+                slope[p - 1] = q(p as i64);
+                (value, slope)
+            }
+            (Activation::ReluPow(_), false) => (vec![], vec![]),
+            _ => return None,
+        };
+        Some(ActivationPiece { value, slope })
     }
 }
 
@@ -146,6 +355,9 @@ pub struct Problem {
     pub activation: Activation,
     /// σ'(0) convention.
     pub derivative_at_zero: DerivativeAtZero,
+    /// Whether the network has the output bias c (E2 drops it: c stays 0
+    /// and G_c is 0).
+    pub output_bias: bool,
 }
 
 /// A problem's data converted once to a backend, for repeated evaluation.
@@ -163,11 +375,68 @@ pub struct Prepared<S: Scalar> {
     pub points: Vec<S>,
     /// Weights p_i.
     pub weights: Vec<S>,
-    /// ξ.
+    /// ξ for a constant target; for other targets the reference constant
+    /// of V (the mean of f under μ, see [`Problem::reference_constant`]).
     pub xi: S,
+    /// f(x_i) at the empirical points (exact targets only).
+    pub targets: Vec<S>,
+    /// The affine pieces of f on [a, b] for interval measures (exact targets):
+    /// interior breakpoints and (slope, intercept) per piece.
+    pub target_pieces: Option<(Vec<S>, Vec<(S, S)>)>,
 }
 
 impl Problem {
+    /// The papers' setting: ReLU, σ'(0) = 0, with output bias, for a measure
+    /// and a target.
+    pub fn new(measure: Measure, target: Target) -> Self {
+        Problem {
+            measure,
+            target,
+            activation: Activation::Relu,
+            derivative_at_zero: DerivativeAtZero::Open,
+            output_bias: true,
+        }
+    }
+
+    /// Whether this is the papers' setting (constant target, ReLU, output
+    /// bias), where the fast O(H log H) sweep applies and C1–C11 are claimed.
+    pub fn is_papers_setting(&self) -> bool {
+        matches!(self.target, Target::Constant(_)) && self.activation == Activation::Relu && self.output_bias
+    }
+
+    /// The constant ξ in V(θ) = ‖θ‖² + (c − 2ξ)²: the target itself when it
+    /// is constant, otherwise the mean ∫ f dμ / m of an exact target (E1's
+    /// identity holds for any constant) and 0 for `sin` or a massless μ.
+    pub fn reference_constant(&self) -> BigRational {
+        if let Target::Constant(xi) = &self.target {
+            return xi.clone();
+        }
+        let m = self.measure.mass();
+        if m.is_zero() || !self.target.is_exact() {
+            return BigRational::zero();
+        }
+        match &self.measure {
+            Measure::Lebesgue { a, b } | Measure::Uniform { a, b, .. } => {
+                let two = BigRational::from_integer(2.into());
+                let pieces = self.target.pieces_on(a, b).expect("exact target");
+                let mut ends = vec![a.clone()];
+                ends.extend(pieces.breaks.iter().cloned());
+                ends.push(b.clone());
+                let integral = ends.windows(2).zip(&pieces.pieces).fold(BigRational::zero(), |acc, (e, (s, t))| {
+                    acc + s * (&e[1] * &e[1] - &e[0] * &e[0]) / &two + t * (&e[1] - &e[0])
+                });
+                integral / (b - a)
+            }
+            Measure::Empirical { points, weights } => {
+                let total = points
+                    .iter()
+                    .zip(weights)
+                    .fold(BigRational::zero(), |acc, (x, p)| acc + p * self.target.value_at(x).expect("exact target"));
+                total / m
+            }
+        }
+    }
+
     /// Input dimension d.
     pub fn dim(&self) -> usize {
         self.measure.dim()
@@ -186,9 +455,29 @@ impl Problem {
             }
             _ => (Vec::new(), Vec::new()),
         };
-        let xi = match &self.target {
-            Target::Constant(xi) => conv(xi),
+        let xi = conv(&self.reference_constant());
+        let targets = match (&self.measure, self.target.is_exact()) {
+            (Measure::Empirical { points, .. }, true) => {
+                points.iter().map(|x| conv(&self.target.value_at(x).expect("exact target"))).collect()
+            }
+            _ => Vec::new(),
         };
-        Prepared { problem: self.clone(), ctx: ctx.clone(), interval, normaliser, points, weights, xi }
+        let target_pieces = match &self.measure {
+            Measure::Lebesgue { a, b } | Measure::Uniform { a, b, .. } => self.target.pieces_on(a, b).map(|p| {
+                (p.breaks.iter().map(conv).collect(), p.pieces.iter().map(|(s, t)| (conv(s), conv(t))).collect())
+            }),
+            Measure::Empirical { .. } => None,
+        };
+        Prepared {
+            problem: self.clone(),
+            ctx: ctx.clone(),
+            interval,
+            normaliser,
+            points,
+            weights,
+            xi,
+            targets,
+            target_pieces,
+        }
     }
 }

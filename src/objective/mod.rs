@@ -7,11 +7,13 @@
 //! undecided comparison.
 
 pub mod empirical;
+pub mod general;
 pub mod sweep;
 
 use crate::model::{Measure, Prepared, Theta};
 use crate::num::{BigRational, Ordered, Scalar};
 use empirical::{empirical_sums, ActivationPattern};
+use general::{general_integrals, GeneralPlan};
 use sweep::{active_sums, sweep_sums, SweepPlan};
 
 /// L(θ) and G(θ).
@@ -26,8 +28,11 @@ pub struct Evaluation<S> {
 /// The decisions an evaluation needs, made once by an ordered backend.
 #[derive(Clone, Debug)]
 pub enum Plan {
-    /// d = 1 interval measure.
+    /// d = 1 interval measure, papers' setting (ReLU, constant target).
     Sweep(SweepPlan),
+    /// d = 1 interval measure, other piecewise polynomial activations or
+    /// piecewise affine targets.
+    General(GeneralPlan),
     /// Empirical measure.
     Pattern(ActivationPattern),
 }
@@ -36,10 +41,22 @@ impl Plan {
     /// Decides kink order / activation pattern of θ for the problem.
     ///
     /// # Panics
-    /// On the uniform measure with d ≥ 2, which is not supported yet; case
-    /// files reject it with an error before evaluation.
+    /// On the uniform measure with d ≥ 2, which is not supported yet, and on
+    /// smooth activations or the `sin` target, which need MPFR (see
+    /// [`smooth`](crate::smooth)); case files and commands route those
+    /// before evaluation.
     pub fn new<K: Ordered>(theta: &Theta<K>, prep: &Prepared<K>) -> Self {
-        match &prep.problem.measure {
+        let problem = &prep.problem;
+        assert!(
+            problem.activation.is_piecewise_polynomial() && problem.target.is_exact(),
+            "exact evaluation needs a piecewise polynomial activation and an exact target"
+        );
+        match &problem.measure {
+            Measure::Lebesgue { .. } | Measure::Uniform { d: 1, .. }
+                if problem.activation != crate::model::Activation::Relu || problem.target.constant().is_none() =>
+            {
+                Plan::General(GeneralPlan::new(theta, prep))
+            }
             Measure::Lebesgue { .. } | Measure::Uniform { d: 1, .. } => {
                 let (a, b) = prep.interval.as_ref().expect("interval measure");
                 Plan::Sweep(SweepPlan::new(theta, a, b, prep.problem.derivative_at_zero))
@@ -91,6 +108,18 @@ pub fn evaluate_from_exact<S: Scalar>(prep: &Prepared<S>, theta: &Theta<BigRatio
     evaluate_planned(&plan, prep, &theta_s)
 }
 
+/// L(θ) and G(θ) by the general segment-by-segment integration for d = 1
+/// interval measures (O(H²)), whatever the activation: the reference the fast
+/// sweep is tested against. Other measures take their usual path.
+pub fn evaluate_general<S: Ordered>(prep: &Prepared<S>, theta: &Theta<S>) -> Evaluation<S> {
+    match &prep.problem.measure {
+        Measure::Lebesgue { .. } | Measure::Uniform { d: 1, .. } => {
+            evaluate_planned(&Plan::General(GeneralPlan::new(theta, prep)), prep, theta)
+        }
+        _ => evaluate(prep, theta),
+    }
+}
+
 /// L(θ) and G(θ) along a given plan.
 pub fn evaluate_planned<S: Scalar>(plan: &Plan, prep: &Prepared<S>, theta: &Theta<S>) -> Evaluation<S> {
     let ctx = &prep.ctx;
@@ -122,6 +151,15 @@ pub fn evaluate_planned<S: Scalar>(plan: &Plan, prep: &Prepared<S>, theta: &Thet
             }
             risk
         }
+        Plan::General(plan) => {
+            let (mut risk, mut grad) = general_integrals(plan, prep, theta);
+            if let Some(k) = &prep.normaliser {
+                risk = risk.mul(k);
+                grad = grad.map(|x| x.mul(k));
+            }
+            g = grad;
+            risk
+        }
         Plan::Pattern(pat) => {
             let sums = empirical_sums(pat, theta, prep);
             for j in 0..h {
@@ -136,6 +174,9 @@ pub fn evaluate_planned<S: Scalar>(plan: &Plan, prep: &Prepared<S>, theta: &Thet
             sums.total_e2
         }
     };
+    if !prep.problem.output_bias {
+        g.c = zero;
+    }
     Evaluation { risk, gradient: g }
 }
 
@@ -145,6 +186,14 @@ pub fn per_sample<S: Ordered>(prep: &Prepared<S>, theta: &Theta<S>, x: &[S]) -> 
     let mut point = prep.clone();
     point.points = x.to_vec();
     point.weights = vec![S::from_i64(1, &prep.ctx)];
+    point.targets = match prep.problem.target.constant() {
+        Some(_) => Vec::new(),
+        None => {
+            let xq: Option<Vec<_>> = x.iter().map(Scalar::to_rational).collect();
+            let f = xq.and_then(|xq| prep.problem.target.value_at(&xq)).expect("an exact target at a rational point");
+            vec![S::from_rational(&f, &prep.ctx)]
+        }
+    };
     point.interval = None;
     point.normaliser = None;
     let pat = ActivationPattern::new(theta, &point);
