@@ -18,6 +18,18 @@ pub fn lyapunov_gradient<S: Scalar>(theta: &Theta<S>, xi: &S) -> Theta<S> {
     g
 }
 
+/// ∇V_p(θ) = (2w, 2b, 2p v, 4p(c − ξ)) for the Lyapunov function of a
+/// p-homogeneous activation (E5),
+/// V_p(θ) = Σ_j(‖w_j‖² + b_j²) + p Σ_j v_j² + 2p(c − ξ)², with ⟨∇V_p, G⟩ = 8pL.
+/// For p = 1 it equals ∇V (V_1 = V − 2ξ²).
+pub fn lyapunov_p_gradient<S: Scalar>(theta: &Theta<S>, xi: &S, p: u32, ctx: &S::Ctx) -> Theta<S> {
+    let mut g = theta.map(|x| x.add(x));
+    let two_p = S::from_i64(2 * i64::from(p), ctx);
+    g.v.iter_mut().zip(&theta.v).for_each(|(gv, v)| *gv = two_p.mul(v));
+    g.c = two_p.mul(&theta.c.sub(xi)).mul(&S::from_i64(2, ctx));
+    g
+}
+
 /// Q_j = ‖w_j‖² + b_j² − v_j² for each neuron j.
 pub fn balance<S: Scalar>(theta: &Theta<S>) -> Vec<S> {
     (0..theta.width())

@@ -7,6 +7,7 @@
 pub mod checks;
 pub mod convention;
 pub mod descent;
+pub mod edges;
 pub mod engine;
 pub mod flow;
 pub mod instance;
@@ -189,6 +190,7 @@ pub fn registry() -> Vec<Box<dyn Check>> {
     v.extend(descent::all());
     v.extend(flow::all());
     v.extend(convention::all());
+    v.extend(edges::all());
     v.extend(stochastic::all());
     let order = |id: &str| STATEMENTS.iter().position(|s| s.id == id).unwrap_or(usize::MAX);
     v.sort_by_key(|c| order(c.statement()));
