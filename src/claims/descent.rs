@@ -168,27 +168,32 @@ impl Check for StepAboveBound {
         if mutant.is_none() && k <= BigRational::one() {
             return Outcome::Skipped { reason: "gamma <= gamma* is C9's domain".into() };
         }
-        let gamma = &k * gs;
-        super::checks::on_backend!(backend, |S, ctx| {
-            let s = crate::eval::summary_from_exact::<S>(&inst.case, ctx);
-            let theta = inst.case.theta.map(|x| S::from_rational(x, ctx));
-            let xi = S::from_rational(inst.case.problem.target.constant().expect("constant"), ctx);
-            let g = S::from_rational(&gamma, ctx);
-            let after = lyapunov(&theta.step(&g, &s.gradient), &xi, ctx);
-            let slack = s.lyapunov.sub(&after);
-            match slack.sign() {
-                crate::num::Sign3::Negative => Outcome::Violated {
-                    detail: format!(
-                        "gamma = {k} gamma* > gamma*: V(theta - gamma G) = {} > V(theta) = {}",
-                        short(&after),
-                        short(&s.lyapunov)
-                    ),
-                },
-                crate::num::Sign3::Undecided => Outcome::Undecided { reason: "V change straddles 0".into() },
-                _ => Outcome::Holds { margin: Margin::of(&slack, "V(theta) - V(theta - gamma G)") },
-            }
-        })
+        lyapunov_step_outcome(&inst.case, &k, &gs, backend)
     }
+}
+
+/// Decides V(θ − γG) ≤ V(θ) for γ = k γ*, on an exact or enclosure backend.
+pub(crate) fn lyapunov_step_outcome(case: &Case, k: &BigRational, gs: &BigRational, backend: BackendSpec) -> Outcome {
+    let gamma = k * gs;
+    super::checks::on_backend!(backend, |S, ctx| {
+        let s = crate::eval::summary_from_exact::<S>(case, ctx);
+        let theta = case.theta.map(|x| S::from_rational(x, ctx));
+        let xi = S::from_rational(case.problem.target.constant().expect("constant"), ctx);
+        let g = S::from_rational(&gamma, ctx);
+        let after = lyapunov(&theta.step(&g, &s.gradient), &xi, ctx);
+        let slack = s.lyapunov.sub(&after);
+        match slack.sign() {
+            crate::num::Sign3::Negative => Outcome::Violated {
+                detail: format!(
+                    "gamma = {k} gamma*: V(theta - gamma G) = {} > V(theta) = {}",
+                    short(&after),
+                    short(&s.lyapunov)
+                ),
+            },
+            crate::num::Sign3::Undecided => Outcome::Undecided { reason: "V change straddles 0".into() },
+            _ => Outcome::Holds { margin: Margin::of(&slack, "V(theta) - V(theta - gamma G)") },
+        }
+    })
 }
 
 /// E6, second part: for γ > 1/m and every neuron dead, c_n − ξ =

@@ -18,7 +18,7 @@ use num_traits::{One, Signed, ToPrimitive, Zero};
 
 /// All checks of this module.
 pub fn all() -> Vec<Box<dyn Check>> {
-    vec![Box::new(GfConverges)]
+    vec![Box::new(GfConverges), Box::new(RiskLeLyapunovOverEightTAlongFlow)]
 }
 
 /// Budget of RK step attempts per case.
@@ -145,6 +145,82 @@ without the gmp feature the flow is integrated in f64",
             Err(e) => return Outcome::Skipped { reason: e },
         };
         judge(&r, mutant == Some("balance_with_four_l"))
+    }
+}
+
+/// Q2: is L(Θ_t) ≤ V(Θ_0)/(8t) along the flow? Decided exactly at each
+/// integrator node (the node is a rational point, its L exact); the node
+/// approximates Θ_t within the integrator's error estimate.
+pub struct RiskLeLyapunovOverEightTAlongFlow;
+
+impl Check for RiskLeLyapunovOverEightTAlongFlow {
+    fn name(&self) -> &'static str {
+        "risk_le_lyapunov_over_eight_t_along_flow"
+    }
+    fn statement(&self) -> &'static str {
+        "Q2"
+    }
+    fn summary(&self) -> &'static str {
+        "Q2 probe on C10's flows: 8 t L(theta_t) <= V(theta_0) at every node t > 0, exact at the (rational) nodes, which approximate the flow within the printed error estimate; the margin is 1 - max 8 t L / V(theta_0)"
+    }
+    fn backends(&self) -> Backends {
+        Backends::MpfrEnclosure
+    }
+    fn guarantee(&self, _backend: BackendSpec) -> Guarantee {
+        Guarantee::Approximate { bits: bits() }
+    }
+    fn caveat(&self) -> Option<&'static str> {
+        Some("exact at the integrator's nodes, which approximate Theta_t (a-posteriori error estimate, not a bound); finite horizons only")
+    }
+    fn mutants(&self) -> &'static [&'static str] {
+        &["flow_uphill"]
+    }
+    fn generate(&self, rng: &mut Rng) -> Instance {
+        GfConverges.generate(rng)
+    }
+    fn run(&self, inst: &Instance, _backend: BackendSpec, mutant: Option<&str>) -> Outcome {
+        let Some(time) = inst.number("time").filter(|t| t.is_positive()) else {
+            return Outcome::Skipped { reason: "needs a positive time horizon \"time\"".into() };
+        };
+        let mut opts = FlowOptions::new(time.clone(), gf::default_precision());
+        opts.max_steps = MAX_STEPS;
+        // Negative control: the ascent flow raises L, so 8tL must exceed V(Θ_0).
+        let dir = if mutant == Some("flow_uphill") { Direction::Up } else { Direction::Down };
+        let r = match gf::run_flow_directed(&inst.case, &opts, dir, true) {
+            Ok(r) => r,
+            Err(e) => return Outcome::Skipped { reason: e },
+        };
+        if !r.v0.is_positive() {
+            return Outcome::Skipped { reason: "V(theta_0) = 0".into() };
+        }
+        let eight = BigRational::from_integer(8.into());
+        let mut worst: Option<(BigRational, usize)> = None;
+        for (k, node) in r.nodes.iter().enumerate().filter(|(_, n)| n.t.is_positive()) {
+            let ratio = &eight * &node.t * &node.risk / &r.v0;
+            if ratio > BigRational::one() {
+                return Outcome::Violated {
+                    detail: format!(
+                        "8 t L(theta_t) / V(theta_0) = {:.6} > 1 at node {k}, t = {:.6e} (exact at the node; the node approximates the flow within the error estimate {:.3e}, {})",
+                        f(&ratio),
+                        f(&node.t),
+                        node.error_estimate,
+                        arithmetic()
+                    ),
+                };
+            }
+            if worst.as_ref().is_none_or(|(w, _)| &ratio > w) {
+                worst = Some((ratio, k));
+            }
+        }
+        if r.stop == Stop::StepBudget {
+            return Outcome::Undecided { reason: format!("step budget of {MAX_STEPS} RK steps spent before T") };
+        }
+        match worst {
+            Some((w, _)) => Outcome::Holds {
+                margin: Margin::of(&(BigRational::one() - w), "1 - max over nodes of 8 t L(theta_t) / V(theta_0)"),
+            },
+            None => Outcome::Holds { margin: None },
+        }
     }
 }
 

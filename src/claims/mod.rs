@@ -12,6 +12,7 @@ pub mod engine;
 pub mod flow;
 pub mod instance;
 pub mod limits;
+pub mod probes;
 pub mod stochastic;
 
 pub use engine::{run_check, Budget, Outcome, Verdict};
@@ -191,6 +192,7 @@ pub fn registry() -> Vec<Box<dyn Check>> {
     v.extend(flow::all());
     v.extend(convention::all());
     v.extend(edges::all());
+    v.extend(probes::all());
     v.extend(stochastic::all());
     let order = |id: &str| STATEMENTS.iter().position(|s| s.id == id).unwrap_or(usize::MAX);
     v.sort_by_key(|c| order(c.statement()));
