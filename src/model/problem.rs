@@ -127,12 +127,13 @@ impl Target {
         match self {
             Target::Constant(xi) => format!("xi = {xi}"),
             Target::Affine { slope, intercept } => {
-                let terms: Vec<String> = slope
-                    .iter()
-                    .enumerate()
-                    .map(|(i, a)| if slope.len() == 1 { format!("({a}) x") } else { format!("({a}) x{}", i + 1) })
-                    .collect();
-                format!("affine f(x) = {} + {intercept}", terms.join(" + "))
+                let mut f = String::new();
+                for (i, a) in slope.iter().enumerate() {
+                    let x = if slope.len() == 1 { "x".to_string() } else { format!("x{}", i + 1) };
+                    f += &signed_term(a, &x, f.is_empty());
+                }
+                f += &signed_term(intercept, "", false);
+                format!("affine f(x) = {f}")
             }
             Target::PiecewiseLinear { knots, values } => {
                 let pts: Vec<String> = knots.iter().zip(values).map(|(k, v)| format!("({k}, {v})")).collect();
@@ -186,6 +187,18 @@ impl Target {
             }
             Target::Sin => None,
         }
+    }
+}
+
+/// `a x` as a term of a sum: "3/2 x", " - 3/2 x", " + 3/2 x" (the leading
+/// term has no " + ").
+fn signed_term(a: &BigRational, x: &str, leading: bool) -> String {
+    let body = |q: &BigRational| if x.is_empty() { q.to_string() } else { format!("{q} {x}") };
+    match (a.is_negative(), leading) {
+        (true, true) => format!("-{}", body(&-a)),
+        (true, false) => format!(" - {}", body(&-a)),
+        (false, true) => body(a),
+        (false, false) => format!(" + {}", body(a)),
     }
 }
 
