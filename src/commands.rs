@@ -1,12 +1,12 @@
 //! The `check` and `replay` commands, kept out of main.rs so tests can call them.
 
 use crate::backend::BackendSpec;
-use crate::claims::engine::{replay, run_check, Budget, CheckReport, Outcome};
+use crate::claims::engine::{replay, run_check, Budget, Outcome};
 use crate::claims::instance::Witness;
 use crate::claims::{registry, Backends, Check, STATEMENTS};
 use crate::report::blueprint;
-use crate::report::rows::{rows_for, table, Row};
-use serde_json::json;
+use crate::report::rows::{rows_of, table, Row};
+use serde_json::{json, Value};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -29,6 +29,9 @@ pub struct CheckOptions {
     pub mutant: Option<String>,
     /// No progress output.
     pub quiet: bool,
+    /// Reuse the checks already recorded in `report`'s progress.jsonl by a run
+    /// with the same seed, backend, cases and negative control.
+    pub resume: bool,
 }
 
 /// Default number of cases per check (the whole default run takes about a minute on 2 cores).
@@ -116,11 +119,32 @@ pub fn check_command(opts: &CheckOptions) -> Result<i32, String> {
             ));
         }
     }
+    if opts.resume && opts.report.is_none() {
+        return Err("--resume needs --report DIR: it continues the run recorded in DIR/progress.jsonl".into());
+    }
     if let Some(dir) = &opts.report {
         std::fs::create_dir_all(dir.join("witnesses")).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
-    let mut reports: Vec<CheckReport> = Vec::new();
+    // What identifies a run: a resumed row must come from the same one.
+    let run_key = json!({
+        "seed": opts.seed,
+        "backend": opts.backend.to_string(),
+        "cases": opts.cases,
+        "mutant": opts.mutant,
+    });
+    let mut done: Vec<Row> = match (&opts.report, opts.resume) {
+        (Some(dir), true) => resumed_rows(&dir.join("progress.jsonl"), &run_key)?,
+        _ => Vec::new(),
+    };
+    let mut check_rows: Vec<Row> = Vec::new();
     for c in &checks {
+        if let Some(k) = done.iter().position(|r| r.name == c.name()) {
+            if !opts.quiet {
+                eprintln!("{} {}: resumed from the report directory", c.statement(), c.name());
+            }
+            check_rows.push(done.swap_remove(k));
+            continue;
+        }
         let backend = match (c.backends(), opts.backend) {
             (Backends::ExactOnly, BackendSpec::F64Interval | BackendSpec::Interval(_)) => BackendSpec::Exact,
             (_, b) => b,
@@ -129,34 +153,31 @@ pub fn check_command(opts: &CheckOptions) -> Result<i32, String> {
             Budget { cases: opts.cases.unwrap_or_else(|| default_cases(c.as_ref())), seed: opts.seed, backend };
         let label = format!("{} {}", c.statement(), c.name());
         let report = run_check(c.as_ref(), &budget, opts.mutant.as_deref(), &progress_printer(label, opts.quiet));
+        let mut row = crate::report::rows::check_row(&report);
         if let Some(dir) = &opts.report {
             // Results are written as they come, so a long run loses nothing.
-            let row = crate::report::rows::check_row(&report);
+            if let Some(w) = &row.witness {
+                let name = format!(
+                    "{}-{}{}.toml",
+                    row.id,
+                    row.name,
+                    w.mutant.as_ref().map(|m| format!("-{m}")).unwrap_or_default()
+                );
+                let path = dir.join("witnesses").join(name);
+                write_file(&path, &w.to_toml())?;
+                row.witness_file = Some(path.display().to_string());
+            }
             let mut f = std::fs::OpenOptions::new()
                 .create(true)
                 .append(true)
                 .open(dir.join("progress.jsonl"))
                 .map_err(|e| format!("cannot write progress.jsonl: {e}"))?;
-            let _ = writeln!(f, "{}", row.to_json());
+            writeln!(f, "{}", json!({ "run": run_key, "row": row.to_json() }))
+                .map_err(|e| format!("cannot write progress.jsonl: {e}"))?;
         }
-        reports.push(report);
+        check_rows.push(row);
     }
-    let mut rows = rows_for(&ids, &reports);
-    if let Some(dir) = &opts.report {
-        for r in rows.iter_mut() {
-            if let Some(w) = &r.witness {
-                let name = format!(
-                    "{}-{}{}.toml",
-                    r.id,
-                    r.name,
-                    w.mutant.as_ref().map(|m| format!("-{m}")).unwrap_or_default()
-                );
-                let path = dir.join("witnesses").join(name);
-                write_file(&path, &w.to_toml())?;
-                r.witness_file = Some(path.display().to_string());
-            }
-        }
-    }
+    let rows = rows_of(&ids, check_rows);
     let header = format!(
         "seed {}, backend {}, cases per check: {}{}",
         opts.seed,
@@ -194,6 +215,23 @@ pub fn check_command(opts: &CheckOptions) -> Result<i32, String> {
         }
     }
     Ok(if rows.iter().any(Row::is_finding) { 1 } else { 0 })
+}
+
+/// The rows recorded in a progress.jsonl by a run with this key. A missing
+/// file resumes nothing; a line that does not parse (e.g. cut off when the
+/// run was killed) is skipped, so its check runs again.
+fn resumed_rows(path: &std::path::Path, run_key: &Value) -> Result<Vec<Row>, String> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(format!("{}: cannot read: {e}", path.display())),
+    };
+    Ok(text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|v| v.get("run") == Some(run_key))
+        .filter_map(|v| v.get("row").and_then(Row::from_json))
+        .collect())
 }
 
 /// What the verdicts and guarantees mean.

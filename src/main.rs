@@ -60,6 +60,10 @@ enum Command {
         /// No progress bar.
         #[arg(long)]
         quiet: bool,
+        /// With --report DIR: keep the checks DIR/progress.jsonl already records
+        /// for the same seed, backend, cases and control, and run only the rest.
+        #[arg(long, requires = "report")]
+        resume: bool,
     },
     /// Re-run the check of a saved witness file and compare with its recorded verdict.
     Replay {
@@ -299,8 +303,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Eval { case, backend, json } => exit(eval(case, backend, json)),
-        Command::Check { ids, cases, seed, backend, json, report, mutant, quiet } => {
-            exit(check_command(&CheckOptions { ids, cases, seed, backend, json, report, mutant, quiet }))
+        Command::Check { ids, cases, seed, backend, json, report, mutant, quiet, resume } => {
+            exit(check_command(&CheckOptions { ids, cases, seed, backend, json, report, mutant, quiet, resume }))
         }
         Command::Replay { witness, backend } => exit(replay_command(&witness, backend)),
         Command::Gd { case, steps, gamma, state, output: o } => {

@@ -441,3 +441,42 @@ fn case_path_eq_of_given_path() {
     assert!(o.status.success());
     assert!(stdout(&o).starts_with("case       vectors/random-h10.toml\n"), "{}", stdout(&o));
 }
+
+/// A check run cut short and resumed from its report directory gives the
+/// same rows as one uninterrupted run; the finished checks are not re-run.
+#[test]
+fn check_resume_of_report_dir_equals_uninterrupted_run() {
+    let base = std::env::temp_dir().join(format!("reluproof-cli-resume-{}", std::process::id()));
+    let (full, cut) = (base.join("full"), base.join("cut"));
+    let args = |dir: &std::path::Path, ids: &[&str], resume: bool| {
+        let mut a: Vec<String> = ["check", "--json", "--quiet", "--cases", "30", "--report"].map(String::from).to_vec();
+        a.push(dir.display().to_string());
+        a.extend(ids.iter().map(|s| s.to_string()));
+        if resume {
+            a.push("--resume".into());
+        }
+        a
+    };
+    let rows = |o: &Output| -> Vec<Value> {
+        assert!(o.status.success(), "{}", stderr(o));
+        let j: Value = serde_json::from_str(&stdout(o)).expect("json");
+        let mut claims = j["claims"].as_array().expect("claims").clone();
+        for c in &mut claims {
+            c["witness_file"] = Value::Null; // the directories differ
+        }
+        claims
+    };
+    let run_s = |a: Vec<String>| Command::new(BIN).args(&a).output().expect("runs");
+    let uninterrupted = rows(&run_s(args(&full, &["C3", "E2"], false)));
+    let _ = rows(&run_s(args(&cut, &["C3"], false)));
+    let resumed_out = run_s(args(&cut, &["C3", "E2"], true));
+    assert!(stderr(&resumed_out).is_empty(), "--quiet resume printed: {}", stderr(&resumed_out));
+    assert_eq!(rows(&resumed_out), uninterrupted);
+    let progress = std::fs::read_to_string(cut.join("progress.jsonl")).expect("progress");
+    assert_eq!(progress.lines().filter(|l| l.contains("\"lyapunov_identity\"")).count(), 1, "C3 ran twice");
+    // Without --report, --resume is refused with a clear message.
+    let o = run(&["check", "C3", "--resume"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--report"), "{}", stderr(&o));
+    let _ = std::fs::remove_dir_all(&base);
+}

@@ -82,6 +82,39 @@ impl Row {
     }
 }
 
+impl Row {
+    /// A row read back from its [`Row::to_json`] (the `progress.jsonl` of a
+    /// report directory), for `check --resume`; `None` if it does not parse.
+    /// The witness is read back from `witness_file`.
+    pub fn from_json(v: &Value) -> Option<Row> {
+        let s = crate::claims::statement(v.get("id")?.as_str()?)?;
+        let verdict = ["holds", "refuted", "inconclusive", "not yet checked", "definition"]
+            .into_iter()
+            .find(|w| Some(*w) == v.get("verdict").and_then(Value::as_str))?;
+        let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+        let witness_file = text("witness_file");
+        let witness = match &witness_file {
+            Some(f) => Some(Witness::read(std::path::Path::new(f)).ok()?),
+            None => None,
+        };
+        if verdict == "refuted" && witness.is_none() {
+            return None;
+        }
+        let mut row = statement_row(s, verdict);
+        row.name = text("name")?;
+        row.cases = usize::try_from(v.get("cases")?.as_u64()?).ok()?;
+        row.guarantee = text("guarantee")?;
+        row.min_margin = text("min_margin");
+        row.min_margin_case = v.get("min_margin_case").filter(|c| !c.is_null()).cloned();
+        row.witness = witness;
+        row.witness_file = witness_file;
+        row.notes = v.get("notes")?.as_array()?.iter().filter_map(|n| n.as_str().map(str::to_string)).collect();
+        row.summary = text("summary").unwrap_or_default();
+        row.mutant = text("mutant");
+        Some(row)
+    }
+}
+
 /// A witness as JSON: `problem` and `theta` with the fields of a case file,
 /// plus `params` and `detail`.
 pub fn witness_json(w: &Witness) -> Value {
@@ -178,14 +211,20 @@ pub fn check_row(r: &CheckReport) -> Row {
 /// Rows for the selected statements: one per check run, and one per
 /// statement that has none (definitions, statements not yet checked).
 pub fn rows_for(ids: &[&'static str], reports: &[CheckReport]) -> Vec<Row> {
+    rows_of(ids, reports.iter().map(check_row).collect())
+}
+
+/// The rows of the selected statements: the given check rows in statement
+/// order, and a row for each statement without one.
+pub fn rows_of(ids: &[&'static str], check_rows: Vec<Row>) -> Vec<Row> {
     let mut rows = Vec::new();
     for s in STATEMENTS.iter().filter(|s| ids.contains(&s.id)) {
-        let mine: Vec<&CheckReport> = reports.iter().filter(|r| r.statement == s.id).collect();
+        let mine: Vec<&Row> = check_rows.iter().filter(|r| r.id == s.id).collect();
         if mine.is_empty() {
             let v = if s.status == Status::Definition { Verdict::Definition } else { Verdict::NotYetChecked };
             rows.push(statement_row(s, v.word()));
         } else {
-            rows.extend(mine.into_iter().map(check_row));
+            rows.extend(mine.into_iter().cloned());
         }
     }
     rows
