@@ -13,7 +13,7 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput};
 use num_bigint::BigInt;
 use reluproof::gen::Rng;
-use reluproof::model::{Activation, DerivativeAtZero, Measure, Prepared, Problem, Target, Theta};
+use reluproof::model::{Measure, Prepared, Problem, Target, Theta};
 use reluproof::num::{BigRational, Ordered};
 use reluproof::objective::evaluate;
 use std::hint::black_box;
@@ -31,15 +31,13 @@ fn small(rng: &mut Rng) -> BigRational {
 
 /// The benchmark problem: Lebesgue measure on [-4, 4], ξ = 1, ReLU.
 fn problem() -> Problem {
-    Problem {
-        measure: Measure::Lebesgue {
+    Problem::new(
+        Measure::Lebesgue {
             a: BigRational::from_integer(BigInt::from(-4)),
             b: BigRational::from_integer(BigInt::from(4)),
         },
-        target: Target::Constant(BigRational::from_integer(BigInt::from(1))),
-        activation: Activation::Relu,
-        derivative_at_zero: DerivativeAtZero::Open,
-    }
+        Target::Constant(BigRational::from_integer(BigInt::from(1))),
+    )
 }
 
 /// A deterministic θ of width `h` (the seed depends only on `h`).

@@ -4,5 +4,5 @@ pub mod case;
 mod problem;
 mod theta;
 
-pub use problem::{Activation, DerivativeAtZero, Measure, Prepared, Problem, Target};
+pub use problem::{Activation, DerivativeAtZero, Measure, Prepared, Problem, Target, TargetPieces};
 pub use theta::Theta;

@@ -373,6 +373,10 @@ pub struct Problem {
     pub output_bias: bool,
 }
 
+/// The affine pieces of a target in a backend: interior breakpoints, and
+/// (slope, intercept) on each piece.
+pub type TargetPieces<S> = (Vec<S>, Vec<(S, S)>);
+
 /// A problem's data converted once to a backend, for repeated evaluation.
 #[derive(Clone, Debug)]
 pub struct Prepared<S: Scalar> {
@@ -395,7 +399,7 @@ pub struct Prepared<S: Scalar> {
     pub targets: Vec<S>,
     /// The affine pieces of f on [a, b] for interval measures (exact targets):
     /// interior breakpoints and (slope, intercept) per piece.
-    pub target_pieces: Option<(Vec<S>, Vec<(S, S)>)>,
+    pub target_pieces: Option<TargetPieces<S>>,
 }
 
 impl Problem {
