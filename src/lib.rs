@@ -20,3 +20,4 @@ pub mod model;
 pub mod num;
 pub mod objective;
 pub mod report;
+pub mod search;

@@ -75,6 +75,15 @@ enum Command {
     },
     /// List the statements, their registered checks and negative controls.
     List,
+    /// Search for a counterexample to a statement: sample, climb an exact
+    /// violation score, shrink the witness.
+    ///
+    /// Targets: E1 (positive-risk critical point, affine target), E1-identity
+    /// (<grad V, G> < 0), E2, E6, Q1, and the claims that must hold C3, C8, C9
+    /// (where nothing should be found). Every reported witness is re-checked
+    /// exactly by the registered check. Exit code 1 only if a claim expected
+    /// to hold is refuted.
+    Search(reluproof::search::command::SearchOptions),
     /// Run gradient descent from the case's theta and check C9 (a)-(d) at every step.
     ///
     /// Default state dyadic:128: each step is computed exactly from the stored
@@ -347,6 +356,7 @@ fn main() -> ExitCode {
         Command::GdSweep { width, seed, scales, steps, bits, refine, plot, json } => {
             exit(gd_sweep_command(width, seed, &scales, steps, bits, refine, plot.as_deref(), json))
         }
+        Command::Search(opts) => exit(reluproof::search::command::search_command(&opts)),
         Command::List => {
             print!("{}", list_text());
             ExitCode::SUCCESS
