@@ -1,0 +1,209 @@
+//! The witness corpus and the counterexample search.
+//!
+//! Every `tests/witnesses/*.toml` is replayed through its registered check
+//! on the exact backend and must reproduce its recorded verdict. The search
+//! (`reluproof search`) is run with small fixed candidate caps, so its result
+//! depends only on the seed: on E2 and E1 it must find a violation that the
+//! registered check confirms exactly, and on C3 (a claim that holds) nothing.
+
+use num_traits::{Signed, Zero};
+use reluproof::backend::BackendSpec;
+use reluproof::claims::engine::replay;
+use reluproof::claims::{registry, Check, Outcome, Witness};
+use reluproof::model::Target;
+use reluproof::num::BigRational;
+use reluproof::objective::evaluate;
+use reluproof::search::command::{witness, SearchOptions};
+use reluproof::search::engine::recheck;
+use reluproof::search::{find_target, search, SearchConfig, SearchReport};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+fn witness_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/witnesses")
+}
+
+fn witness_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(witness_dir())
+        .expect("tests/witnesses exists")
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn every_saved_witness_replays_with_its_recorded_verdict() {
+    let files = witness_files();
+    assert!(files.len() >= 5, "expected the E1, E2, E6 and Q1 witnesses, found {files:?}");
+    for path in files {
+        let w = Witness::read(&path).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            w.provenance.iter().any(|l| l.starts_with("found by: reluproof search")),
+            "{}: no provenance line naming the command",
+            path.display()
+        );
+        let out = replay(&w, BackendSpec::Exact).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        match w.verdict.as_str() {
+            "refuted" => assert!(
+                matches!(out, Outcome::Violated { .. }),
+                "{}: recorded refuted, replay gives {out:?}",
+                path.display()
+            ),
+            _ => assert!(
+                matches!(out, Outcome::Holds { .. } | Outcome::Consistent),
+                "{}: recorded holds, replay gives {out:?}",
+                path.display()
+            ),
+        }
+    }
+}
+
+/// A search with a candidate cap far below what the generous time budget
+/// allows, so the result depends only on the seed.
+fn capped(seed: u64, max_candidates: u64) -> SearchConfig {
+    SearchConfig {
+        seed,
+        budget: Duration::from_secs(600),
+        max_candidates,
+        max_shrink: 2_000,
+        ..SearchConfig::default()
+    }
+}
+
+fn run(target: &str, cfg: &SearchConfig) -> (SearchReport, Box<dyn Check>) {
+    let t = find_target(target).expect("a search target");
+    let check = registry().into_iter().find(|c| c.name() == t.check_name()).expect("its check is registered");
+    let rep = search(t.as_ref(), check.as_ref(), cfg, &|_| {});
+    (rep, check)
+}
+
+/// The found witness, re-checked exactly and through a saved file's round trip.
+fn assert_confirmed(target: &str, rep: &SearchReport, check: &dyn Check) -> reluproof::claims::Instance {
+    assert!(rep.disagreements.is_empty(), "{:?}", rep.disagreements);
+    let found = rep.found.as_ref().unwrap_or_else(|| panic!("{target}: no violation in {} candidates", rep.candidates));
+    assert!(found.score.is_positive() && found.original_score.is_positive());
+    assert!(recheck(check, &found.witness).is_ok(), "the shrunk witness is not violated");
+    assert!(recheck(check, &found.original).is_ok(), "the unshrunk witness is not violated");
+    let t = find_target(target).expect("target");
+    let opts = SearchOptions::new(target);
+    let w = witness(t.as_ref(), &opts, rep);
+    let back = Witness::parse("search.toml", &w.to_toml()).expect("the saved witness parses");
+    assert_eq!(back.instance, found.witness);
+    assert!(matches!(replay(&back, BackendSpec::Exact), Ok(Outcome::Violated { .. })));
+    found.witness.clone()
+}
+
+#[test]
+fn search_finds_an_exactly_rechecked_e2_critical_point() {
+    let (rep, check) = run("E2", &capped(1, 3_000));
+    let w = assert_confirmed("E2", &rep, check.as_ref());
+    let ev = evaluate::<BigRational>(&w.case.problem.prepare(&()), &w.case.theta);
+    assert!(!w.case.problem.output_bias);
+    assert!(ev.gradient.flatten().iter().all(Zero::is_zero), "G = 0 exactly");
+    assert!(ev.risk.is_positive(), "L > 0");
+}
+
+#[test]
+fn search_finds_an_e1_critical_point_of_an_affine_target() {
+    let (rep, check) = run("E1", &capped(1, 3_000));
+    let w = assert_confirmed("E1", &rep, check.as_ref());
+    assert!(matches!(&w.case.problem.target, Target::Affine { slope, .. } if !slope[0].is_zero()));
+    let ev = evaluate::<BigRational>(&w.case.problem.prepare(&()), &w.case.theta);
+    assert!(ev.gradient.flatten().iter().all(Zero::is_zero), "G = 0 exactly");
+    assert!(ev.risk.is_positive(), "L > 0");
+    // Shrinking leaves one neuron and small numbers.
+    assert_eq!(w.case.theta.width(), 1);
+    let found = rep.found.as_ref().expect("found");
+    assert!(
+        reluproof::search::shrink::complexity(&found.witness) <= reluproof::search::shrink::complexity(&found.original)
+    );
+}
+
+#[test]
+fn search_is_deterministic_under_a_candidate_cap() {
+    let (a, _) = run("E1-identity", &capped(3, 2_000));
+    let (b, _) = run("E1-identity", &capped(3, 2_000));
+    let wa = a.found.as_ref().map(|f| f.witness.clone());
+    let wb = b.found.as_ref().map(|f| f.witness.clone());
+    assert!(wa.is_some());
+    assert_eq!(wa, wb);
+    assert_eq!(a.candidates, b.candidates);
+}
+
+#[test]
+fn search_against_c3_finds_nothing_in_its_budget() {
+    let cap = 3_000;
+    let (rep, _) = run("C3", &capped(1, cap));
+    assert!(rep.found.is_none(), "C3 refuted: {:?}", rep.found.map(|f| f.detail));
+    assert!(rep.disagreements.is_empty());
+    assert!(rep.candidates >= cap, "stopped after {} of {cap} candidates", rep.candidates);
+    assert!(rep.scored > cap / 2);
+    let (best, _) = rep.best.expect("scored candidates");
+    assert!(best.is_zero(), "the identity holds exactly on every candidate: best score {best}");
+}
+
+#[test]
+fn the_independent_python_verifier_agrees_on_the_e1_witness() {
+    let script = witness_dir().join("verify_e1.py");
+    let probe = Command::new("python3").args(["-c", "import tomllib"]).output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        eprintln!("skipped: python3 with tomllib (3.11+) is not available");
+        return;
+    }
+    for (file, mode) in [
+        ("e1_critical_point.toml", "critical"),
+        ("e2_critical_point.toml", "critical"),
+        ("e1_negative_lyapunov_derivative.toml", "negative-identity"),
+        ("q1_risk_increase.toml", "risk-increase"),
+    ] {
+        let out = Command::new("python3")
+            .arg(&script)
+            .arg(witness_dir().join(file))
+            .args(["--expect", mode])
+            .output()
+            .expect("python3 runs");
+        assert!(
+            out.status.success(),
+            "verify_e1.py {file} --expect {mode}:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn the_search_command_prints_the_json_interface() {
+    let out = Command::new(env!("CARGO_BIN_EXE_reluproof"))
+        .args(["search", "E1", "--seed", "1", "--json", "--max-candidates", "3000"])
+        .output()
+        .expect("the binary runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["edge"], "E1");
+    assert_eq!(v["verdict"], "refuted");
+    let problem = &v["witness"]["problem"];
+    assert_eq!(problem["measure"], "lebesgue");
+    assert!(problem["target"]["slope"].is_string() && problem["target"]["intercept"].is_string());
+    assert!(v["witness"]["theta"]["c"].is_string());
+    assert!(v["candidates"].as_u64().is_some_and(|n| n > 0));
+    assert_eq!(v["seed"], 1);
+    // The witness is a case file: written back as TOML it evaluates to G = 0, L > 0.
+    let toml_text = toml::to_string(&v["witness"]).expect("TOML");
+    let case = reluproof::model::case::parse_case("json-witness", &toml_text).expect("a case file");
+    let ev = evaluate::<BigRational>(&case.problem.prepare(&()), &case.theta);
+    assert!(ev.gradient.flatten().iter().all(Zero::is_zero) && ev.risk.is_positive());
+}
+
+#[test]
+fn the_search_command_on_a_claim_that_holds_exits_zero_and_says_so() {
+    let out = Command::new(env!("CARGO_BIN_EXE_reluproof"))
+        .args(["search", "C3", "--max-candidates", "500", "--quiet"])
+        .output()
+        .expect("the binary runs");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("no counterexample found in 5"), "{text}");
+}
