@@ -117,14 +117,40 @@ fn error_bound<S: Scalar, E: Endpoint>(approx: &Summary<S>, encl: &Summary<Inter
 }
 
 /// Evaluates a case on the chosen backend.
+///
+/// Smooth activations and the `sin` target (not rational-valued) go through
+/// [`crate::smooth`]: `interval[:BITS]` gives rigorous enclosures,
+/// `mpfr[:BITS]` MPFR values with a rigorous error bound from the enclosure;
+/// other backends are refused with a message naming these two. On Lebesgue
+/// and uniform measures a line on stderr describes the quadrature (with its
+/// non-rigorous error estimate) or the coarse panel enclosure.
 pub fn run_eval(case: &Case, spec: BackendSpec) -> Result<EvalResult, String> {
     let p = &case.problem;
-    if !p.activation.is_piecewise_polynomial() || !p.target.is_exact() {
-        return Err(format!(
-            "{} with target {} is not rational-valued; smooth activations and targets are evaluated by the MPFR path, not yet wired into eval",
-            p.activation.describe(),
-            p.target.describe()
-        ));
+    if crate::smooth::needs_smooth_path(p) {
+        #[cfg(not(feature = "gmp"))]
+        return Err(crate::smooth::unavailable(p));
+        #[cfg(feature = "gmp")]
+        return match spec {
+            BackendSpec::Interval(bits) => {
+                let encl = crate::smooth::enclosure(case, bits)?;
+                if let Some(note) = encl.note() {
+                    eprintln!("note: {note}");
+                }
+                Ok(from_summary(&encl.summary, &bits, None))
+            }
+            BackendSpec::Mpfr(bits) => {
+                let approx = crate::smooth::approximation(case, bits)?;
+                let encl = crate::smooth::enclosure(case, bits)?;
+                if let Some(q) = &approx.quadrature {
+                    eprintln!("note: {}", q.note());
+                }
+                Ok(from_summary(&approx.summary, &bits, error_bound(&approx.summary, &encl.summary)))
+            }
+            other => Err(format!(
+                "{} is not rational-valued, so the backend {other} cannot evaluate it; use --backend interval[:BITS] for rigorous MPFR enclosures or --backend mpfr[:BITS] for MPFR values with an error bound",
+                crate::smooth::describe(p)
+            )),
+        };
     }
     match spec {
         BackendSpec::Exact => Ok(from_summary(&summary_ordered::<BigRational>(case, &()), &(), None)),

@@ -21,3 +21,4 @@ pub mod num;
 pub mod objective;
 pub mod report;
 pub mod search;
+pub mod smooth;

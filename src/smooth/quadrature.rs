@@ -1,0 +1,264 @@
+//! Lebesgue and uniform measures on [a, b] (d = 1): composite Gauss–Legendre
+//! quadrature in MPFR (approximate) and a coarse rigorous panel enclosure.
+//!
+//! [a, b] is first split into segments at every point where the integrand is
+//! not smooth: the kinks t_j = −b_j/w_j inside (a, b) of a piecewise
+//! polynomial activation (ReLU etc., e.g. with the `sin` target) and the knots
+//! of a piecewise linear target. On each segment every integrand of D3–D4 is
+//! analytic, and each neuron's piece is decided exactly at the segment's
+//! rational midpoint.
+
+use super::activation::{decided_sign, target_value};
+use super::sums::{weighted_evaluation, Atom};
+use crate::model::case::Case;
+use crate::model::Measure;
+use crate::num::{BigRational, Endpoint, Interval, Scalar};
+use crate::objective::Evaluation;
+use num_bigint::BigInt;
+use num_traits::{One, Signed, ToPrimitive, Zero};
+use rug::Float;
+use std::cmp::Ordering;
+
+/// A piece of [a, b] on which every integrand is analytic.
+#[derive(Clone, Debug)]
+pub struct Segment {
+    /// Left end.
+    pub l: BigRational,
+    /// Right end.
+    pub r: BigRational,
+    /// For piecewise polynomial activations: the sign of each z_j inside the
+    /// segment (exact). `None` for smooth activations.
+    pub signs: Vec<Option<Ordering>>,
+    /// For a piecewise linear target: (slope, intercept) on the segment.
+    pub piece: Option<(BigRational, BigRational)>,
+}
+
+/// [a, b] and the normalising factor (1 for Lebesgue, 1/(b − a) for the
+/// uniform probability), or an error for measures without this path.
+fn interval_of(case: &Case) -> Result<(BigRational, BigRational, BigRational), String> {
+    match &case.problem.measure {
+        Measure::Lebesgue { a, b } => Ok((a.clone(), b.clone(), BigRational::one())),
+        Measure::Uniform { a, b, d: 1 } => Ok((a.clone(), b.clone(), BigRational::one() / (b - a))),
+        Measure::Uniform { d, .. } => {
+            Err(format!("the uniform measure on [a, b]^{d} with d >= 2 is not supported by the smooth path"))
+        }
+        Measure::Empirical { .. } => Err("quadrature is for Lebesgue and uniform measures".into()),
+    }
+}
+
+fn sign_of(q: &BigRational) -> Ordering {
+    if q.is_zero() {
+        Ordering::Equal
+    } else if q.is_positive() {
+        Ordering::Greater
+    } else {
+        Ordering::Less
+    }
+}
+
+/// The segments of [a, b]: split at kinks (piecewise polynomial activations
+/// only) and target knots strictly inside.
+pub fn segments(case: &Case) -> Result<Vec<Segment>, String> {
+    let (a, b, _) = interval_of(case)?;
+    let p = &case.problem;
+    let th = &case.theta;
+    let piecewise = p.activation.is_piecewise_polynomial();
+    let mut ends: Vec<BigRational> = vec![a.clone(), b.clone()];
+    if piecewise {
+        for j in 0..th.width() {
+            if !th.w[j].is_zero() {
+                let t = -&th.b[j] / &th.w[j];
+                if t > a && t < b {
+                    ends.push(t);
+                }
+            }
+        }
+    }
+    let pieces = p.target.pieces_on(&a, &b);
+    if let Some(pc) = &pieces {
+        ends.extend(pc.breaks.iter().cloned());
+    }
+    ends.sort();
+    ends.dedup();
+    let two = BigRational::from_integer(2.into());
+    Ok(ends
+        .windows(2)
+        .map(|e| {
+            let m = (&e[0] + &e[1]) / &two;
+            let signs = (0..th.width())
+                .map(|j| if piecewise { Some(sign_of(&(&th.w[j] * &m + &th.b[j]))) } else { None })
+                .collect();
+            let piece = match (&p.target, &pieces) {
+                (crate::model::Target::PiecewiseLinear { .. }, Some(pc)) => {
+                    Some(pc.pieces[pc.breaks.iter().filter(|t| **t < m).count()].clone())
+                }
+                _ => None,
+            };
+            Segment { l: e[0].clone(), r: e[1].clone(), signs, piece }
+        })
+        .collect())
+}
+
+/// The n-point Gauss–Legendre rule on [−1, 1]: (node, weight) pairs at
+/// precision `prec`, computed by Newton's method on P_n at `prec + 64` bits
+/// and rounded to nearest. Weights ω_i = 2 / ((1 − t_i²) P_n'(t_i)²).
+pub fn gauss_legendre(n: usize, prec: u32) -> Vec<(Float, Float)> {
+    let wp = prec + 64;
+    let legendre = |x: &Float| -> (Float, Float) {
+        // (P_n(x), P_n'(x)) by the three-term recurrence.
+        let mut p0 = Float::with_val(wp, 1);
+        let mut p1 = x.clone();
+        for k in 2..=n {
+            let k = k as u32;
+            let p2 = (Float::with_val(wp, x * &p1) * (2 * k - 1) - Float::with_val(wp, &p0 * (k - 1))) / k;
+            p0 = p1;
+            p1 = p2;
+        }
+        if n == 0 {
+            return (Float::with_val(wp, 1), Float::new(wp));
+        }
+        if n == 1 {
+            return (x.clone(), Float::with_val(wp, 1));
+        }
+        // P_n' = n (x P_n − P_{n−1}) / (x² − 1).
+        let dp = Float::with_val(wp, x * &p1) - &p0;
+        let dp = dp * n as u32 / (Float::with_val(wp, x.square_ref()) - 1u32);
+        (p1, dp)
+    };
+    let tol = Float::with_val(wp, 1) >> (prec + 32);
+    (0..n)
+        .map(|i| {
+            let guess = (std::f64::consts::PI * (i as f64 + 0.75) / (n as f64 + 0.5)).cos();
+            let mut x = Float::with_val(wp, guess);
+            for _ in 0..200 {
+                let (p, dp) = legendre(&x);
+                let dx = Float::with_val(wp, &p / &dp);
+                x -= &dx;
+                if dx.abs() < tol {
+                    break;
+                }
+            }
+            let (_, dp) = legendre(&x);
+            let one_minus = Float::with_val(wp, 1) - Float::with_val(wp, x.square_ref());
+            let w = Float::with_val(wp, 2) / (one_minus * Float::with_val(wp, dp.square_ref()));
+            (Float::with_val(prec, &x), Float::with_val(prec, &w))
+        })
+        .collect()
+}
+
+/// Default Gauss–Legendre order at `prec` bits: ⌈prec/4⌉ + 8 points, at most 256.
+pub fn default_order(prec: u32) -> usize {
+    ((prec as usize).div_ceil(4) + 8).min(256)
+}
+
+/// Panels per segment for the quadrature: ⌈len · max(1, max_j |w_j|)⌉
+/// (panel length ≤ 1/max |w_j|, which keeps the complex singularities of the
+/// smooth activations at a fixed relative distance), at most 4096.
+fn panels_for(case: &Case, seg: &Segment) -> usize {
+    let wmax = case.theta.w.iter().map(|w| w.abs()).fold(BigRational::one(), |m, x| if x > m { x } else { m });
+    let n = ((&seg.r - &seg.l) * wmax).ceil().to_integer();
+    n.to_usize().unwrap_or(usize::MAX).clamp(1, 4096)
+}
+
+/// The quadrature atoms: `factor` × the default panels on each segment,
+/// `rule` nodes per panel.
+fn quadrature_atoms(
+    case: &Case,
+    segs: &[Segment],
+    rule: &[(Float, Float)],
+    factor: usize,
+    prec: u32,
+) -> Vec<Atom<Float>> {
+    let (_, _, norm) = interval_of(case).expect("checked by segments");
+    let th = &case.theta;
+    let p = &case.problem;
+    let conv = |q: &BigRational| Float::from_rational(q, &prec);
+    let (w, b) = (th.w.iter().map(conv).collect::<Vec<_>>(), th.b.iter().map(conv).collect::<Vec<_>>());
+    let mut atoms = Vec::new();
+    for seg in segs {
+        let n = panels_for(case, seg) * factor;
+        let len = (&seg.r - &seg.l) / BigRational::from_integer(BigInt::from(n));
+        for k in 0..n {
+            let pl = &seg.l + &len * BigRational::from_integer(BigInt::from(k));
+            let half = &len / BigRational::from_integer(2.into());
+            let mid = conv(&(&pl + &half));
+            let half_w = conv(&(&half * &norm));
+            let half_x = conv(&half);
+            for (t, om) in rule {
+                let x = mid.add(&half_x.mul(t));
+                let z: Vec<Float> = (0..th.width()).map(|j| w[j].mul(&x).add(&b[j])).collect();
+                let signs =
+                    z.iter().zip(&seg.signs).map(|(zj, s)| if s.is_some() { *s } else { decided_sign(zj) }).collect();
+                let target = target_value(&p.target, std::slice::from_ref(&x), seg.piece.as_ref(), &prec);
+                atoms.push(Atom { x: vec![x], weight: half_w.mul(om), z, signs, target });
+            }
+        }
+    }
+    atoms
+}
+
+/// Composite Gauss–Legendre quadrature of L and G (D3–D4) at `prec` bits:
+/// returns (the evaluation on 2P panels, the evaluation on P panels, the
+/// order, the number of panels P), P the default panels over all segments.
+/// Round to nearest throughout; the difference of the two evaluations is an
+/// error ESTIMATE, not a bound.
+pub fn evaluate_quadrature(
+    case: &Case,
+    prec: u32,
+) -> Result<(Evaluation<Float>, Evaluation<Float>, usize, usize), String> {
+    let segs = segments(case)?;
+    let order = default_order(prec);
+    let rule = gauss_legendre(order, prec);
+    let theta = case.theta.map(|q| Float::from_rational(q, &prec));
+    let coarse_atoms = quadrature_atoms(case, &segs, &rule, 1, prec);
+    let panels = coarse_atoms.len() / order;
+    let coarse = weighted_evaluation(&coarse_atoms, &theta, &case.problem, &prec);
+    let fine = weighted_evaluation(&quadrature_atoms(case, &segs, &rule, 2, prec), &theta, &case.problem, &prec);
+    Ok((fine, coarse, order, panels))
+}
+
+/// The default number of panels of the rigorous enclosure for width H:
+/// 2^15/H, clamped to [256, 4096].
+pub fn default_enclosure_panels(width: usize) -> usize {
+    ((1usize << 15) / width.max(1)).clamp(256, 4096)
+}
+
+/// A rigorous but coarse enclosure of L and G on an interval measure:
+/// [a, b] is cut into about `panels` panels (split at the segments' ends),
+/// and on each panel P = [l, r]
+///
+///   ∫_P g(x) dx ∈ (r − l) · g(X),   X = [l↓, r↑],
+///
+/// where g(X) is the interval evaluation of the integrand over the whole
+/// panel (activations through enclosures of monotone primitives). The width
+/// is O((b − a) · max|g'| / panels): a first-order enclosure, sound at any
+/// precision, useful as a rigorous bound on the quadrature, not as a value.
+pub fn evaluate_panels(case: &Case, prec: u32, panels: usize) -> Result<Evaluation<Interval<Float>>, String> {
+    type I = Interval<Float>;
+    let (a, b, norm) = interval_of(case)?;
+    let segs = segments(case)?;
+    let th = &case.theta;
+    let p = &case.problem;
+    let conv = |q: &BigRational| I::from_rational(q, &prec);
+    let (w, bb) = (th.w.iter().map(conv).collect::<Vec<_>>(), th.b.iter().map(conv).collect::<Vec<_>>());
+    let total = &b - &a;
+    let mut atoms = Vec::new();
+    for seg in &segs {
+        let share = ((&seg.r - &seg.l) * BigRational::from_integer(BigInt::from(panels)) / &total).ceil();
+        let n = share.to_integer().to_usize().unwrap_or(1).max(1);
+        let len = (&seg.r - &seg.l) / BigRational::from_integer(BigInt::from(n));
+        let weight = conv(&(&len * &norm));
+        for k in 0..n {
+            let pl = &seg.l + &len * BigRational::from_integer(BigInt::from(k));
+            let pr = if k + 1 == n { seg.r.clone() } else { &pl + &len };
+            let x = Interval { lo: Float::from_rational_down(&pl, &prec), hi: Float::from_rational_up(&pr, &prec) };
+            let z: Vec<I> = (0..th.width()).map(|j| w[j].mul(&x).add(&bb[j])).collect();
+            let signs =
+                z.iter().zip(&seg.signs).map(|(zj, s)| if s.is_some() { *s } else { decided_sign(zj) }).collect();
+            let target = target_value(&p.target, std::slice::from_ref(&x), seg.piece.as_ref(), &prec);
+            atoms.push(Atom { x: vec![x], weight: weight.clone(), z, signs, target });
+        }
+    }
+    let theta = th.map(conv);
+    Ok(weighted_evaluation(&atoms, &theta, p, &prec))
+}
