@@ -459,7 +459,18 @@ impl Check for RiskNonincreasingOfStepLeBound {
         &["step_far_above_bound"]
     }
     fn generate(&self, rng: &mut Rng) -> Instance {
-        let case = gen::case(rng, &GenConfig { max_width: 16, ..GenConfig::default() });
+        let mut case = gen::case(rng, &GenConfig { max_width: 16, ..GenConfig::default() });
+        // Half of the cases get a nearly degenerate neuron (w_j = 0,
+        // b_j = 2^-40, |v_j| = 4): one step can move its kink into the domain, where the
+        // gradient, blind to the switch, does not see L rise.
+        if rng.chance(1, 2) {
+            let th = &mut case.theta;
+            let j = rng.below(th.width() as u64) as usize;
+            let d = th.d;
+            th.w[j * d..(j + 1) * d].iter_mut().for_each(|w| *w = BigRational::zero());
+            th.b[j] = q(1, 1 << 40);
+            th.v[j] = q(*rng.pick(&[-4, 4]), 1);
+        }
         let k = if rng.chance(1, 2) { BigRational::one() } else { (step_size(rng) / q(32, 1)).min(BigRational::one()) };
         Instance::of(case).with_number("gamma_factor", k)
     }
