@@ -11,7 +11,7 @@
 //!   composite Gauss–Legendre quadrature, split at the kinks of ReLU-type
 //!   activations and the knots of a piecewise linear target, and reports an
 //!   error ESTIMATE (the difference between P and 2P panels) that is NOT
-//!   rigorous. [`enclosure`] gives a rigorous but coarse (first-order) panel
+//!   rigorous. [`enclosure`] gives a rigorous but coarse (second-order) panel
 //!   enclosure, see [`quadrature::evaluate_panels`].
 //!
 //! G is D4 with σ' the true derivative for the smooth activations (softplus
@@ -30,6 +30,8 @@ use crate::model::Problem;
 pub mod activation;
 #[cfg(feature = "gmp")]
 pub mod empirical;
+#[cfg(feature = "gmp")]
+pub mod jet;
 #[cfg(feature = "gmp")]
 pub mod quadrature;
 #[cfg(feature = "gmp")]
@@ -75,8 +77,8 @@ mod gmp_api {
     pub enum EnclosureMethod {
         /// Empirical measure: the finite sums themselves, enclosed.
         DirectSums,
-        /// Interval measure: the first-order panel enclosure with this many
-        /// panels (coarse).
+        /// Interval measure: the panel enclosure with this many panels
+        /// (coarse, second order).
         Panels(usize),
     }
 
@@ -96,7 +98,7 @@ mod gmp_api {
             match self.method {
                 EnclosureMethod::DirectSums => None,
                 EnclosureMethod::Panels(n) => Some(format!(
-                    "rigorous but coarse enclosure of the integrals over [a, b]: {n} panels, integral over each panel enclosed by (length) x (interval range of the integrand); first order, width O(1/{n}); for accurate values use --backend mpfr (Gauss-Legendre quadrature)"
+                    "rigorous but coarse enclosure of the integrals over [a, b]: {n} panels, each panel's integral enclosed by the midpoint rule with its remainder bounded through second-order jets (width O(1/{n}^2)), intersected with (length) x (range of the integrand); for accurate values use --backend mpfr (Gauss-Legendre quadrature)"
                 )),
             }
         }

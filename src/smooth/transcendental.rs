@@ -23,6 +23,8 @@ use rug::Float;
 /// For enclosure backends every method returns an interval that contains
 /// f(x) for every x in the argument.
 pub trait Transcendental: Scalar {
+    /// The context (precision) of this value, for constants built next to it.
+    fn context(&self) -> Self::Ctx;
     /// e^x.
     fn exp(&self) -> Self;
     /// ln(1 + x), for x > −1.
@@ -33,6 +35,8 @@ pub trait Transcendental: Scalar {
     fn erf(&self) -> Self;
     /// sin x.
     fn sin(&self) -> Self;
+    /// cos x.
+    fn cos(&self) -> Self;
     /// x², the exact range for intervals (nonnegative even across 0).
     fn square(&self) -> Self;
     /// 1/√2 at the context's precision.
@@ -42,6 +46,9 @@ pub trait Transcendental: Scalar {
 }
 
 impl Transcendental for Float {
+    fn context(&self) -> u32 {
+        self.prec()
+    }
     fn exp(&self) -> Self {
         Float::with_val(self.prec(), self.exp_ref())
     }
@@ -56,6 +63,9 @@ impl Transcendental for Float {
     }
     fn sin(&self) -> Self {
         Float::with_val(self.prec(), self.sin_ref())
+    }
+    fn cos(&self) -> Self {
+        Float::with_val(self.prec(), self.cos_ref())
     }
     fn square(&self) -> Self {
         Float::with_val(self.prec(), self.square_ref())
@@ -109,7 +119,27 @@ fn increasing(x: &I, f: impl Fn(&Float, &mut Float, Round)) -> I {
 
 use rug::ops::AssignRound;
 
+/// The enclosure of a 1-Lipschitz function with values in [−1, 1] (sin,
+/// cos): f(lo) with directed rounding, widened by w = hi − lo rounded up.
+fn lipschitz(x: &I, f: impl Fn(&Float, &mut Float, Round)) -> I {
+    let prec = x.lo.prec();
+    let one = Float::with_val(prec, 1);
+    let minus_one = Float::with_val(prec, -1);
+    if !x.lo.is_finite() || !x.hi.is_finite() {
+        return Interval { lo: minus_one, hi: one };
+    }
+    let w = up(prec, |y, r| _ = y.assign_round(&x.hi - &x.lo, r));
+    let f_lo = down(prec, |y, r| f(&x.lo, y, r));
+    let f_hi = up(prec, |y, r| f(&x.lo, y, r));
+    let lo = down(prec, |y, r| _ = y.assign_round(&f_lo - &w, r));
+    let hi = up(prec, |y, r| _ = y.assign_round(&f_hi + &w, r));
+    Interval { lo: lo.max(&minus_one), hi: hi.min(&one) }
+}
+
 impl Transcendental for I {
+    fn context(&self) -> u32 {
+        self.lo.prec()
+    }
     /// [e^lo rounded down, e^hi rounded up]; below −2^20 the enclosure
     /// [0, e^{−2^20}] (rounded up) is used.
     fn exp(&self) -> Self {
@@ -148,18 +178,11 @@ impl Transcendental for I {
     /// with w = hi − lo rounded up, intersected with [−1, 1]. A point interval
     /// gives [sin(lo)↓, sin(lo)↑].
     fn sin(&self) -> Self {
-        let prec = self.lo.prec();
-        let one = Float::with_val(prec, 1);
-        let minus_one = Float::with_val(prec, -1);
-        if !self.lo.is_finite() || !self.hi.is_finite() {
-            return Interval { lo: minus_one, hi: one };
-        }
-        let w = up(prec, |y, r| _ = y.assign_round(&self.hi - &self.lo, r));
-        let s_lo = down(prec, |y, r| _ = y.assign_round(self.lo.sin_ref(), r));
-        let s_hi = up(prec, |y, r| _ = y.assign_round(self.lo.sin_ref(), r));
-        let lo = down(prec, |y, r| _ = y.assign_round(&s_lo - &w, r));
-        let hi = up(prec, |y, r| _ = y.assign_round(&s_hi + &w, r));
-        Interval { lo: lo.max(&minus_one), hi: hi.min(&one) }
+        lipschitz(self, |x, y, r| _ = y.assign_round(x.sin_ref(), r))
+    }
+    /// cos, enclosed like [`Transcendental::sin`] (also 1-Lipschitz).
+    fn cos(&self) -> Self {
+        lipschitz(self, |x, y, r| _ = y.assign_round(x.cos_ref(), r))
     }
     /// The range of x²: [lo², hi²] for lo ≥ 0, [hi², lo²] for hi ≤ 0 and
     /// [0, max(lo², hi²)] across 0, each end rounded outward.
