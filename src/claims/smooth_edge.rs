@@ -51,22 +51,28 @@ fn small(rng: &mut Rng, max: i64) -> BigRational {
     q(rng.range(-max, max), *rng.pick(&[1i64, 2, 4]))
 }
 
-/// erf in f64 (Abramowitz–Stegun 7.1.26, |error| < 1.5e-7): only to bias the
-/// generator, never to decide anything.
-fn erf_approx(x: f64) -> f64 {
-    let t = 1.0 / (1.0 + 0.327_591_1 * x.abs());
-    let poly =
-        t * (0.254_829_592 + t * (-0.284_496_736 + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
-    let y = 1.0 - poly * (-x * x).exp();
-    if x < 0.0 {
-        -y
-    } else {
-        y
-    }
+/// (σ(z), σ'(z)) as f64, for the generator's bias only: MPFR at 64 bits
+/// (correctly rounded primitives, so a seed gives the same case on every
+/// platform), rounded to f64.
+#[cfg(feature = "gmp")]
+fn sigma_f64(act: &Activation, z: f64) -> (f64, f64) {
+    use rug::Float;
+    let zf = Float::with_val(64, z);
+    let (s, ds) = crate::smooth::activation::sigma_and_slope(act, Default::default(), &zf, zf.cmp0(), &64);
+    (s.to_f64(), ds.to_f64())
 }
 
-/// (σ(z), σ'(z)) in f64, for the generator's bias only.
+/// Without MPFR the check cannot run; the generator still draws the same
+/// kind of cases, biased with the platform's f64 functions (GELU through an
+/// erf approximation, Abramowitz–Stegun 7.1.26).
+#[cfg(not(feature = "gmp"))]
 fn sigma_f64(act: &Activation, z: f64) -> (f64, f64) {
+    let erf = |x: f64| {
+        let t = 1.0 / (1.0 + 0.327_591_1 * x.abs());
+        let poly =
+            t * (0.254_829_592 + t * (-0.284_496_736 + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+        (1.0 - poly * (-x * x).exp()).copysign(x)
+    };
     let logistic = |z: f64| 1.0 / (1.0 + (-z).exp());
     match act {
         Activation::Softplus => {
@@ -76,7 +82,7 @@ fn sigma_f64(act: &Activation, z: f64) -> (f64, f64) {
         Activation::Tanh => (z.tanh(), 1.0 - z.tanh() * z.tanh()),
         Activation::Sigmoid => (logistic(z), logistic(z) * (1.0 - logistic(z))),
         Activation::Gelu => {
-            let cdf = 0.5 * (1.0 + erf_approx(z / std::f64::consts::SQRT_2));
+            let cdf = 0.5 * (1.0 + erf(z / std::f64::consts::SQRT_2));
             let pdf = (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt();
             (z * cdf, cdf + z * pdf)
         }
