@@ -13,6 +13,7 @@ pub mod flow;
 pub mod instance;
 pub mod limits;
 pub mod probes;
+pub mod smooth_edge;
 pub mod stochastic;
 
 pub use engine::{run_check, Budget, Outcome, Verdict};
@@ -193,6 +194,7 @@ pub fn registry() -> Vec<Box<dyn Check>> {
     v.extend(convention::all());
     v.extend(edges::all());
     v.extend(probes::all());
+    v.extend(smooth_edge::all());
     v.extend(stochastic::all());
     let order = |id: &str| STATEMENTS.iter().position(|s| s.id == id).unwrap_or(usize::MAX);
     v.sort_by_key(|c| order(c.statement()));
