@@ -37,6 +37,9 @@ pub struct EvalResult {
     pub balance: Vec<String>,
     /// ⟨∇Q_j, G⟩.
     pub balance_derivative: Vec<String>,
+    /// Remarks on how the values were obtained (e.g. a quadrature's
+    /// non-rigorous error estimate), printed with the report.
+    pub notes: Vec<String>,
 }
 
 /// Names of the components of θ in order: `w1 … wH` (d = 1) or `w1,1 …`, then
@@ -79,6 +82,7 @@ fn from_summary<S: Scalar>(s: &Summary<S>, ctx: &S::Ctx, error_bound: Option<f64
         identity_defect: r(&s.grad_v_dot_g.sub(&s.eight_risk)),
         balance: s.balance.iter().map(r).collect(),
         balance_derivative: s.balance_derivative.iter().map(r).collect(),
+        notes: Vec::new(),
     }
 }
 
@@ -133,18 +137,16 @@ pub fn run_eval(case: &Case, spec: BackendSpec) -> Result<EvalResult, String> {
         return match spec {
             BackendSpec::Interval(bits) => {
                 let encl = crate::smooth::enclosure(case, bits)?;
-                if let Some(note) = encl.note() {
-                    eprintln!("note: {note}");
-                }
-                Ok(from_summary(&encl.summary, &bits, None))
+                let mut r = from_summary(&encl.summary, &bits, None);
+                r.notes.extend(encl.note());
+                Ok(r)
             }
             BackendSpec::Mpfr(bits) => {
                 let approx = crate::smooth::approximation(case, bits)?;
                 let encl = crate::smooth::enclosure(case, bits)?;
-                if let Some(q) = &approx.quadrature {
-                    eprintln!("note: {}", q.note());
-                }
-                Ok(from_summary(&approx.summary, &bits, error_bound(&approx.summary, &encl.summary)))
+                let mut r = from_summary(&approx.summary, &bits, error_bound(&approx.summary, &encl.summary));
+                r.notes.extend(approx.quadrature.as_ref().map(|q| q.note()));
+                Ok(r)
             }
             other => Err(format!(
                 "{} is not rational-valued, so the backend {other} cannot evaluate it; use --backend interval[:BITS] for rigorous MPFR enclosures or --backend mpfr[:BITS] for MPFR values with an error bound",
@@ -219,7 +221,7 @@ impl EvalResult {
             "identity_defect": self.identity_defect,
             "balance": self.balance,
             "balance_derivative": self.balance_derivative,
-            "notes": case.notes,
+            "notes": case.notes.iter().chain(&self.notes).collect::<Vec<_>>(),
         })
     }
 
@@ -244,6 +246,7 @@ impl EvalResult {
             p.target.describe(),
             p.activation.describe(),
             match (p.derivative_at_zero, &p.activation) {
+                _ if !p.activation.is_piecewise_polynomial() => "= the derivative (smooth activation)",
                 (crate::model::DerivativeAtZero::Open, crate::model::Activation::Relu) => {
                     "= 0 (open convention, the papers')"
                 }
@@ -254,7 +257,7 @@ impl EvalResult {
             if p.output_bias { "" } else { ", no output bias (c = 0 fixed)" }
         );
         out += &format!("backend    {}\nguarantee  {}\n", self.backend, self.guarantee_line());
-        for n in &case.notes {
+        for n in case.notes.iter().chain(&self.notes) {
             out += &format!("note       {n}\n");
         }
         out += &format!("\nL            = {}\n", self.risk);
