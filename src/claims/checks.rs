@@ -60,7 +60,7 @@ pub fn all() -> Vec<Box<dyn Check>> {
         Box::new(BalanceInvariants),
         Box::new(NoSpuriousCriticalPoints),
         Box::new(GdStepExpansion),
-        Box::new(GradientBound { constant: 8 }),
+        Box::new(GradientBound { rho_factor: true }),
     ]
 }
 
@@ -517,30 +517,34 @@ impl Check for GdStepExpansion {
 
 /// C8: ‖G‖² + G_c² ≤ K(1 + ‖θ‖²)L with K = 8 m max{1, ρ²}.
 ///
-/// With `constant: 8` this is C8; with a smaller constant it probes Q3 (is
-/// the sharp constant below it?).
+/// With `rho_factor: true` this is C8; without, it probes Q3 on measures
+/// with ρ > 1: is K = 8m enough, without the factor max(1, ρ²)? (For ρ ≤ 1,
+/// 8m is attained at θ = 0, ξ ≠ 0, so only ρ > 1 is open.)
 pub struct GradientBound {
-    /// The constant K₀ in K = K₀ m max(1, ρ²): 8 for C8, 6 for the Q3 probe.
-    pub constant: i64,
+    /// Whether K = 8m max(1, ρ²) (C8) or K = 8m (the Q3 probe).
+    pub rho_factor: bool,
 }
 
 impl Check for GradientBound {
     fn name(&self) -> &'static str {
-        match self.constant {
-            8 => "gradient_bound",
-            _ => "gradient_bound_of_constant_six",
+        if self.rho_factor {
+            "gradient_bound"
+        } else {
+            "gradient_bound_without_rho_factor_of_rho_gt_one"
         }
     }
     fn statement(&self) -> &'static str {
-        match self.constant {
-            8 => "C8",
-            _ => "Q3",
+        if self.rho_factor {
+            "C8"
+        } else {
+            "Q3"
         }
     }
     fn summary(&self) -> &'static str {
-        match self.constant {
-            8 => "|G|^2 + G_c^2 <= K (1 + |theta|^2) L with K = 8 m max(1, rho^2); the margin is 8 minus the constant the case needs in place of 8 (Q3: the smallest margin gives the sharpest constant found)",
-            _ => "Q3 probe: does C8 hold with 6 in place of 8? |G|^2 + G_c^2 <= 6 m max(1, rho^2) (1 + |theta|^2) L, exact; the margin is 6 minus the constant the case needs",
+        if self.rho_factor {
+            "|G|^2 + G_c^2 <= K (1 + |theta|^2) L with K = 8 m max(1, rho^2); the margin is 8 minus the constant the case needs in place of 8 (Q3: the smallest margin gives the sharpest constant found)"
+        } else {
+            "Q3 probe, measures with rho > 1 only: is K = 8 m enough, without C8's factor rho^2? |G|^2 + G_c^2 <= 8 m (1 + |theta|^2) L, exact; the margin is 8 minus the constant the case needs"
         }
     }
     fn mutants(&self) -> &'static [&'static str] {
@@ -552,9 +556,13 @@ impl Check for GradientBound {
     fn run(&self, inst: &Instance, backend: BackendSpec, mutant: Option<&str>) -> Outcome {
         let m = &inst.case.problem.measure;
         let rho2 = m.rho2();
-        let scale = m.mass() * if rho2 > BigRational::one() { rho2 } else { BigRational::one() };
-        let k0 = q(self.constant, 1);
-        let k = if mutant == Some("quarter_k") { &scale * &k0 / q(4, 1) } else { &scale * &k0 };
+        if !self.rho_factor && rho2 <= BigRational::one() {
+            return Outcome::Skipped {
+                reason: "rho <= 1: there C8's K = 8m is attained (theta = 0), nothing to probe".into(),
+            };
+        }
+        let scale = m.mass() * if self.rho_factor && rho2 > BigRational::one() { rho2 } else { BigRational::one() };
+        let k = if mutant == Some("quarter_k") { &scale * q(2, 1) } else { &scale * q(8, 1) };
         on_backend!(backend, |S, ctx| {
             let (s, theta, _) = summary::<S>(&inst.case, ctx);
             let lhs = s.gradient.norm2(ctx).add(&s.gradient.c.sqr());
@@ -562,12 +570,16 @@ impl Check for GradientBound {
             let rhs = S::from_rational(&k, ctx).mul(&base);
             match inequality(&lhs, &rhs, "|G|^2 + G_c^2 <= K (1 + |theta|^2) L", "") {
                 Outcome::Holds { .. } if base.sign() == Sign3::Positive => {
-                    // K₀ minus the constant this case needs in place of K₀: the smallest
+                    // 8 minus the constant this case needs in place of 8: the smallest
                     // margin is the sharpest constant found (Q3).
                     let needed = lhs.div(&base).div(&S::from_rational(&scale, ctx));
-                    let slack = S::from_i64(self.constant, ctx).sub(&needed);
-                    let what = format!("{} - (|G|^2 + G_c^2) / ((1 + |theta|^2) L m max(1, rho^2))", self.constant);
-                    Outcome::Holds { margin: Margin::of(&slack, &what) }
+                    let slack = S::from_i64(8, ctx).sub(&needed);
+                    let what = if self.rho_factor {
+                        "8 - (|G|^2 + G_c^2) / ((1 + |theta|^2) L m max(1, rho^2))"
+                    } else {
+                        "8 - (|G|^2 + G_c^2) / ((1 + |theta|^2) L m)"
+                    };
+                    Outcome::Holds { margin: Margin::of(&slack, what) }
                 }
                 Outcome::Holds { .. } => Outcome::Holds { margin: None },
                 other => other,

@@ -2,8 +2,9 @@
 //! statement: either answer is a finding, and the margins measure how far
 //! the proven constants are from sharp.
 //!
-//! - `gradient_bound_of_constant_six` (in [`super::checks`]): C8 with 6 in
-//!   place of 8.
+//! - `gradient_bound_without_rho_factor_of_rho_gt_one` (in
+//!   [`super::checks`]): C8 with K = 8m in place of 8m max(1, ρ²), for ρ > 1
+//!   (for ρ ≤ 1, 8m is attained).
 //! - `lyapunov_nonincreasing_of_step_le_four_times_bound`: one GD step of
 //!   γ ∈ (2γ*, 4γ*] still does not increase V. (Up to 2γ* this is a theorem:
 //!   by C7 one step decreases V iff γ ≤ γ_V = 8L/(‖G‖² + G_c²), and C8 gives
@@ -21,7 +22,7 @@ use crate::num::BigRational;
 
 /// All checks of this module.
 pub fn all() -> Vec<Box<dyn Check>> {
-    vec![Box::new(GradientBound { constant: 6 }), Box::new(LyapunovNonincreasingOfStepLeFourTimesBound)]
+    vec![Box::new(GradientBound { rho_factor: false }), Box::new(LyapunovNonincreasingOfStepLeFourTimesBound)]
 }
 
 /// Q3: does V(θ − γG) ≤ V(θ) survive γ up to 4γ*?
