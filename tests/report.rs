@@ -40,7 +40,9 @@ fn blueprint_renders_every_statement() {
             assert!(md.contains(&format!("  {d} --> {}", s.id)), "edge {d} -> {}", s.id);
         }
     }
-    // Verdict colours: checked claims green, unchecked grey.
+    // Verdict colours: claims that hold green, edges refuted as expected in
+    // their own colour; every statement now has a check.
     assert!(md.contains("C3[\"C3<br/>lyapunov_identity\"]:::holds"));
-    assert!(md.contains("E1[\"E1<br/>nonconstant_target\"]:::unchecked"));
+    assert!(md.contains("E1[\"E1<br/>nonconstant_target\"]:::expected_refuted"));
+    assert!(!md.contains("]:::unchecked"), "a statement without a check: {md}");
 }
