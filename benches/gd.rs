@@ -1,6 +1,7 @@
 //! Criterion benchmarks of gradient descent (`dynamics::gd::run_gd`): the
-//! certified dyadic:128 state at H = 32 and the f64 state at H = 1000, per
-//! block of steps. Run with `cargo bench --features gmp --bench gd`.
+//! certified dyadic:128 state at H = 32 (100 and 1000 steps) and the f64
+//! state at H = 1000, per block of steps. Run with
+//! `cargo bench --features gmp --bench gd`.
 //!
 //! The initialisations come from `reluproof init`'s generator (uniform dyadic
 //! entries, scale 1/2, Lebesgue on [0, 1], ξ = 1), so the numbers match
@@ -48,6 +49,9 @@ fn bench_gd(c: &mut Criterion) {
     g.sampling_mode(SamplingMode::Flat).sample_size(10).measurement_time(Duration::from_secs(20));
     let h32 = init(32);
     g.bench_function("dyadic128_H32_100_steps", |b| b.iter(|| black_box(gd(&h32, 100, StateMode::Dyadic(128)))));
+    // Ten times the steps should cost about ten times as much: a certified
+    // step does not slow down as n grows.
+    g.bench_function("dyadic128_H32_1000_steps", |b| b.iter(|| black_box(gd(&h32, 1000, StateMode::Dyadic(128)))));
     let h1000 = init(1000);
     g.bench_function("f64_H1000_1000_steps", |b| b.iter(|| black_box(gd(&h1000, 1000, StateMode::F64))));
     g.finish();

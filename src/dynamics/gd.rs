@@ -9,6 +9,12 @@
 //! The part of (a)'s margin used by the rounding is reported. `exact` keeps
 //! the state unrounded (sizes grow geometrically); `mpfr:BITS` and `f64` are
 //! fast and approximate.
+//!
+//! Exact arithmetic is organised so that a step costs the same at n = 10⁴ as
+//! at n = 1: the exact step is never normalised (see
+//! [`round_on_adaptive_grid`]), and the running sum of (c), whose denominator
+//! grows with n, is added up only when its exact value is needed (see
+//! [`SummedRisk`]). Every check is still decided exactly at every step.
 
 use super::trajectory::{read_records, truncate_before_last_checkpoint, Record, TrajectoryWriter};
 use crate::lyapunov::lyapunov;
@@ -191,7 +197,7 @@ impl Tally {
     pub(crate) fn to_json(&self) -> Value {
         serde_json::json!({
             "checked": self.checked, "failed": self.failed, "first_failure": self.first_failure,
-            "min_slack": self.min_slack.as_ref().map(|q| q.to_string()),
+            "min_slack": self.min_slack.as_ref().map(rational_string),
         })
     }
     pub(crate) fn from_json(v: Option<&Value>) -> Tally {
@@ -251,36 +257,46 @@ pub struct GdSummary {
 
 /// The adaptive dyadic grid of certified runs (`gd` and `sgd`).
 ///
-/// Rounds the exact step `unrounded` to the coarsest grid 2^-bits (bits never
+/// Rounds the exact step θ − γφ to the coarsest grid 2^-bits (bits never
 /// decrease, and grow by [`GRID_STEP`]) whose rounding raises V by at most half
-/// of the exact margin `target − V(unrounded)`, so the checked decrease holds
-/// on the stored state whenever it holds for the exact step. With no margin
-/// at all (a fixed point) the exact state is kept: it does not move. With a
+/// of the exact margin `target − V(θ − γφ)`, so the checked decrease holds on
+/// the stored state whenever it holds for the exact step. With no margin at
+/// all (a fixed point) the exact state is kept: it does not move. With a
 /// negative margin (the exact step already fails, e.g. above the step bound)
 /// nothing is certified and the current grid is used, which keeps sizes
-/// bounded. `eval` computes what the caller needs of a state; `lyap` reads V
-/// from it; `snap` rounds one number to a grid. `grid` is (bits, first step at
+/// bounded. The exact step is never normalised: each coordinate is kept as
+/// an unreduced fraction ([`StateScalar::Coord`]), V of it is one sum over a
+/// common denominator, and each rounding is one integer division. `two_xi` is
+/// 2ξ of V(θ) = ‖θ‖² + (c − 2ξ)²; `eval` computes what the caller needs of a
+/// stored state and `lyap` reads V from it. `grid` is (bits, first step at
 /// which the grid was refined, largest share of a margin used by rounding).
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn round_on_adaptive_grid<S: Scalar, V>(
-    unrounded: Theta<S>,
+pub(crate) fn round_on_adaptive_grid<S: StateScalar, V>(
+    theta: &Theta<S>,
+    gamma: &S,
+    dir: &Theta<S>,
+    two_xi: &S,
     target: &S,
     n: u64,
     grid: (&mut u32, &mut Option<u64>, &mut f64),
     ctx: &S::Ctx,
     eval: impl Fn(&Theta<S>) -> V,
     lyap: impl Fn(&V) -> &S,
-    snap: impl Fn(&S, u32) -> S,
 ) -> (Theta<S>, V) {
     let (bits, refined_at, rounding_used) = grid;
-    let exact = eval(&unrounded);
-    let v_unrounded = lyap(&exact).clone();
+    let step = step_coords(theta, gamma, dir);
+    let v_unrounded = S::coords_lyapunov(&coords(&step).collect::<Vec<_>>(), two_xi, ctx);
     let room = target.sub(&v_unrounded);
+    let exact = || {
+        let unrounded = map_coords(&step, S::coord_value);
+        let value = eval(&unrounded);
+        (unrounded, value)
+    };
     match room.sign() {
         Sign3::Positive => {
             let half = room.div(&S::from_i64(2, ctx));
             for _ in 0..64 {
-                let candidate = unrounded.map(|x| snap(x, *bits));
+                let candidate = map_coords(&step, |u| S::coord_to_grid(u, *bits));
                 let value = eval(&candidate);
                 let used = lyap(&value).sub(&v_unrounded);
                 if used.sub(&half).sign() != Sign3::Positive {
@@ -291,11 +307,11 @@ pub(crate) fn round_on_adaptive_grid<S: Scalar, V>(
                 refined_at.get_or_insert(n);
             }
             // 64 refinements without success: keep the exact state.
-            (unrounded, exact)
+            exact()
         }
-        Sign3::Zero => (unrounded, exact),
+        Sign3::Zero => exact(),
         _ => {
-            let candidate = unrounded.map(|x| snap(x, *bits));
+            let candidate = map_coords(&step, |u| S::coord_to_grid(u, *bits));
             let value = eval(&candidate);
             (candidate, value)
         }
@@ -306,38 +322,472 @@ pub(crate) fn round_on_adaptive_grid<S: Scalar, V>(
 /// of C9(a)'s margin.
 pub const GRID_STEP: u32 = 32;
 
-/// Rounding of a stored state.
+/// The coordinates θ_k − γφ_k of one unrounded step, in θ layout.
+pub(crate) fn step_coords<S: StateScalar>(theta: &Theta<S>, gamma: &S, dir: &Theta<S>) -> Theta<S::Coord> {
+    let f = |xs: &[S], gs: &[S]| xs.iter().zip(gs).map(|(x, g)| S::step_coord(x, gamma, g)).collect();
+    Theta {
+        d: theta.d,
+        w: f(&theta.w, &dir.w),
+        b: f(&theta.b, &dir.b),
+        v: f(&theta.v, &dir.v),
+        c: S::step_coord(&theta.c, gamma, &dir.c),
+    }
+}
+
+/// The components of any θ-shaped value in θ order (c last).
+pub(crate) fn coords<A>(t: &Theta<A>) -> impl Iterator<Item = &A> {
+    t.w.iter().chain(&t.b).chain(&t.v).chain(std::iter::once(&t.c))
+}
+
+/// [`Theta::map`] for θ-shaped values of any component type.
+pub(crate) fn map_coords<A, B>(t: &Theta<A>, mut f: impl FnMut(&A) -> B) -> Theta<B> {
+    Theta {
+        d: t.d,
+        w: t.w.iter().map(&mut f).collect(),
+        b: t.b.iter().map(&mut f).collect(),
+        v: t.v.iter().map(&mut f).collect(),
+        c: f(&t.c),
+    }
+}
+
+/// ‖θ‖², as [`Theta::norm2`] gives it (exact states: one reduction).
+pub(crate) fn norm2_of<S: StateScalar>(t: &Theta<S>, ctx: &S::Ctx) -> S {
+    if S::EXACT {
+        S::sum_squares(&coords(t).collect::<Vec<_>>(), ctx)
+    } else {
+        t.norm2(ctx)
+    }
+}
+
+/// V(θ) = ‖θ‖² + (c − 2ξ)², as [`lyapunov`] gives it (exact states: one reduction).
+pub(crate) fn lyapunov_of<S: StateScalar>(t: &Theta<S>, two_xi: &S, ctx: &S::Ctx) -> S {
+    if S::EXACT {
+        let shift = t.c.sub(two_xi);
+        S::sum_squares(&coords(t).chain(std::iter::once(&shift)).collect::<Vec<_>>(), ctx)
+    } else {
+        t.norm2(ctx).add(&t.c.sub(two_xi).sqr())
+    }
+}
+
+/// The arithmetic of a stored state: rounding to the dyadic grid, and the
+/// exact fast paths of certified runs. Every method returns the value the
+/// plain [`Scalar`] operations would (for exact types, the same rational).
 pub trait StateScalar: Ordered {
+    /// One coordinate θ_k − γφ_k of an unrounded step: an unreduced fraction
+    /// for exact types, the value itself for floats.
+    type Coord: Clone;
+    /// Whether the arithmetic is exact (rational), so that the order of
+    /// operations cannot change a value.
+    const EXACT: bool;
     /// The nearest multiple of 2^-bits (ties away from zero); floats return themselves.
     fn to_grid(&self, bits: u32) -> Self;
-}
-
-impl StateScalar for BigRational {
-    fn to_grid(&self, bits: u32) -> Self {
-        let scale = BigRational::from_integer(num_bigint::BigInt::one() << bits as usize);
-        (self * &scale).round() / scale
+    /// x − γ g, unreduced.
+    fn step_coord(x: &Self, gamma: &Self, g: &Self) -> Self::Coord;
+    /// [`StateScalar::to_grid`] of the value of `u`, with one integer division.
+    fn coord_to_grid(u: &Self::Coord, bits: u32) -> Self;
+    /// The value of `u`.
+    fn coord_value(u: &Self::Coord) -> Self;
+    /// Σ_k u_k² + (u_last − two_xi)², i.e. V of the state whose coordinates in
+    /// θ order (c last) are `us`.
+    fn coords_lyapunov(us: &[&Self::Coord], two_xi: &Self, ctx: &Self::Ctx) -> Self;
+    /// Σ x², summed left to right (exact types: over a common denominator).
+    fn sum_squares(xs: &[&Self], ctx: &Self::Ctx) -> Self {
+        let mut acc = Self::from_i64(0, ctx);
+        for x in xs {
+            acc.add_assign(&x.mul(x));
+        }
+        acc
     }
-}
-
-impl StateScalar for f64 {
-    fn to_grid(&self, _: u32) -> Self {
-        *self
+    /// The exact `"p/q"` of the value, or its rendering where it has none.
+    fn exact_string(&self) -> String {
+        self.to_rational().map(|q| q.to_string()).unwrap_or_else(|| self.render())
     }
-}
-
-#[cfg(feature = "gmp")]
-impl StateScalar for rug::Rational {
-    fn to_grid(&self, bits: u32) -> Self {
-        let scaled = rug::Rational::from(self << bits);
-        scaled.round() >> bits
+    /// A long `"p/q"` or `"p"` (as [`StateScalar::exact_string`] writes it)
+    /// read faster than [`parse_rational`] would, or `None` to use that.
+    fn parse_long(_s: &str) -> Option<Self> {
+        None
     }
-}
-
-#[cfg(feature = "gmp")]
-impl StateScalar for rug::Float {
-    fn to_grid(&self, _: u32) -> Self {
+    /// The smallest multiple of 2^-bits that is ≥ self (exact types only;
+    /// floats return themselves).
+    fn grid_up(&self, _bits: u32) -> Self {
         self.clone()
     }
+    /// Σ xs (exact types: over a product tree, reduced once at the top;
+    /// floats: left to right).
+    fn sum_exact(xs: Vec<Self>) -> Self {
+        let mut it = xs.into_iter();
+        let mut acc = it.next().expect("a nonempty sum");
+        for x in it {
+            acc.add_assign(&x);
+        }
+        acc
+    }
+}
+
+/// The float states: a step is computed and stored as it is.
+macro_rules! float_state {
+    ($t:ty) => {
+        impl StateScalar for $t {
+            type Coord = $t;
+            const EXACT: bool = false;
+            fn to_grid(&self, _: u32) -> Self {
+                self.clone()
+            }
+            fn step_coord(x: &Self, gamma: &Self, g: &Self) -> Self {
+                x.sub(&gamma.mul(g))
+            }
+            fn coord_to_grid(u: &Self, _: u32) -> Self {
+                u.clone()
+            }
+            fn coord_value(u: &Self) -> Self {
+                u.clone()
+            }
+            fn coords_lyapunov(us: &[&Self], two_xi: &Self, ctx: &Self::Ctx) -> Self {
+                let norm2 = Self::sum_squares(us, ctx);
+                let c = us.last().expect("θ has c");
+                norm2.add(&c.sub(two_xi).sqr())
+            }
+        }
+    };
+}
+
+float_state!(f64);
+#[cfg(feature = "gmp")]
+float_state!(rug::Float);
+
+/// The integer operations of the exact fast paths.
+trait BigInteger: Clone + PartialOrd {
+    fn is_zero(&self) -> bool;
+    fn is_one(&self) -> bool;
+    fn unit() -> Self;
+    fn mul(&self, o: &Self) -> Self;
+    fn sub(&self, o: &Self) -> Self;
+    fn add_assign(&mut self, o: &Self);
+    fn square(&self) -> Self;
+    fn gcd(&self, o: &Self) -> Self;
+    /// self / o where o divides self.
+    fn div_exact(&self, o: &Self) -> Self;
+    fn divisible(&self, o: &Self) -> bool;
+    /// (|self| · 2^bits) divided by `d` > 0, rounded to nearest, ties away from zero, with self's sign.
+    fn scaled_round(&self, bits: u32, d: &Self) -> Self;
+    /// ⌈self · 2^bits / d⌉ for d > 0.
+    fn scaled_ceil(&self, bits: u32, d: &Self) -> Self;
+    fn bit_len(&self) -> u64;
+}
+
+/// An exact rational type whose parts the fast paths read.
+trait ExactRational: Sized {
+    type I: BigInteger;
+    fn numer_(&self) -> &Self::I;
+    fn denom_(&self) -> &Self::I;
+    /// n/d for d > 0, reduced.
+    fn reduced(n: Self::I, d: Self::I) -> Self;
+    /// k/2^bits, reduced.
+    fn dyadic(k: Self::I, bits: u32) -> Self;
+}
+
+/// n/d with d > 0, not reduced.
+#[derive(Clone, Debug)]
+pub struct Frac<I> {
+    n: I,
+    d: I,
+}
+
+fn frac_step<Q: ExactRational>(x: &Q, gamma: &Q, g: &Q) -> Frac<Q::I> {
+    let (xn, xd) = (x.numer_(), x.denom_());
+    if g.numer_().is_zero() {
+        return Frac { n: xn.clone(), d: xd.clone() };
+    }
+    let gd = gamma.denom_().mul(g.denom_());
+    let gn = gamma.numer_().mul(g.numer_());
+    Frac { n: xn.mul(&gd).sub(&xd.mul(&gn)), d: xd.mul(&gd) }
+}
+
+/// Σ n²/d² over (n, d) with d > 0, over the lcm L of the denominators:
+/// Σ (n L/d)² / L², reduced once.
+fn frac_sum_squares<'a, Q: ExactRational + 'a>(parts: impl Iterator<Item = (&'a Q::I, &'a Q::I)> + Clone) -> Q
+where
+    Q::I: 'a,
+{
+    let mut l = Q::I::unit();
+    for (n, d) in parts.clone() {
+        if !n.is_zero() && !d.is_one() && !l.divisible(d) {
+            l = l.div_exact(&l.gcd(d)).mul(d);
+        }
+    }
+    let mut num: Option<Q::I> = None;
+    for (n, d) in parts {
+        if n.is_zero() {
+            continue;
+        }
+        let scaled = if d == &l { n.square() } else { n.mul(&l.div_exact(d)).square() };
+        match &mut num {
+            Some(acc) => acc.add_assign(&scaled),
+            None => num = Some(scaled),
+        }
+    }
+    match num {
+        Some(num) => Q::reduced(num, l.square()),
+        None => Q::reduced(Q::I::unit().sub(&Q::I::unit()), Q::I::unit()),
+    }
+}
+
+fn frac_lyapunov<Q: ExactRational>(us: &[&Frac<Q::I>], two_xi: &Q) -> Q {
+    let c = us.last().expect("θ has c");
+    let (pn, pd) = (two_xi.numer_(), two_xi.denom_());
+    let shift = Frac { n: c.n.mul(pd).sub(&c.d.mul(pn)), d: c.d.mul(pd) };
+    frac_sum_squares::<Q>(us.iter().map(|u| (&u.n, &u.d)).chain(std::iter::once((&shift.n, &shift.d))))
+}
+
+fn frac_grid<Q: ExactRational>(u: &Frac<Q::I>, bits: u32) -> Q {
+    Q::dyadic(u.n.scaled_round(bits, &u.d), bits)
+}
+
+/// Below this many bits of denominator [`frac_tree_sum`] reduces each partial
+/// sum (common factors cancel early); above it, it adds without reducing and
+/// reduces once at the top.
+const REDUCED_MERGE_BITS: u64 = 1 << 16;
+
+/// Adjacent pairs merged with `f` (an odd last element is kept).
+fn merge_pairs<T>(xs: Vec<T>, f: impl Fn(T, T) -> T) -> Vec<T> {
+    let mut out = Vec::with_capacity(xs.len().div_ceil(2));
+    let mut it = xs.into_iter();
+    while let Some(a) = it.next() {
+        out.push(match it.next() {
+            Some(b) => f(a, b),
+            None => a,
+        });
+    }
+    out
+}
+
+/// Σ xs exactly over a product tree.
+fn frac_tree_sum<Q: ExactRational + Scalar>(xs: Vec<Q>) -> Q {
+    let mut level = xs;
+    while level.len() > 1 && level.iter().all(|x| x.denom_().bit_len() < REDUCED_MERGE_BITS) {
+        level = merge_pairs(level, |a, b| a.add(&b));
+    }
+    if level.len() <= 1 {
+        return level.pop().unwrap_or_else(|| Q::reduced(Q::I::unit().sub(&Q::I::unit()), Q::I::unit()));
+    }
+    let mut fracs: Vec<Frac<Q::I>> =
+        level.into_iter().map(|q| Frac { n: q.numer_().clone(), d: q.denom_().clone() }).collect();
+    while fracs.len() > 1 {
+        fracs = merge_pairs(fracs, |a, b| {
+            if a.d == b.d {
+                let mut n = a.n;
+                n.add_assign(&b.n);
+                Frac { n, d: a.d }
+            } else {
+                let mut n = a.n.mul(&b.d);
+                n.add_assign(&b.n.mul(&a.d));
+                Frac { n, d: a.d.mul(&b.d) }
+            }
+        });
+    }
+    let f = fracs.pop().expect("one sum");
+    Q::reduced(f.n, f.d)
+}
+
+/// The exact states: [`StateScalar`] through [`ExactRational`].
+macro_rules! exact_state {
+    ($t:ty, $int:ty, $parse:expr, $grid:expr) => {
+        impl StateScalar for $t {
+            type Coord = Frac<$int>;
+            const EXACT: bool = true;
+            fn to_grid(&self, bits: u32) -> Self {
+                $grid(self, bits)
+            }
+            fn step_coord(x: &Self, gamma: &Self, g: &Self) -> Self::Coord {
+                frac_step(x, gamma, g)
+            }
+            fn coord_to_grid(u: &Self::Coord, bits: u32) -> Self {
+                frac_grid(u, bits)
+            }
+            fn coord_value(u: &Self::Coord) -> Self {
+                <$t as ExactRational>::reduced(u.n.clone(), u.d.clone())
+            }
+            fn coords_lyapunov(us: &[&Self::Coord], two_xi: &Self, _: &()) -> Self {
+                frac_lyapunov(us, two_xi)
+            }
+            fn sum_squares(xs: &[&Self], _: &()) -> Self {
+                frac_sum_squares::<Self>(xs.iter().map(|x| (x.numer_(), x.denom_())))
+            }
+            fn exact_string(&self) -> String {
+                // Both exact types write "p/q", or "p" for integers.
+                self.to_string()
+            }
+            fn grid_up(&self, bits: u32) -> Self {
+                <$t as ExactRational>::dyadic(self.numer_().scaled_ceil(bits, self.denom_()), bits)
+            }
+            fn sum_exact(xs: Vec<Self>) -> Self {
+                frac_tree_sum(xs)
+            }
+            fn parse_long(s: &str) -> Option<Self> {
+                $parse(s)
+            }
+        }
+    };
+}
+
+impl BigInteger for num_bigint::BigInt {
+    fn is_zero(&self) -> bool {
+        Zero::is_zero(self)
+    }
+    fn is_one(&self) -> bool {
+        One::is_one(self)
+    }
+    fn unit() -> Self {
+        One::one()
+    }
+    fn mul(&self, o: &Self) -> Self {
+        self * o
+    }
+    fn sub(&self, o: &Self) -> Self {
+        self - o
+    }
+    fn add_assign(&mut self, o: &Self) {
+        *self += o;
+    }
+    fn square(&self) -> Self {
+        self * self
+    }
+    fn gcd(&self, o: &Self) -> Self {
+        num_integer::Integer::gcd(self, o)
+    }
+    fn div_exact(&self, o: &Self) -> Self {
+        self / o
+    }
+    fn divisible(&self, o: &Self) -> bool {
+        Zero::is_zero(&(self % o))
+    }
+    fn scaled_round(&self, bits: u32, d: &Self) -> Self {
+        let (q, r) = num_integer::Integer::div_rem(&(self.abs() << bits as usize), d);
+        let k = if (r << 1usize) >= *d { q + 1 } else { q };
+        if Signed::is_negative(self) {
+            -k
+        } else {
+            k
+        }
+    }
+    fn scaled_ceil(&self, bits: u32, d: &Self) -> Self {
+        num_integer::Integer::div_ceil(&(self << bits as usize), d)
+    }
+    fn bit_len(&self) -> u64 {
+        self.bits()
+    }
+}
+
+impl ExactRational for BigRational {
+    type I = num_bigint::BigInt;
+    fn numer_(&self) -> &Self::I {
+        self.numer()
+    }
+    fn denom_(&self) -> &Self::I {
+        self.denom()
+    }
+    fn reduced(n: Self::I, d: Self::I) -> Self {
+        BigRational::new(n, d)
+    }
+    fn dyadic(k: Self::I, bits: u32) -> Self {
+        let Some(tz) = k.trailing_zeros() else { return BigRational::zero() };
+        let tz = tz.min(bits as u64);
+        BigRational::new_raw(k >> tz as usize, num_bigint::BigInt::one() << (bits as u64 - tz) as usize)
+    }
+}
+
+exact_state!(BigRational, num_bigint::BigInt, |_: &str| None, |x: &BigRational, bits: u32| {
+    let scale = BigRational::from_integer(num_bigint::BigInt::one() << bits as usize);
+    (x * &scale).round() / scale
+});
+
+#[cfg(feature = "gmp")]
+impl BigInteger for rug::Integer {
+    fn is_zero(&self) -> bool {
+        self.is_zero()
+    }
+    fn is_one(&self) -> bool {
+        *self == 1
+    }
+    fn unit() -> Self {
+        rug::Integer::from(1)
+    }
+    fn mul(&self, o: &Self) -> Self {
+        rug::Integer::from(self * o)
+    }
+    fn sub(&self, o: &Self) -> Self {
+        rug::Integer::from(self - o)
+    }
+    fn add_assign(&mut self, o: &Self) {
+        *self += o;
+    }
+    fn square(&self) -> Self {
+        rug::Integer::from(self.square_ref())
+    }
+    fn gcd(&self, o: &Self) -> Self {
+        rug::Integer::from(self.gcd_ref(o))
+    }
+    fn div_exact(&self, o: &Self) -> Self {
+        rug::Integer::from(self.div_exact_ref(o))
+    }
+    fn divisible(&self, o: &Self) -> bool {
+        self.is_divisible(o)
+    }
+    fn scaled_round(&self, bits: u32, d: &Self) -> Self {
+        let a = rug::Integer::from(self.abs_ref()) << bits;
+        let (mut q, r) = a.div_rem(d.clone());
+        if rug::Integer::from(&r << 1u32) >= *d {
+            q += 1;
+        }
+        if self.is_negative() {
+            -q
+        } else {
+            q
+        }
+    }
+    fn scaled_ceil(&self, bits: u32, d: &Self) -> Self {
+        rug::ops::DivRounding::div_ceil(rug::Integer::from(self << bits), d)
+    }
+    fn bit_len(&self) -> u64 {
+        self.significant_bits() as u64
+    }
+}
+
+#[cfg(feature = "gmp")]
+impl ExactRational for rug::Rational {
+    type I = rug::Integer;
+    fn numer_(&self) -> &Self::I {
+        self.numer()
+    }
+    fn denom_(&self) -> &Self::I {
+        self.denom()
+    }
+    fn reduced(n: Self::I, d: Self::I) -> Self {
+        rug::Rational::from((n, d))
+    }
+    fn dyadic(k: Self::I, bits: u32) -> Self {
+        rug::Rational::from((k, rug::Integer::from(1) << bits))
+    }
+}
+
+#[cfg(feature = "gmp")]
+exact_state!(rug::Rational, rug::Integer, parse_long_rational, |x: &rug::Rational, bits: u32| {
+    let scaled = rug::Rational::from(x << bits);
+    scaled.round() >> bits
+});
+
+/// `[-]digits[/digits]` with a nonzero denominator, long enough that GMP's
+/// subquadratic conversion pays: read by GMP.
+#[cfg(feature = "gmp")]
+fn parse_long_rational(s: &str) -> Option<rug::Rational> {
+    const LONG: usize = 2000;
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit());
+    let body = s.strip_prefix('-').unwrap_or(s);
+    let (p, q) = body.split_once('/').unwrap_or((body, "1"));
+    if s.len() < LONG || !digits(p) || !digits(q) || q.bytes().all(|c| c == b'0') {
+        return None;
+    }
+    s.parse::<rug::Rational>().ok()
 }
 
 /// A [`Tally`] kept in the run's own arithmetic (converted only for output).
@@ -377,25 +827,159 @@ impl<S: Ordered> RunTally<S> {
     }
 }
 
+/// Σ_{k<n} L(θ_k) and the tally of C9(c), Σ_{k<n} L(θ_k) ≤ V(θ_0)/(4γ).
+///
+/// In exact arithmetic the sum's denominator grows by thousands of bits a
+/// step, so adding every term at once (and comparing every slack with the
+/// smallest so far) costs time linear in n at each step. Exact states
+/// therefore keep the new terms aside and add them only when the exact sum is
+/// needed (a checkpoint, the end, or a check the bound below cannot decide),
+/// all at once over a product tree. Each step's check is still decided
+/// exactly: against a dyadic upper bound of the sum (each term rounded up to
+/// 2^-64), and exactly whenever that bound does not settle it. While every
+/// term is ≥ 0 the slacks can only fall, so the smallest slack is the last
+/// one, computed when it is needed. The tallies and sums it reports are those
+/// of adding and comparing at every step, exactly. Float states add and
+/// compare at every step.
+struct SummedRisk<S: StateScalar> {
+    /// V(θ_0)/(4γ).
+    bound: S,
+    /// Σ of the first `folded_count` terms.
+    folded: S,
+    folded_count: u64,
+    /// The later terms.
+    pending: Vec<S>,
+    /// Exact states: a dyadic ≥ folded + Σ pending.
+    upper: S,
+    /// Every term added in this run was ≥ 0.
+    nonnegative: bool,
+    tally: RunTally<S>,
+    /// A slack (step, number of terms in its sum) known to be ≥ 0 and
+    /// counted, whose value is not yet in `tally.min_slack`.
+    deferred: Option<(u64, u64)>,
+    /// `tally.min_slack` is a slack of this run (not read from a checkpoint),
+    /// so with nonnegative terms every later slack is at most it.
+    min_is_ours: bool,
+}
+
+/// Bits of the grid of [`SummedRisk`]'s upper bound.
+const UPPER_BITS: u32 = 64;
+
+impl<S: StateScalar> SummedRisk<S> {
+    fn new(bound: S, sum: S, count: u64, tally: RunTally<S>) -> Self {
+        let upper = if S::EXACT { sum.grid_up(UPPER_BITS) } else { sum.clone() };
+        SummedRisk {
+            bound,
+            folded: sum,
+            folded_count: count,
+            pending: Vec::new(),
+            upper,
+            nonnegative: true,
+            tally,
+            deferred: None,
+            min_is_ours: false,
+        }
+    }
+    fn count(&self) -> u64 {
+        self.folded_count + self.pending.len() as u64
+    }
+    /// Adds the next term.
+    fn push(&mut self, x: &S) {
+        if !S::EXACT {
+            self.folded.add_assign(x);
+            self.folded_count += 1;
+            return;
+        }
+        if x.sign() == Sign3::Negative {
+            self.nonnegative = false;
+        }
+        self.upper.add_assign(&x.grid_up(UPPER_BITS));
+        self.pending.push(x.clone());
+    }
+    /// The sum of the first `count` terms (at least the terms already added
+    /// up), exactly; settles a deferred slack first if it needs fewer terms.
+    fn prefix(&mut self, count: u64) -> &S {
+        if let Some((_, k)) = self.deferred {
+            if k <= count {
+                self.settle_deferred();
+            }
+        }
+        self.fold_to(count);
+        &self.folded
+    }
+    fn fold_to(&mut self, count: u64) {
+        assert!(count >= self.folded_count && count <= self.count(), "sum prefix out of order");
+        let k = (count - self.folded_count) as usize;
+        if k > 0 {
+            let terms: Vec<S> = self.pending.drain(..k).collect();
+            self.folded.add_assign(&S::sum_exact(terms));
+            self.folded_count = count;
+        }
+    }
+    fn settle_deferred(&mut self) {
+        let Some((_, k)) = self.deferred.take() else { return };
+        self.fold_to(k);
+        let slack = self.bound.sub(&self.folded);
+        self.take_min(slack);
+    }
+    /// `tally.min_slack` ← min(it, slack), as [`RunTally::record`] would.
+    fn take_min(&mut self, slack: S) {
+        if self.min_is_ours && self.nonnegative {
+            // The sum only grew since the smallest slack: slack ≤ it.
+            self.tally.min_slack = Some(slack);
+        } else if self.tally.min_slack.as_ref().is_none_or(|m| slack.total_cmp(m) == std::cmp::Ordering::Less) {
+            self.tally.min_slack = Some(slack);
+            self.min_is_ours = true;
+        }
+    }
+    /// Checks C9(c) at step n on the sum of all terms added so far.
+    fn record(&mut self, n: u64) {
+        let count = self.count();
+        self.tally.checked += 1;
+        if S::EXACT && self.nonnegative && self.bound.sub(&self.upper).sign() != Sign3::Negative {
+            // slack ≥ bound − upper ≥ 0: no failure; its value when needed.
+            // A deferred slack before it is superseded: with nonnegative
+            // terms this one is at most that one.
+            self.deferred = Some((n, count));
+            return;
+        }
+        self.prefix(count);
+        let slack = self.bound.sub(&self.folded);
+        if slack.sign() == Sign3::Negative {
+            self.tally.failed += 1;
+            self.tally.first_failure.get_or_insert(n);
+        }
+        self.take_min(slack);
+    }
+    /// The tally, exactly as if every slack had been compared.
+    fn tally(&mut self) -> Tally {
+        self.settle_deferred();
+        self.tally.tally()
+    }
+}
+
 /// The exact `"p/q"` of a value, or its rendering where it has none.
-pub(crate) fn exact_string<S: Scalar>(x: &S) -> String {
-    x.to_rational().map(|q| q.to_string()).unwrap_or_else(|| x.render())
+pub(crate) fn exact_string<S: StateScalar>(x: &S) -> String {
+    x.exact_string()
 }
 
 /// A checkpointed exact value.
-pub(crate) fn parse_exact<S: Scalar>(v: Option<&Value>, ctx: &S::Ctx, what: &str) -> Result<S, String> {
+pub(crate) fn parse_exact<S: StateScalar>(v: Option<&Value>, ctx: &S::Ctx, what: &str) -> Result<S, String> {
     let s = v.and_then(Value::as_str).ok_or_else(|| format!("checkpoint lacks {what}"))?;
+    if let Some(x) = S::parse_long(s) {
+        return Ok(x);
+    }
     Ok(S::from_rational(&parse_rational(s).map_err(|e| format!("checkpoint {what}: {e}"))?, ctx))
 }
 
-struct Accum<S> {
+struct Accum<S: StateScalar> {
     v0: S,
-    sum_risk: S,
+    /// Σ_{k<n} L(θ_k) and the tally of C9(c).
+    c: SummedRisk<S>,
     min_risk: Option<S>,
     a: RunTally<S>,
     nonincrease: RunTally<S>,
     b: RunTally<S>,
-    c: RunTally<S>,
     d: RunTally<S>,
     rounding_used: f64,
 }
@@ -409,6 +993,7 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
     };
     let prep: Prepared<S> = case.problem.prepare(ctx);
     let xi = S::from_rational(&xi_q, ctx);
+    let two_xi = xi.add(&xi);
     let gamma = S::from_rational(&gamma_q, ctx);
     let four_gamma = S::from_i64(4, ctx).mul(&gamma);
     let base_bits = match opts.state {
@@ -423,14 +1008,14 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
             // θ_0 is the case's exact θ (not rounded), so γ* and V(θ_0) refer to the same state.
             let theta: Theta<S> = case.theta.map(|q| S::from_rational(q, ctx));
             let v0 = lyapunov(&theta, &xi, ctx);
+            let c_tally = RunTally::from_tally(&Tally::default(), ctx);
             let acc = Accum {
+                c: SummedRisk::new(v0.div(&four_gamma), S::from_i64(0, ctx), 0, c_tally),
                 v0,
-                sum_risk: S::from_i64(0, ctx),
                 min_risk: None,
                 a: RunTally::from_tally(&Tally::default(), ctx),
                 nonincrease: RunTally::from_tally(&Tally::default(), ctx),
                 b: RunTally::from_tally(&Tally::default(), ctx),
-                c: RunTally::from_tally(&Tally::default(), ctx),
                 d: RunTally::from_tally(&Tally::default(), ctx),
                 rounding_used: 0.0,
             };
@@ -466,9 +1051,12 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
             let n = get("n").and_then(Value::as_u64).ok_or("checkpoint lacks n")?;
             resumed_grid = get("grid_bits").and_then(Value::as_u64).map(|b| b as u32);
             resumed_refined = get("grid_refined_at").and_then(Value::as_u64);
+            let v0: S = parse_exact(get("v0"), ctx, "v0")?;
+            let sum_risk = parse_exact(get("sum_risk"), ctx, "sum_risk")?;
+            let c_tally = RunTally::from_tally(&Tally::from_json(get("tally_c")), ctx);
             let acc = Accum {
-                v0: parse_exact(get("v0"), ctx, "v0")?,
-                sum_risk: parse_exact(get("sum_risk"), ctx, "sum_risk")?,
+                c: SummedRisk::new(v0.div(&four_gamma), sum_risk, n, c_tally),
+                v0,
                 min_risk: match get("min_risk") {
                     Some(Value::Null) | None => None,
                     v => Some(parse_exact(v, ctx, "min_risk")?),
@@ -476,7 +1064,6 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
                 a: RunTally::from_tally(&Tally::from_json(get("tally_a")), ctx),
                 nonincrease: RunTally::from_tally(&Tally::from_json(get("tally_nonincrease")), ctx),
                 b: RunTally::from_tally(&Tally::from_json(get("tally_b")), ctx),
-                c: RunTally::from_tally(&Tally::from_json(get("tally_c")), ctx),
                 d: RunTally::from_tally(&Tally::from_json(get("tally_d")), ctx),
                 rounding_used: get("rounding_used").and_then(Value::as_f64).unwrap_or(0.0),
             };
@@ -484,7 +1071,7 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
             (theta, n, acc, w, Some(n))
         }
     };
-    let bound_c = acc.v0.div(&four_gamma);
+    let bound_c = acc.c.bound.clone();
     let mut grid_bits = resumed_grid.unwrap_or(base_bits);
     let mut refined_at: Option<u64> = resumed_refined;
     let mut series = Vec::new();
@@ -502,10 +1089,10 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
     let show = |x: &S| if exact_records { exact_string(x) } else { x.render() };
     let show_progress = !opts.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let mut ev = evaluate(&prep, &theta);
-    let mut v = lyapunov(&theta, &xi, ctx);
+    let mut v = lyapunov_of(&theta, &two_xi, ctx);
     let mut n = start;
     loop {
-        let norm2 = theta.norm2(ctx);
+        let norm2 = norm2_of(&theta, ctx);
         // A checkpoint holds the state θ_n and the tallies of the checks before
         // step n: a resumed run restarts at n and redoes step n's checks.
         let checkpoint = n % opts.checkpoint.max(1) == 0 || n == opts.steps;
@@ -515,7 +1102,7 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
             extra.insert("state".into(), Value::from(opts.state.to_string()));
             extra.insert("gamma".into(), Value::from(gamma_q.to_string()));
             extra.insert("v0".into(), Value::from(exact_string(&acc.v0)));
-            extra.insert("sum_risk".into(), Value::from(exact_string(&acc.sum_risk)));
+            extra.insert("sum_risk".into(), Value::from(exact_string(acc.c.prefix(n))));
             let min = acc.min_risk.as_ref().map_or(Value::Null, |m| Value::from(exact_string(m)));
             extra.insert("min_risk".into(), min);
             extra.insert("tally_a".into(), acc.a.tally().to_json());
@@ -532,7 +1119,7 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
         // (b) and, for n ≥ 1, (c), (d) on the sums over k < n.
         acc.b.record(n, acc.v0.sub(&norm2));
         if n >= 1 {
-            acc.c.record(n, bound_c.sub(&acc.sum_risk));
+            acc.c.record(n);
             if let Some(m) = &acc.min_risk {
                 let bound_d = bound_c.div(&S::from_i64(n as i64, ctx));
                 acc.d.record(n, bound_d.sub(m));
@@ -540,21 +1127,23 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
         }
         let mut margin = "-".to_string();
         let next = if n < opts.steps {
-            let unrounded = theta.step(&gamma, &ev.gradient);
             let target = v.sub(&four_gamma.mul(&ev.risk));
             let (stepped, v_next) = match opts.state {
                 StateMode::Dyadic(_) => round_on_adaptive_grid(
-                    unrounded,
+                    &theta,
+                    &gamma,
+                    &ev.gradient,
+                    &two_xi,
                     &target,
                     n,
                     (&mut grid_bits, &mut refined_at, &mut acc.rounding_used),
                     ctx,
-                    |t| lyapunov(t, &xi, ctx),
+                    |t| lyapunov_of(t, &two_xi, ctx),
                     |v| v,
-                    |x, bits| x.to_grid(bits),
                 ),
                 _ => {
-                    let v_next = lyapunov(&unrounded, &xi, ctx);
+                    let unrounded = theta.step(&gamma, &ev.gradient);
+                    let v_next = lyapunov_of(&unrounded, &two_xi, ctx);
                     (unrounded, v_next)
                 }
             };
@@ -574,14 +1163,14 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
                 risk: show(&ev.risk),
                 lyapunov: show(&v),
                 theta_norm2: show(&norm2),
-                grad_norm2: show(&ev.gradient.norm2(ctx)),
+                grad_norm2: show(&norm2_of(&ev.gradient, ctx)),
                 margin,
                 extra,
             };
             writer.write(&rec)?;
         }
         series.push((n, ev.risk.to_f64_lossy(), v.to_f64_lossy(), norm2.to_f64_lossy()));
-        acc.sum_risk.add_assign(&ev.risk);
+        acc.c.push(&ev.risk);
         acc.min_risk = Some(match acc.min_risk.take() {
             Some(m) if m.total_cmp(&ev.risk) != std::cmp::Ordering::Greater => m,
             _ => ev.risk.clone(),
@@ -632,8 +1221,22 @@ pub fn run_gd(case: &Case, opts: &GdOptions) -> Result<GdSummary, String> {
     dispatch_state!(run_generic, case, opts, "gd")
 }
 
+/// `q.to_string()`; with `gmp`, long values are written by GMP (num-bigint's
+/// conversion slows down sharply on values of millions of bits).
+pub(crate) fn rational_string(q: &BigRational) -> String {
+    #[cfg(feature = "gmp")]
+    if q.numer().bits() + q.denom().bits() > 4096 {
+        return crate::num::gmp::rational_from_big(q).to_string();
+    }
+    q.to_string()
+}
+
 /// Exact if short, else a decimal approximation.
 pub(crate) fn approx(q: &BigRational) -> String {
+    // Over 256 bits in all the exact form has over 24 digits: skip writing it.
+    if q.numer().bits() + q.denom().bits() > 256 {
+        return format!("{:.6e}", q.to_f64_lossy());
+    }
     let s = q.to_string();
     if s.len() <= 24 {
         s
@@ -727,5 +1330,188 @@ impl GdSummary {
             "grid_refined_at": self.grid_refined_at,
             "resumed_from": self.resumed_from,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gen::Rng;
+    use num_bigint::BigInt;
+
+    /// A rational with numerator and denominator of up to `bits` random bits.
+    fn random_rational(rng: &mut Rng, bits: u32) -> BigRational {
+        let mut int = |bits: u32| {
+            let mut x = BigInt::zero();
+            for _ in 0..bits.div_ceil(64) {
+                x = (x << 64usize) + BigInt::from(rng.next_u64());
+            }
+            x >> (bits.div_ceil(64) * 64 - bits) as usize
+        };
+        let n = int(bits);
+        let d = int(bits) + 1;
+        let q = BigRational::new(n, d);
+        if rng.chance(1, 2) {
+            -q
+        } else {
+            q
+        }
+    }
+
+    fn some_theta(rng: &mut Rng, d: usize, h: usize, bits: u32) -> Theta<BigRational> {
+        let flat: Vec<BigRational> = (0..d * h + 2 * h + 1)
+            .map(|k| if k % 5 == 3 { BigRational::zero() } else { random_rational(rng, bits) })
+            .collect();
+        Theta::from_flat(d, &flat).expect("shape")
+    }
+
+    /// The fast exact paths give the values of the plain operations.
+    fn fast_paths_agree<S: StateScalar<Ctx = ()>>() {
+        let mut rng = Rng::new(11);
+        for round in 0..30 {
+            let bits = [3, 40, 300][round % 3];
+            let theta = some_theta(&mut rng, 1 + round % 2, 1 + round % 4, bits);
+            let dir = some_theta(&mut rng, theta.d, theta.width(), bits);
+            let gamma = random_rational(&mut rng, 20).abs();
+            let two_xi = random_rational(&mut rng, 10);
+            let plain = theta.step(&gamma, &dir);
+            let v_plain = plain.norm2(&()).add(&plain.c.sub(&two_xi).sqr());
+            let ts: Theta<S> = theta.map(|q| S::from_rational(q, &()));
+            let ds: Theta<S> = dir.map(|q| S::from_rational(q, &()));
+            let (gs, xs) = (S::from_rational(&gamma, &()), S::from_rational(&two_xi, &()));
+            let step = step_coords(&ts, &gs, &ds);
+            let us: Vec<&S::Coord> = coords(&step).collect();
+            assert_eq!(S::coords_lyapunov(&us, &xs, &()).to_rational(), Some(v_plain.clone()));
+            let values = map_coords(&step, S::coord_value);
+            assert_eq!(values.map(|x| x.to_rational().expect("exact")), plain);
+            assert_eq!(lyapunov_of(&values, &xs, &()).to_rational(), Some(v_plain));
+            assert_eq!(norm2_of(&values, &()).to_rational(), Some(plain.norm2(&())));
+            for grid in [1, 7, 64, 128] {
+                let fast = map_coords(&step, |u| S::coord_to_grid(u, grid));
+                let slow = plain.map(|x| BigRational::to_grid(x, grid));
+                assert_eq!(fast.map(|x| x.to_rational().expect("exact")), slow, "grid 2^-{grid}");
+                for (x, up) in plain.flatten().iter().zip(plain.flatten().iter().map(|x| S::from_rational(x, &()))) {
+                    let up = up.grid_up(grid).to_rational().expect("exact");
+                    let scale = BigRational::from_integer(BigInt::one() << grid as usize);
+                    assert!((&up * &scale).is_integer() && &up >= x && &up - x < scale.recip(), "grid_up");
+                }
+            }
+            // Rounding halfway cases away from zero.
+            let half = S::from_rational(&BigRational::new(BigInt::from(-5), BigInt::from(8)), &());
+            let hc = S::step_coord(&half, &gs, &S::from_i64(0, &()));
+            assert_eq!(S::coord_to_grid(&hc, 2).to_rational(), Some(BigRational::new((-3).into(), 4.into())));
+        }
+    }
+
+    #[test]
+    fn fast_paths_agree_bigrational() {
+        fast_paths_agree::<BigRational>();
+    }
+
+    #[cfg(feature = "gmp")]
+    #[test]
+    fn fast_paths_agree_gmp() {
+        fast_paths_agree::<rug::Rational>();
+    }
+
+    fn tree_sums_agree<S: StateScalar<Ctx = ()>>() {
+        let mut rng = Rng::new(5);
+        // Up to 60 terms of up to 4000-bit denominators: the tree switches to
+        // unreduced merges above REDUCED_MERGE_BITS.
+        for (count, bits) in [(1, 10), (2, 4000), (7, 30), (60, 4000), (33, 3)] {
+            let xs: Vec<BigRational> = (0..count).map(|_| random_rational(&mut rng, bits)).collect();
+            let plain = xs.iter().fold(BigRational::zero(), |s, x| s + x);
+            let fast = S::sum_exact(xs.iter().map(|q| S::from_rational(q, &())).collect());
+            assert_eq!(fast.to_rational(), Some(plain));
+        }
+    }
+
+    #[test]
+    fn tree_sums_agree_bigrational() {
+        tree_sums_agree::<BigRational>();
+    }
+
+    #[cfg(feature = "gmp")]
+    #[test]
+    fn tree_sums_agree_gmp() {
+        tree_sums_agree::<rug::Rational>();
+    }
+
+    /// [`SummedRisk`] reports what adding and comparing at every step would,
+    /// at checkpoints and at the end, also with a resumed (loaded) start,
+    /// slacks near zero, failures and (impossible for L, but handled) negative terms.
+    fn summed_risk_matches_eager<S: StateScalar<Ctx = ()>>() {
+        let q = |n: i64, d: i64| BigRational::new(n.into(), d.into());
+        let mut rng = Rng::new(3);
+        for scenario in 0..40 {
+            let bound = q(rng.range(0, 40), rng.range(1, 7));
+            let (start_sum, loaded) = if scenario % 3 == 0 {
+                let t = Tally { checked: 4, failed: 0, first_failure: None, min_slack: Some(q(rng.range(-3, 30), 5)) };
+                (q(rng.range(0, 9), 4), t)
+            } else {
+                (BigRational::zero(), Tally::default())
+            };
+            let mut eager_sum = start_sum.clone();
+            let mut eager: RunTally<BigRational> = RunTally::from_tally(&loaded, &());
+            let mut lazy = SummedRisk::<S>::new(
+                S::from_rational(&bound, &()),
+                S::from_rational(&start_sum, &()),
+                7,
+                RunTally::from_tally(&loaded, &()),
+            );
+            for n in 7..60u64 {
+                if n % (3 + scenario % 11) == 0 {
+                    // A checkpoint: the tally before step n's check, and the sum.
+                    assert_eq!(lazy.tally(), eager.tally(), "scenario {scenario}, n = {n}");
+                    assert_eq!(lazy.prefix(n).to_rational(), Some(eager_sum.clone()));
+                }
+                lazy.record(n);
+                eager.record(n, &bound - &eager_sum);
+                let term = match rng.below(10) {
+                    0 if scenario % 7 == 5 => -random_rational(&mut rng, 8).abs(),
+                    1 => BigRational::zero(),
+                    2 => random_rational(&mut rng, 200).abs() / q(1000, 1),
+                    _ => random_rational(&mut rng, 8).abs() / q(8, 1),
+                };
+                eager_sum += &term;
+                lazy.push(&S::from_rational(&term, &()));
+            }
+            assert_eq!(lazy.tally(), eager.tally(), "scenario {scenario} at the end");
+        }
+    }
+
+    #[test]
+    fn summed_risk_matches_eager_bigrational() {
+        summed_risk_matches_eager::<BigRational>();
+    }
+
+    #[cfg(feature = "gmp")]
+    #[test]
+    fn summed_risk_matches_eager_gmp() {
+        summed_risk_matches_eager::<rug::Rational>();
+    }
+
+    #[test]
+    fn summed_risk_matches_eager_f64_by_construction() {
+        let mut lazy = SummedRisk::<f64>::new(10.0, 0.0, 0, RunTally::from_tally(&Tally::default(), &()));
+        let mut eager: RunTally<f64> = RunTally::from_tally(&Tally::default(), &());
+        let mut sum = 0.0;
+        for n in 0..50u64 {
+            lazy.record(n);
+            eager.record(n, 10.0 - sum);
+            sum += 0.3;
+            lazy.push(&0.3);
+        }
+        assert_eq!(lazy.tally(), eager.tally());
+    }
+
+    #[test]
+    fn approx_skips_writing_long_values() {
+        let long = BigRational::new(BigInt::one() << 300usize, BigInt::from(3));
+        assert_eq!(approx(&long), format!("{:.6e}", long.to_f64_lossy()));
+        assert_eq!(approx(&BigRational::new(1.into(), 3.into())), "1/3");
+        assert_eq!(rational_string(&long), long.to_string());
+        let huge = BigRational::new((BigInt::one() << 9000usize) + 1, BigInt::from(7));
+        assert_eq!(rational_string(&huge), huge.to_string());
     }
 }

@@ -341,14 +341,6 @@ pub trait GridRound: StateScalar {
     fn grid(&self, bits: u32) -> Self {
         self.to_grid(bits)
     }
-    /// Σ x², summed left to right.
-    fn sum_squares(xs: &[Self], ctx: &Self::Ctx) -> Self {
-        let mut acc = Self::from_i64(0, ctx);
-        for x in xs {
-            acc.add_assign(&x.sqr());
-        }
-        acc
-    }
 }
 
 impl GridRound for BigRational {
@@ -366,22 +358,6 @@ impl GridRound for BigRational {
         let k = if self.is_negative() { -(k >> tz as usize) } else { k >> tz as usize };
         BigRational::new_raw(k, BigInt::one() << (bits as u64 - tz) as usize)
     }
-    /// Over the lcm L of the denominators: Σ (n_k L/d_k)² / L², reduced once.
-    fn sum_squares(xs: &[Self], _: &()) -> Self {
-        use num_integer::Integer;
-        let mut l = BigInt::one();
-        for x in xs {
-            if !x.denom().is_one() && x.denom() != &l {
-                l = l.lcm(x.denom());
-            }
-        }
-        let mut num = BigInt::zero();
-        for x in xs {
-            let scaled = if x.denom() == &l { x.numer().clone() } else { x.numer() * (&l / x.denom()) };
-            num += &scaled * &scaled;
-        }
-        BigRational::new(num, &l * &l)
-    }
 }
 
 impl GridRound for f64 {}
@@ -394,7 +370,7 @@ impl GridRound for rug::Float {}
 
 /// ‖θ‖² and V(θ) = ‖θ‖² + (c − 2ξ)², sharing the sum.
 fn norm_and_lyapunov<S: GridRound>(theta: &Theta<S>, two_xi: &S, ctx: &S::Ctx) -> (S, S) {
-    let norm2 = S::sum_squares(&theta.flatten(), ctx);
+    let norm2 = S::sum_squares(&super::gd::coords(theta).collect::<Vec<_>>(), ctx);
     let v = norm2.add(&theta.c.sub(two_xi).sqr());
     (norm2, v)
 }
@@ -600,20 +576,22 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
             let ev = evaluate(&bprep, &theta);
             let gamma = S::from_rational(&gamma_q, ctx);
             let four_gamma_e = four.mul(&gamma).mul(&ev.risk);
-            let unrounded = theta.step(&gamma, &ev.gradient);
             let target = v.sub(&four_gamma_e);
             let (stepped, (norm2_next, v_next)) = match opts.state {
                 StateMode::Dyadic(_) => round_on_adaptive_grid(
-                    unrounded,
+                    &theta,
+                    &gamma,
+                    &ev.gradient,
+                    &two_xi,
                     &target,
                     n,
                     (&mut grid_bits, &mut refined_at, &mut acc.rounding_used),
                     ctx,
                     |t| norm_and_lyapunov(t, &two_xi, ctx),
                     |nv| &nv.1,
-                    |x, bits| x.grid(bits),
                 ),
                 _ => {
+                    let unrounded = theta.step(&gamma, &ev.gradient);
                     let nv = norm_and_lyapunov(&unrounded, &two_xi, ctx);
                     (unrounded, nv)
                 }
