@@ -7,7 +7,7 @@ use crate::claims::{registry, Backends, Check, STATEMENTS};
 use crate::report::blueprint;
 use crate::report::rows::{rows_of, table, Row};
 use serde_json::{json, Value};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Options of `reluproof check`.
@@ -75,16 +75,11 @@ fn select(ids: &[String]) -> Result<Selection, String> {
 }
 
 fn progress_printer(label: String, quiet: bool) -> impl Fn(usize, usize) + Sync {
-    let show = !quiet && std::io::stderr().is_terminal();
+    let bar = crate::progress::Bar::new(label, quiet);
     move |done, total| {
-        if show {
-            let width = 30;
-            let filled = (done * width).checked_div(total).unwrap_or(width);
-            eprint!("\r{label:<60} [{}{}] {done}/{total}", "#".repeat(filled), ".".repeat(width - filled));
-            if done >= total {
-                eprint!("\r{}\r", " ".repeat(60 + width + 20));
-            }
-            let _ = std::io::stderr().flush();
+        bar.draw(if total == 0 { 1.0 } else { done as f64 / total as f64 }, &format!("{done}/{total}"));
+        if done >= total {
+            bar.clear();
         }
     }
 }

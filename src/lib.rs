@@ -19,6 +19,7 @@ pub mod lyapunov;
 pub mod model;
 pub mod num;
 pub mod objective;
+pub mod progress;
 pub mod report;
 pub mod search;
 pub mod smooth;

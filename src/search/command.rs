@@ -16,10 +16,8 @@ use crate::claims::{registry, statement, Expected, Instance, Witness};
 use crate::eval::{component_names, summary_from_exact};
 use crate::num::BigRational;
 use serde_json::{json, Map, Value};
-use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-use std::sync::Mutex;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Options of `reluproof search` (also its command-line arguments).
 #[derive(Clone, Debug, clap::Args)]
@@ -103,40 +101,19 @@ pub fn utc_timestamp(t: SystemTime) -> String {
     format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
-fn progress_bar(label: String, quiet: bool) -> impl Fn(&Progress) + Sync {
-    let show = !quiet && std::io::stderr().is_terminal();
-    let last = Mutex::new(None::<Instant>);
+fn progress_bar(bar: &crate::progress::Bar) -> impl Fn(&Progress) + Sync + '_ {
     move |p: &Progress| {
-        if !show {
-            return;
-        }
-        let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
-        if last.is_some_and(|t| t.elapsed() < Duration::from_millis(100)) {
-            return;
-        }
-        *last = Some(Instant::now());
-        let width = 30;
-        let by_count = (p.candidates as f64 / p.cap.max(1) as f64).min(1.0);
-        let by_time = (p.elapsed.as_secs_f64() / p.budget.as_secs_f64().max(1e-9)).min(1.0);
-        let filled = (by_count.max(by_time) * width as f64) as usize;
-        eprint!(
-            "\r{label} {:<6} [{}{}] {}/{} candidates, {:.1}/{:.0} s   ",
+        let by_count = p.candidates as f64 / p.cap.max(1) as f64;
+        let by_time = p.elapsed.as_secs_f64() / p.budget.as_secs_f64().max(1e-9);
+        let status = format!(
+            "{:<6} {}/{} candidates, {:.1}/{:.0} s",
             p.phase,
-            "#".repeat(filled),
-            ".".repeat(width - filled),
             p.candidates,
             p.cap,
             p.elapsed.as_secs_f64(),
             p.budget.as_secs_f64()
         );
-        let _ = std::io::stderr().flush();
-    }
-}
-
-fn clear_progress(quiet: bool) {
-    if !quiet && std::io::stderr().is_terminal() {
-        eprint!("\r{}\r", " ".repeat(110));
-        let _ = std::io::stderr().flush();
+        bar.draw(by_count.max(by_time), &status);
     }
 }
 
@@ -248,9 +225,9 @@ pub fn search_command(opts: &SearchOptions) -> Result<i32, String> {
         max_shrink: opts.max_shrink,
         ..SearchConfig::default()
     };
-    let bar = progress_bar(target.key().to_string(), opts.quiet);
-    let rep = search(target.as_ref(), check.as_ref(), &cfg, &bar);
-    clear_progress(opts.quiet);
+    let bar = crate::progress::Bar::new(target.key(), opts.quiet);
+    let rep = search(target.as_ref(), check.as_ref(), &cfg, &progress_bar(&bar));
+    bar.clear();
     let expected = statement(target.statement()).map_or(Expected::Open, |s| s.expected);
 
     let saved = match (&save_path, &rep.found, &rep.best) {
