@@ -426,6 +426,19 @@ pub fn gd_sweep_command(
     Ok(0)
 }
 
+/// The trajectory files of `reluproof gf`.
+#[derive(Clone, Debug, Default)]
+pub struct GfFiles {
+    /// JSON-lines trajectory.
+    pub out: Option<PathBuf>,
+    /// CSV trajectory.
+    pub csv: Option<PathBuf>,
+    /// Continue the run recorded in this file (appending to it).
+    pub resume: Option<PathBuf>,
+    /// Node interval of checkpoints (0: the last node only).
+    pub checkpoint: usize,
+}
+
 /// Runs `reluproof gf`; exit 1 if a check of C10 failed.
 #[allow(clippy::too_many_arguments)]
 pub fn gf_command(
@@ -434,8 +447,7 @@ pub fn gf_command(
     precision: Option<u32>,
     tolerance: Option<f64>,
     max_steps: usize,
-    out: Option<PathBuf>,
-    csv: Option<PathBuf>,
+    files: GfFiles,
     plot: Option<&Path>,
     quiet: bool,
 ) -> Result<i32, String> {
@@ -453,8 +465,10 @@ pub fn gf_command(
         opts.tolerance = tol;
     }
     opts.max_steps = max_steps;
-    opts.out = out;
-    opts.csv = csv;
+    opts.out = files.out;
+    opts.csv = files.csv;
+    opts.resume = files.resume;
+    opts.checkpoint = files.checkpoint;
     opts.quiet = quiet;
     let report = run_flow(&case, &opts)?;
     print!("{}", flow_text(&report));

@@ -135,6 +135,14 @@ enum Command {
         /// Draw L, V, |theta_t|^2 and V(theta_0)/(8t) against t into an SVG file.
         #[arg(long, value_name = "FILE.svg")]
         plot: Option<PathBuf>,
+        /// Continue the run recorded in FILE (appending to it) from its last checkpoint, until --time
+        /// (give the same --time, --precision and --tolerance).
+        #[arg(long, value_name = "FILE")]
+        resume: Option<PathBuf>,
+        /// Every K nodes (and at the last) a record carries the exact node and the integrator's state,
+        /// for --resume; 0 for the last only.
+        #[arg(long, value_name = "K", default_value_t = reluproof::dynamics::gf::DEFAULT_CHECKPOINT)]
+        checkpoint: usize,
         /// No progress output.
         #[arg(long)]
         quiet: bool,
@@ -333,8 +341,9 @@ fn main() -> ExitCode {
             let args = InitArgs { width, d, seed, scale, dist, bits, measure, a, b, points, target };
             exit(init_command(&args, out.as_deref()))
         }
-        Command::Gf { case, time, precision, tolerance, max_steps, out, csv, plot, quiet } => {
-            exit(gf_command(&case, &time, precision, tolerance, max_steps, out, csv, plot.as_deref(), quiet))
+        Command::Gf { case, time, precision, tolerance, max_steps, out, csv, plot, resume, checkpoint, quiet } => {
+            let files = reluproof::commands::GfFiles { out, csv, resume, checkpoint };
+            exit(gf_command(&case, &time, precision, tolerance, max_steps, files, plot.as_deref(), quiet))
         }
         Command::Sgd { case, steps, gamma, decay, batch, seed, state, eval_every, output: o } => {
             let opts = SgdOptions {

@@ -16,7 +16,7 @@
 //! grows with n, is added up only when its exact value is needed (see
 //! [`SummedRisk`]). Every check is still decided exactly at every step.
 
-use super::trajectory::{read_records, truncate_before_last_checkpoint, Record, TrajectoryWriter};
+use super::trajectory::{last_checkpoint, read_records, truncate_before_last_checkpoint, Record, TrajectoryWriter};
 use crate::lyapunov::lyapunov;
 use crate::model::case::Case;
 use crate::model::{Prepared, Theta};
@@ -1023,7 +1023,8 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
             (theta, 0u64, acc, w, None)
         }
         Some(file) => {
-            let cp = truncate_before_last_checkpoint(file, opts.csv.as_deref())?;
+            // Read and checked before the file is cut: a refused resume leaves it as it was.
+            let cp = last_checkpoint(file)?;
             let get = |k: &str| cp.get(k);
             if get("state").and_then(Value::as_str) != Some(&opts.state.to_string()) {
                 return Err(format!(
@@ -1067,6 +1068,7 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
                 d: RunTally::from_tally(&Tally::from_json(get("tally_d")), ctx),
                 rounding_used: get("rounding_used").and_then(Value::as_f64).unwrap_or(0.0),
             };
+            truncate_before_last_checkpoint(file, opts.csv.as_deref())?;
             let w = TrajectoryWriter::append(file, opts.csv.as_deref())?;
             (theta, n, acc, w, Some(n))
         }

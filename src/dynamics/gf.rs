@@ -47,13 +47,24 @@
 //! ⟨∇V, G⟩ − 8L (C3) are evaluated there EXACTLY in `BigRational`. The
 //! balance defect V(Θ_t) + 8q(t) − V(Θ_0) is the exact defect of the computed
 //! node and the computed q(t).
+//!
+//! # Checkpoints
+//! Every `checkpoint`-th node's record, and the last one, carries the exact
+//! node (`theta`, `t_exact`, `q_exact`) and the integrator's state after it
+//! (`flow`: the next step size, the step and error sums, the counters and the
+//! verdicts so far, with floats written so that they read back exactly).
+//! `--resume FILE` continues from the last such record of FILE: the file
+//! (and CSV) is cut back to just before it, the node is rebuilt from the
+//! exact values and the run goes on from there, rewriting that record and
+//! everything after it exactly as the uninterrupted run writes them.
 
-use super::trajectory::{Record, TrajectoryWriter};
+use super::trajectory::{last_checkpoint, read_records, truncate_before_last_checkpoint, Record, TrajectoryWriter};
 use crate::lyapunov::summarize;
 use crate::model::case::Case;
 use crate::model::{Prepared, Theta};
 // `Ordered` is named by path: importing it would make `is_positive` ambiguous
 // with `num_traits::Signed` on BigRational.
+use crate::num::parse::parse_rational;
 use crate::num::{self, BigRational, Guarantee, Scalar};
 use crate::objective::evaluate;
 use num_bigint::BigInt;
@@ -110,14 +121,33 @@ pub struct FlowOptions {
     pub csv: Option<PathBuf>,
     /// No progress output on stderr.
     pub quiet: bool,
+    /// Continue the run recorded in this JSON-lines file (appending to it)
+    /// from its last checkpoint, with the same time, precision and tolerance.
+    pub resume: Option<PathBuf>,
+    /// Every this many nodes (and at the last) a record carries the exact
+    /// node and the integrator's state, for `resume`; 0 for the last only.
+    pub checkpoint: usize,
 }
+
+/// Default node interval of checkpoints.
+pub const DEFAULT_CHECKPOINT: usize = 100;
 
 impl FlowOptions {
     /// Options for horizon `time` at `precision` bits (0 = `f64`), with the
     /// default tolerance of that precision, 100 000 steps, no files, quiet.
     pub fn new(time: BigRational, precision: u32) -> Self {
         let tolerance = if precision == 0 { DEFAULT_TOLERANCE_F64 } else { DEFAULT_TOLERANCE_MPFR };
-        FlowOptions { time, precision, tolerance, max_steps: 100_000, out: None, csv: None, quiet: true }
+        FlowOptions {
+            time,
+            precision,
+            tolerance,
+            max_steps: 100_000,
+            out: None,
+            csv: None,
+            quiet: true,
+            resume: None,
+            checkpoint: DEFAULT_CHECKPOINT,
+        }
     }
 }
 
@@ -172,6 +202,24 @@ pub enum Stop {
     Sliding,
 }
 
+impl Stop {
+    /// The word in checkpoints.
+    fn word(&self) -> &'static str {
+        match self {
+            Stop::Completed => "completed",
+            Stop::StepBudget => "step_budget",
+            Stop::NonFinite => "non_finite",
+            Stop::Violation => "violation",
+            Stop::Sliding => "sliding",
+        }
+    }
+    fn from_word(w: &str) -> Option<Stop> {
+        [Stop::Completed, Stop::StepBudget, Stop::NonFinite, Stop::Violation, Stop::Sliding]
+            .into_iter()
+            .find(|s| s.word() == w)
+    }
+}
+
 /// The result of a gradient-flow run.
 #[derive(Clone, Debug)]
 pub struct FlowReport {
@@ -191,8 +239,18 @@ pub struct FlowReport {
     pub stop: Stop,
     /// Whether the flow ran uphill (dΘ/dt = +G): negative control only.
     pub uphill: bool,
-    /// The accepted nodes, the initial value first.
+    /// The accepted nodes computed in this run, the initial value first (a
+    /// resumed run: from the checkpoint's node on; see `earlier`).
     pub nodes: Vec<FlowNode>,
+    /// Number of nodes of the whole run (the initial value included).
+    pub node_count: usize,
+    /// L(Θ_0), exact.
+    pub first_risk: BigRational,
+    /// A resumed run: the index of the checkpoint node it continued from.
+    pub resumed_from: Option<usize>,
+    /// A resumed run: (t, L, V, ‖Θ_t‖²) of the nodes before `resumed_from`,
+    /// read back from the trajectory's decimal records (for plots).
+    pub earlier: Vec<(f64, f64, f64, f64)>,
     /// Accepted steps.
     pub accepted: usize,
     /// Rejected step attempts.
@@ -232,6 +290,8 @@ pub struct FlowReport {
     pub c3_violation: Option<usize>,
     /// Q2 probe: max over nodes with t > 0 of 8tL(Θ_t)/V(Θ_0), and its node index.
     pub q2_max_ratio: Option<(f64, usize)>,
+    /// The time of that node.
+    pub q2_max_t: Option<BigRational>,
     /// Wall-clock seconds.
     pub seconds: f64,
 }
@@ -239,7 +299,13 @@ pub struct FlowReport {
 impl FlowReport {
     /// The slack at node k: 10·C·E_k + 2^−(bits−20)·V(Θ_0), exactly.
     pub fn slack(&self, k: usize) -> BigRational {
-        slack_of(self.sensitivity * self.nodes[k].error_estimate, &self.rounding)
+        let node = self.node(k).expect("a node of this run");
+        slack_of(self.sensitivity * node.error_estimate, &self.rounding)
+    }
+    /// The node with index k, if computed in this run.
+    pub fn node(&self, k: usize) -> Option<&FlowNode> {
+        let first = self.nodes.first()?.index;
+        k.checked_sub(first).and_then(|i| self.nodes.get(i))
     }
     /// Whether some checked property failed at a node (or the state became
     /// non-finite): the CLI's finding.
@@ -571,14 +637,22 @@ impl<S: Scalar> Sink<S> {
         self.pending = Some(r);
         Ok(())
     }
-    fn finish(&mut self, last: Option<&FlowNode>) -> Result<(), String> {
-        if let (Some(w), Some(mut r)) = (self.writer.as_mut(), self.pending.take()) {
-            if let Some(node) = last {
-                let th: Vec<Value> = node.theta.flatten().iter().map(|q| Value::from(q.to_string())).collect();
-                r.extra.insert("theta".into(), Value::Array(th));
-                r.extra.insert("t_exact".into(), Value::from(node.t.to_string()));
-                r.extra.insert("q_exact".into(), Value::from(node.q.to_string()));
-            }
+    /// Adds the exact node and the integrator's state to the record not yet
+    /// written (the node's own).
+    fn checkpoint(&mut self, node: &FlowNode, state: Value) {
+        if let Some(r) = self.pending.as_mut() {
+            let th: Vec<Value> = node.theta.flatten().iter().map(|q| Value::from(q.to_string())).collect();
+            r.extra.insert("theta".into(), Value::Array(th));
+            r.extra.insert("t_exact".into(), Value::from(node.t.to_string()));
+            r.extra.insert("q_exact".into(), Value::from(node.q.to_string()));
+            r.extra.insert("flow".into(), state);
+        }
+    }
+    fn finish(&mut self, last: Option<(&FlowNode, Value)>) -> Result<(), String> {
+        if let Some((node, state)) = last {
+            self.checkpoint(node, state);
+        }
+        if let (Some(w), Some(r)) = (self.writer.as_mut(), self.pending.take()) {
             w.write(&r)?;
         }
         Ok(())
@@ -624,11 +698,34 @@ pub(crate) fn integrate<S: num::Ordered>(
     let v0 = crate::lyapunov::lyapunov(&case.theta, &prep_q.xi, &());
     let rounding =
         &v0 * BigRational::new(BigInt::one(), BigInt::one() << (bits.saturating_sub(ROUNDING_BITS_LOST)) as usize);
-    let eight = BigRational::from_integer(8.into());
 
-    let any_file = opts.out.is_some() || opts.csv.is_some();
-    let writer =
-        if any_file { Some(TrajectoryWriter::create(opts.out.as_deref(), opts.csv.as_deref())?) } else { None };
+    // Resuming: the checkpoint record, after cutting the file back to just before it.
+    if opts.resume.is_some() && opts.out.is_some() && opts.out != opts.resume {
+        return Err("--resume FILE appends to FILE; do not also give a different --out".into());
+    }
+    let checkpoint = match &opts.resume {
+        Some(file) => {
+            // Checked before the file is cut: a refused resume leaves it as it was.
+            let cp = last_checkpoint(file)?;
+            let index = cp.get("n").and_then(Value::as_u64).ok_or("checkpoint lacks n")? as usize;
+            let state = cp.get("flow").ok_or("the checkpoint lacks the integrator state (\"flow\")")?;
+            same_settings(state, &opts.time, &S::backend_name(ctx), bits, tol)
+                .map_err(|e| format!("{}: checkpoint at node {index}: {e}", file.display()))?;
+            let cut = truncate_before_last_checkpoint(file, opts.csv.as_deref())?;
+            if cut != cp {
+                return Err(format!("{}: the file changed while it was read", file.display()));
+            }
+            Some((file, index, cp))
+        }
+        None => None,
+    };
+    let writer = match &checkpoint {
+        Some((file, _, _)) => Some(TrajectoryWriter::append(file, opts.csv.as_deref())?),
+        None if opts.out.is_some() || opts.csv.is_some() => {
+            Some(TrajectoryWriter::create(opts.out.as_deref(), opts.csv.as_deref())?)
+        }
+        None => None,
+    };
     let mut sink: Sink<S> = Sink { writer, pending: None, ctx: ctx.clone() };
     let progress = !opts.quiet && std::io::stderr().is_terminal();
     let mut last_progress = Instant::now();
@@ -643,6 +740,10 @@ pub(crate) fn integrate<S: num::Ordered>(
         stop: Stop::Completed,
         uphill: dir == Direction::Up,
         nodes: Vec::new(),
+        node_count: 0,
+        first_risk: BigRational::zero(),
+        resumed_from: None,
+        earlier: Vec::new(),
         accepted: 0,
         rejected: 0,
         forced: 0,
@@ -662,97 +763,104 @@ pub(crate) fn integrate<S: num::Ordered>(
         c3_exact_ok: true,
         c3_violation: None,
         q2_max_ratio: None,
+        q2_max_t: None,
         seconds: 0.0,
     };
 
-    // Records node `index` and updates the verdicts; returns whether a
+    // Records the next node and updates the verdicts; returns whether a
     // property failed there.
-    let mut record = |report: &mut FlowReport, y: &[S], t: &S, e: f64, step: f64| -> Result<bool, String> {
-        let index = report.nodes.len();
-        let t_q = t.to_rational().ok_or("the time became non-finite")?;
-        let Some(ne) = exact_node(y, d, &prep_q) else {
+    let record = |report: &mut FlowReport, sink: &mut Sink<S>, y: &[S], t: &S, e: f64, step: f64| {
+        let Some(node) = flow_node(report.node_count, y, t, e, step, d, &prep_q, &report.v0)? else {
             report.stop = Stop::NonFinite;
-            return Ok(true);
+            return Ok::<bool, String>(true);
         };
-        let balance_defect = &ne.lyapunov + &eight * &ne.q - &report.v0;
-        let node = FlowNode {
-            index,
-            t: t_q,
-            theta: ne.theta,
-            q: ne.q,
-            risk: ne.risk,
-            lyapunov: ne.lyapunov,
-            theta_norm2: ne.theta_norm2,
-            grad_norm2: ne.grad_norm2,
-            identity_defect: ne.identity_defect,
-            balance_defect,
-            error_estimate: e,
-            step,
-        };
-        let slack = slack_of(report.sensitivity * e, &report.rounding);
-        let mut bad = false;
-        let abs_defect = node.balance_defect.abs();
-        if abs_defect > report.max_balance_defect {
-            report.max_balance_defect = abs_defect.clone();
-        }
-        if abs_defect > slack && report.balance_violation.is_none() {
-            report.balance_violation = Some(index);
-            bad = true;
-        }
-        if node.theta_norm2 > &report.v0 + &slack && report.norm_violation.is_none() {
-            report.norm_violation = Some(index);
-            bad = true;
-        }
-        if report.v0.is_positive() {
-            let r = f64_of(&(&node.theta_norm2 / &report.v0));
-            report.max_norm2_ratio = report.max_norm2_ratio.max(r);
-            if node.t.is_positive() {
-                let q2 = f64_of(&(&eight * &node.t * &node.risk / &report.v0));
-                if !matches!(report.q2_max_ratio, Some((m, _)) if m >= q2) {
-                    report.q2_max_ratio = Some((q2, index));
-                }
-            }
-        }
-        if let Some(prev) = report.nodes.last() {
-            let inc = &node.lyapunov - &prev.lyapunov;
-            if index == 1 || inc > report.max_v_increase {
-                report.max_v_increase = inc.clone();
-            }
-            if inc > slack && report.monotone_violation.is_none() {
-                report.monotone_violation = Some(index);
-                bad = true;
-            }
-        }
-        if !node.identity_defect.is_zero() && report.c3_violation.is_none() {
-            report.c3_exact_ok = false;
-            report.c3_violation = Some(index);
-            bad = true;
-        }
+        let bad = judge(report, &node);
         report.balance_defect = node.balance_defect.clone();
         report.reached = node.t.clone();
         sink.push(&node, &report.v0)?;
         report.nodes.push(node);
+        report.node_count += 1;
         Ok(bad)
     };
+    let every = opts.checkpoint;
+    let due = |index: usize| every > 0 && index % every == 0;
 
     let mut t = zero.clone();
-    let mut e_sum = 0.0f64;
-    let bad0 = record(&mut report, &y, &t, 0.0, 0.0)?;
-    let mut k1 = field.eval(&y);
-    let mut h = initial_step(&field, &y, &k1, tol, t_end_f, min_step);
-    let mut attempts = 0usize;
-    // Per switching surface (sign slot): crossings by forced minimum steps.
-    let mut crossings: Vec<usize> = Vec::new();
-    let mut stopped = bad0 && stop_on_violation;
-    if report.stop == Stop::NonFinite {
-        stopped = true;
+    let mut at: Progress;
+    let mut stopped;
+    let mut k1;
+    match checkpoint {
+        None => {
+            let bad0 = record(&mut report, &mut sink, &y, &t, 0.0, 0.0)?;
+            report.first_risk = report.nodes.first().map(|n| n.risk.clone()).unwrap_or_else(BigRational::zero);
+            stopped = (bad0 && stop_on_violation) || report.stop == Stop::NonFinite;
+            k1 = field.eval(&y);
+            let h = initial_step(&field, &y, &k1, tol, t_end_f, min_step);
+            at = Progress { h, attempts: 0, e_sum: 0.0, crossings: Vec::new(), step: 0.0 };
+            if let Some(node) = report.nodes.last().filter(|_| due(0) && !stopped) {
+                sink.checkpoint(node, state_json(&report, &at));
+            }
+        }
+        Some((file, index, cp)) => {
+            report.first_risk =
+                flow_node(0, &y, &t, 0.0, 0.0, d, &prep_q, &report.v0)?.ok_or("the initial state is not finite")?.risk;
+            let state = cp.get("flow").ok_or("the checkpoint lacks the integrator state (\"flow\")")?;
+            at = restore(&mut report, state)
+                .map_err(|e| format!("{}: checkpoint at node {index}: {e}", file.display()))?;
+            let exact = |k: &str| -> Result<BigRational, String> {
+                let v = cp.get(k).and_then(Value::as_str).ok_or_else(|| format!("checkpoint lacks {k}"))?;
+                parse_rational(v).map_err(|e| format!("checkpoint {k}: {e}"))
+            };
+            let theta: Vec<BigRational> = cp
+                .get("theta")
+                .and_then(Value::as_array)
+                .ok_or("checkpoint lacks theta")?
+                .iter()
+                .map(|v| parse_rational(v.as_str().unwrap_or("")).map_err(|e| format!("checkpoint theta: {e}")))
+                .collect::<Result<_, _>>()?;
+            if theta.len() + 1 != n {
+                return Err("checkpoint theta does not fit the case's d and H".into());
+            }
+            // The node's values are floats of this precision: exact conversions.
+            y = theta.iter().chain(std::iter::once(&exact("q_exact")?)).map(|q| S::from_rational(q, ctx)).collect();
+            t = S::from_rational(&exact("t_exact")?, ctx);
+            for r in read_records(file)? {
+                let f = |k: &str| {
+                    r.get(k)
+                        .and_then(Value::as_str)
+                        .and_then(|s| parse_rational(s).ok())
+                        .map_or(f64::NAN, |q| f64_of(&q))
+                };
+                report.earlier.push((f("t"), f("risk"), f("lyapunov"), f("theta_norm2")));
+            }
+            report.resumed_from = Some(index);
+            report.node_count = index;
+            // The checkpoint's node again: its checks are in the restored verdicts.
+            let node = flow_node(index, &y, &t, at.e_sum, at.step, d, &prep_q, &report.v0)?
+                .ok_or("the checkpoint's node is not finite")?;
+            report.balance_defect = node.balance_defect.clone();
+            report.reached = node.t.clone();
+            sink.push(&node, &report.v0)?;
+            report.nodes.push(node);
+            report.node_count += 1;
+            stopped = matches!(report.stop, Stop::NonFinite | Stop::Violation | Stop::Sliding);
+            if report.stop == Stop::StepBudget {
+                // The loop stops again if the budget is still spent.
+                report.stop = Stop::Completed;
+            }
+            if let Some(node) = report.nodes.last().filter(|_| due(index)) {
+                sink.checkpoint(node, state_json(&report, &at));
+            }
+            k1 = field.eval(&y);
+        }
     }
     while !stopped && t.to_f64_lossy() < t_end_f && t.cmp3(&t_end) == crate::num::Sign3::Negative {
-        if attempts >= opts.max_steps {
+        if at.attempts >= opts.max_steps {
             report.stop = Stop::StepBudget;
             break;
         }
-        attempts += 1;
+        at.attempts += 1;
+        let h = at.h;
         let remaining = t_end.sub(&t);
         let rem_f = remaining.to_f64_lossy();
         let last = h >= rem_f * (1.0 - 1e-9);
@@ -766,7 +874,7 @@ pub(crate) fn integrate<S: num::Ordered>(
         let mut ks: Vec<Vec<S>> = Vec::with_capacity(13);
         ks.push(k1.clone());
         let piece0 = piece(&y, &prep, d);
-        crossings.resize(piece0.signs.len(), 0);
+        at.crossings.resize(piece0.signs.len(), 0);
         // Sign slots that change somewhere in this step.
         let mut changed = vec![false; piece0.signs.len()];
         let mut switched = false;
@@ -832,17 +940,18 @@ pub(crate) fn integrate<S: num::Ordered>(
             }
             let mut sliding = false;
             if err_f > 1.0 && switched {
-                for (n, c) in crossings.iter_mut().zip(&changed) {
+                for (n, c) in at.crossings.iter_mut().zip(&changed) {
                     *n += usize::from(*c);
                     sliding |= *n >= SLIDING_CROSSINGS;
                 }
             }
             report.accepted += 1;
             let local = euclid(&err);
-            e_sum += if finite(local) { local } else { f64::INFINITY };
+            at.e_sum += if finite(local) { local } else { f64::INFINITY };
+            at.step = h_used;
             t = if last { t_end.clone() } else { t.add(&h_s) };
             y = y_new;
-            let bad = record(&mut report, &y, &t, e_sum, h_used)?;
+            let bad = record(&mut report, &mut sink, &y, &t, at.e_sum, h_used)?;
             if report.stop == Stop::NonFinite || (bad && stop_on_violation) {
                 if report.stop != Stop::NonFinite {
                     report.stop = Stop::Violation;
@@ -857,16 +966,19 @@ pub(crate) fn integrate<S: num::Ordered>(
             }
             k1 = field.eval(&y);
             let fac = if err_f == 0.0 { 4.0 } else { (0.9 * err_f.powf(-1.0 / 8.0)).clamp(0.2, 4.0) };
-            h = (h_used * fac).max(min_step);
+            at.h = (h_used * fac).max(min_step);
             if last {
-                h = h.max(h_used);
+                at.h = at.h.max(h_used);
+            }
+            if let Some(node) = report.nodes.last().filter(|n| due(n.index)) {
+                sink.checkpoint(node, state_json(&report, &at));
             }
         } else {
             report.rejected += 1;
             // Across a switch the error is O(h) to O(h³), not O(h⁸): shrink faster.
             let p = if switched { 2.0 } else { 8.0 };
             let fac = if err_f.is_finite() { (0.9 * err_f.powf(-1.0 / p)).clamp(0.1, 0.9) } else { 0.1 };
-            h = (h_used * fac).max(min_step);
+            at.h = (h_used * fac).max(min_step);
         }
         if progress && last_progress.elapsed().as_millis() >= 250 {
             last_progress = Instant::now();
@@ -876,7 +988,7 @@ pub(crate) fn integrate<S: num::Ordered>(
                 t_end_f,
                 report.accepted,
                 report.rejected,
-                e_sum
+                at.e_sum
             );
             let _ = std::io::stderr().flush();
         }
@@ -884,10 +996,204 @@ pub(crate) fn integrate<S: num::Ordered>(
     if progress {
         eprint!("\r{}\r", " ".repeat(90));
     }
-    report.error_estimate = e_sum;
-    sink.finish(report.nodes.last())?;
+    report.error_estimate = at.e_sum;
+    let state = state_json(&report, &at);
+    sink.finish(report.nodes.last().map(|node| (node, state)))?;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// The integrator's state after a node, besides the node and the report.
+#[derive(Clone, Debug)]
+struct Progress {
+    /// The next step size to try.
+    h: f64,
+    /// Step attempts so far (accepted and rejected).
+    attempts: usize,
+    /// E, the sum of the accepted local error estimates.
+    e_sum: f64,
+    /// Per switching surface: crossings by forced minimum steps.
+    crossings: Vec<usize>,
+    /// The step that led to the last node.
+    step: f64,
+}
+
+/// The exact node at state `y` (Θ, q) and time `t`, evaluated in
+/// `BigRational`; `None` if a component is not finite.
+#[allow(clippy::too_many_arguments)]
+fn flow_node<S: Scalar>(
+    index: usize,
+    y: &[S],
+    t: &S,
+    e: f64,
+    step: f64,
+    d: usize,
+    prep_q: &Prepared<BigRational>,
+    v0: &BigRational,
+) -> Result<Option<FlowNode>, String> {
+    let t_q = t.to_rational().ok_or("the time became non-finite")?;
+    let Some(ne) = exact_node(y, d, prep_q) else { return Ok(None) };
+    let balance_defect = &ne.lyapunov + BigRational::from_integer(8.into()) * &ne.q - v0;
+    Ok(Some(FlowNode {
+        index,
+        t: t_q,
+        theta: ne.theta,
+        q: ne.q,
+        risk: ne.risk,
+        lyapunov: ne.lyapunov,
+        theta_norm2: ne.theta_norm2,
+        grad_norm2: ne.grad_norm2,
+        identity_defect: ne.identity_defect,
+        balance_defect,
+        error_estimate: e,
+        step,
+    }))
+}
+
+/// The checks of C10 at a new node (its predecessor is the report's last
+/// node); updates the verdicts and returns whether one failed there.
+fn judge(report: &mut FlowReport, node: &FlowNode) -> bool {
+    let eight = BigRational::from_integer(8.into());
+    let index = node.index;
+    let slack = slack_of(report.sensitivity * node.error_estimate, &report.rounding);
+    let mut bad = false;
+    let abs_defect = node.balance_defect.abs();
+    if abs_defect > report.max_balance_defect {
+        report.max_balance_defect = abs_defect.clone();
+    }
+    if abs_defect > slack && report.balance_violation.is_none() {
+        report.balance_violation = Some(index);
+        bad = true;
+    }
+    if node.theta_norm2 > &report.v0 + &slack && report.norm_violation.is_none() {
+        report.norm_violation = Some(index);
+        bad = true;
+    }
+    if report.v0.is_positive() {
+        let r = f64_of(&(&node.theta_norm2 / &report.v0));
+        report.max_norm2_ratio = report.max_norm2_ratio.max(r);
+        if node.t.is_positive() {
+            let q2 = f64_of(&(&eight * &node.t * &node.risk / &report.v0));
+            if !matches!(report.q2_max_ratio, Some((m, _)) if m >= q2) {
+                report.q2_max_ratio = Some((q2, index));
+                report.q2_max_t = Some(node.t.clone());
+            }
+        }
+    }
+    if let Some(prev) = report.nodes.last() {
+        let inc = &node.lyapunov - &prev.lyapunov;
+        if index == 1 || inc > report.max_v_increase {
+            report.max_v_increase = inc.clone();
+        }
+        if inc > slack && report.monotone_violation.is_none() {
+            report.monotone_violation = Some(index);
+            bad = true;
+        }
+    }
+    if !node.identity_defect.is_zero() && report.c3_violation.is_none() {
+        report.c3_exact_ok = false;
+        report.c3_violation = Some(index);
+        bad = true;
+    }
+    bad
+}
+
+/// An f64 as text that reads back to the same f64 (`str::parse`).
+fn f64_text(x: f64) -> String {
+    format!("{x:?}")
+}
+
+/// The `flow` object of a checkpoint: the run's settings, the integrator's
+/// state and the verdicts after the node.
+fn state_json(r: &FlowReport, at: &Progress) -> Value {
+    let index = |k: Option<usize>| k.map_or(Value::Null, Value::from);
+    serde_json::json!({
+        "time": r.time.to_string(),
+        "backend": r.backend,
+        "tolerance": f64_text(r.tolerance),
+        "h": f64_text(at.h),
+        "step": f64_text(at.step),
+        "attempts": at.attempts,
+        "error_estimate": f64_text(at.e_sum),
+        "crossings": at.crossings,
+        "accepted": r.accepted,
+        "rejected": r.rejected,
+        "forced": r.forced,
+        "switch_steps": r.switch_steps,
+        "stop": r.stop.word(),
+        "max_balance_defect": r.max_balance_defect.to_string(),
+        "balance_violation": index(r.balance_violation),
+        "max_norm2_ratio": f64_text(r.max_norm2_ratio),
+        "norm_violation": index(r.norm_violation),
+        "max_v_increase": r.max_v_increase.to_string(),
+        "monotone_violation": index(r.monotone_violation),
+        "c3_violation": index(r.c3_violation),
+        "q2_max": r.q2_max_ratio.map_or(Value::Null, |(m, k)| {
+            serde_json::json!([f64_text(m), k, r.q2_max_t.as_ref().map(|t| t.to_string())])
+        }),
+    })
+}
+
+/// Whether a checkpoint's `flow` object was written by a run with this
+/// time, arithmetic and tolerance (a resumed run must repeat them).
+fn same_settings(v: &Value, time: &BigRational, backend: &str, bits: u32, tol: f64) -> Result<(), String> {
+    let text = |k: &str| v.get(k).and_then(Value::as_str).ok_or_else(|| format!("lacks {k}"));
+    if text("time")? != time.to_string() {
+        return Err(format!("recorded with --time {}, resumed with --time {time}", text("time")?));
+    }
+    if text("backend")? != backend {
+        return Err(format!(
+            "recorded in {}, resumed in {backend} (give the same --precision; {bits} bits now)",
+            text("backend")?
+        ));
+    }
+    if text("tolerance")?.parse::<f64>().ok() != Some(tol) {
+        return Err(format!("recorded with --tolerance {}, resumed with {}", text("tolerance")?, f64_text(tol)));
+    }
+    Ok(())
+}
+
+/// Restores the report's counters and verdicts from a checkpoint's `flow`
+/// object; returns the integrator's state.
+fn restore(r: &mut FlowReport, v: &Value) -> Result<Progress, String> {
+    let text = |k: &str| v.get(k).and_then(Value::as_str).ok_or_else(|| format!("lacks {k}"));
+    let float = |k: &str| text(k)?.parse::<f64>().map_err(|e| format!("{k}: {e}"));
+    let count = |k: &str| v.get(k).and_then(Value::as_u64).map(|x| x as usize).ok_or_else(|| format!("lacks {k}"));
+    let exact = |k: &str| parse_rational(text(k)?).map_err(|e| format!("{k}: {e}"));
+    let index = |k: &str| v.get(k).and_then(Value::as_u64).map(|x| x as usize);
+    r.accepted = count("accepted")?;
+    r.rejected = count("rejected")?;
+    r.forced = count("forced")?;
+    r.switch_steps = count("switch_steps")?;
+    r.stop = Stop::from_word(text("stop")?).ok_or("unknown stop")?;
+    r.max_balance_defect = exact("max_balance_defect")?;
+    r.balance_violation = index("balance_violation");
+    r.max_norm2_ratio = float("max_norm2_ratio")?;
+    r.norm_violation = index("norm_violation");
+    r.max_v_increase = exact("max_v_increase")?;
+    r.monotone_violation = index("monotone_violation");
+    r.c3_violation = index("c3_violation");
+    r.c3_exact_ok = r.c3_violation.is_none();
+    if let Some(q2) = v.get("q2_max").and_then(Value::as_array) {
+        let m = q2.first().and_then(Value::as_str).and_then(|s| s.parse::<f64>().ok()).ok_or("bad q2_max")?;
+        let k = q2.get(1).and_then(Value::as_u64).ok_or("bad q2_max")? as usize;
+        r.q2_max_ratio = Some((m, k));
+        r.q2_max_t = q2.get(2).and_then(Value::as_str).and_then(|s| parse_rational(s).ok());
+    }
+    let crossings = v
+        .get("crossings")
+        .and_then(Value::as_array)
+        .ok_or("lacks crossings")?
+        .iter()
+        .map(|c| c.as_u64().map(|x| x as usize).ok_or("bad crossings"))
+        .collect::<Result<_, _>>()?;
+    Ok(Progress {
+        h: float("h")?,
+        attempts: count("attempts")?,
+        e_sum: float("error_estimate")?,
+        crossings,
+        step: float("step")?,
+    })
 }
 
 /// Hairer–Nørsett–Wanner's starting step for order 8, clipped to [h_min, T].
@@ -983,15 +1289,18 @@ pub fn flow_text(r: &FlowReport) -> String {
         r.rejected,
         r.forced,
         r.switch_steps,
-        r.nodes.len(),
+        r.node_count,
         r.seconds
     );
+    if let Some(k) = r.resumed_from {
+        s += &format!("resumed        from the checkpoint at node {k}\n");
+    }
     s += &format!("\nV(theta_0)            = {}\n", e(&r.v0));
     s += &format!("V(theta_t)            = {}   at t = {}\n", e(&last.lyapunov), e(&last.t));
     s += &format!("8 q(t) = 8 int L ds   = {}\n", e(&(BigRational::from_integer(8.into()) * &last.q)));
     s += &format!(
         "L(theta_0) -> L(theta_t): {} -> {}   (decay observed at the nodes; the limit t -> oo is not computed)\n",
-        e(&r.nodes[0].risk),
+        e(&r.first_risk),
         e(&last.risk)
     );
     s += "\nC10 balance  V(theta_t) + 8 q(t) = V(theta_0)\n";
@@ -1028,10 +1337,10 @@ pub fn flow_text(r: &FlowReport) -> String {
         r.c3_violation.map(|k| format!(" (fails at node {k})")).unwrap_or_default()
     );
     match r.q2_max_ratio {
-        Some((m, k)) => {
+        Some((m, _)) => {
             s += &format!(
                 "Q2 probe: max over nodes of 8 t L(theta_t) / V(theta_0) = {m:.6} at t = {:.6e} ({})\n",
-                f64_of(&r.nodes[k].t),
+                r.q2_max_t.as_ref().map_or(f64::NAN, f64_of),
                 if m <= 1.0 { "<= 1: consistent with Q2" } else { "> 1: a candidate counterexample to Q2 (finding)" }
             )
         }

@@ -36,36 +36,29 @@ pub fn gf_plot(r: &super::gf::FlowReport, file: &str) -> String {
     use crate::num::Scalar;
     let mut p = Plot::new(&format!("gradient flow on {file}"), "time t", "value (log scale)");
     p.y_scale = Scale::Log10;
-    let pts = |f: &dyn Fn(&super::gf::FlowNode) -> f64| -> Vec<(f64, f64)> {
-        r.nodes.iter().map(|n| (n.t.to_f64_lossy(), f(n))).collect()
-    };
-    p.series.push(Series { label: "risk L(Θ_t)".into(), points: pts(&|n| n.risk.to_f64_lossy()), dashed: false });
-    p.series.push(Series {
-        label: "Lyapunov V(Θ_t)".into(),
-        points: pts(&|n| n.lyapunov.to_f64_lossy()),
-        dashed: false,
-    });
-    p.series
-        .push(Series { label: "‖Θ_t‖²".into(), points: pts(&|n| n.theta_norm2.to_f64_lossy()), dashed: true });
+    // (t, L, V, ‖Θ_t‖²) at every node: a resumed run's earlier nodes as read back, then this run's.
+    let rows: Vec<(f64, f64, f64, f64)> = r
+        .earlier
+        .iter()
+        .copied()
+        .chain(r.nodes.iter().map(|n| {
+            (n.t.to_f64_lossy(), n.risk.to_f64_lossy(), n.lyapunov.to_f64_lossy(), n.theta_norm2.to_f64_lossy())
+        }))
+        .collect();
+    let pts = |column: usize| -> Vec<(f64, f64)> { rows.iter().map(|n| (n.0, [n.1, n.2, n.3][column])).collect() };
+    p.series.push(Series { label: "risk L(Θ_t)".into(), points: pts(0), dashed: false });
+    p.series.push(Series { label: "Lyapunov V(Θ_t)".into(), points: pts(1), dashed: false });
+    p.series.push(Series { label: "‖Θ_t‖²".into(), points: pts(2), dashed: true });
     let v0 = r.v0.to_f64_lossy();
     p.series.push(Series {
         label: "V(Θ_0)/(8t) (Q2)".into(),
-        points: r
-            .nodes
-            .iter()
-            .filter(|n| n.t.to_f64_lossy() > 0.0)
-            .map(|n| {
-                let t = n.t.to_f64_lossy();
-                (t, v0 / (8.0 * t))
-            })
-            .collect(),
+        points: rows.iter().filter(|n| n.0 > 0.0).map(|n| (n.0, v0 / (8.0 * n.0))).collect(),
         dashed: true,
     });
     let estimate = r.nodes.last().map_or(0.0, |n| n.error_estimate);
     p.notes.push(format!(
         "{} accepted nodes, {}; guarantee approximate (error estimate {estimate:.2e}, a-posteriori)",
-        r.nodes.len(),
-        r.backend
+        r.node_count, r.backend
     ));
     p.to_svg(900, 560)
 }

@@ -144,6 +144,28 @@ pub fn read_records(path: &Path) -> Result<Vec<Value>, String> {
     Ok(out)
 }
 
+/// The complete lines of a trajectory file, byte for byte, and the records
+/// they hold up to the first that does not parse (a torn last line, from a
+/// killed run, is dropped), with the index of the last record that carries
+/// `theta` (a checkpoint).
+fn complete_records<'a>(path: &Path, body: &'a str) -> Result<(Vec<&'a str>, Vec<Value>, usize), String> {
+    let lines: Vec<&str> = body.split_inclusive('\n').filter(|l| l.ends_with('\n')).collect();
+    let parsed: Vec<Value> = lines.iter().map_while(|l| serde_json::from_str::<Value>(l).ok()).collect();
+    let last = parsed
+        .iter()
+        .rposition(|r| r.get("theta").is_some())
+        .ok_or_else(|| format!("{}: no checkpoint (a record with \"theta\") to resume from", path.display()))?;
+    Ok((lines, parsed, last))
+}
+
+/// The record [`truncate_before_last_checkpoint`] would return, leaving the
+/// file as it is.
+pub fn last_checkpoint(path: &Path) -> Result<Value, String> {
+    let body = std::fs::read_to_string(path).map_err(|e| io_err(path, e))?;
+    let (_, mut parsed, last) = complete_records(path, &body)?;
+    Ok(parsed.swap_remove(last))
+}
+
 /// Cuts a trajectory file (and its CSV, if given) back to just before its
 /// last record that carries `theta`, and returns that record: a resumed run
 /// restarts from its state and rewrites it and everything after it, which
@@ -151,12 +173,7 @@ pub fn read_records(path: &Path) -> Result<Vec<Value>, String> {
 pub fn truncate_before_last_checkpoint(path: &Path, csv: Option<&Path>) -> Result<Value, String> {
     let body = std::fs::read_to_string(path).map_err(|e| io_err(path, e))?;
     // Complete lines only, kept byte for byte (a torn last line is dropped).
-    let lines: Vec<&str> = body.split_inclusive('\n').filter(|l| l.ends_with('\n')).collect();
-    let parsed: Vec<Value> = lines.iter().map_while(|l| serde_json::from_str::<Value>(l).ok()).collect();
-    let last = parsed
-        .iter()
-        .rposition(|r| r.get("theta").is_some())
-        .ok_or_else(|| format!("{}: no checkpoint (a record with \"theta\") to resume from", path.display()))?;
+    let (lines, mut parsed, last) = complete_records(path, &body)?;
     std::fs::write(path, lines[..last].concat()).map_err(|e| io_err(path, e))?;
     if let Some(c) = csv {
         if c.exists() {
@@ -165,5 +182,5 @@ pub fn truncate_before_last_checkpoint(path: &Path, csv: Option<&Path>) -> Resul
             std::fs::write(c, kept).map_err(|e| io_err(c, e))?;
         }
     }
-    Ok(parsed[last].clone())
+    Ok(parsed.swap_remove(last))
 }
