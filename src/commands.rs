@@ -32,6 +32,10 @@ pub struct CheckOptions {
     /// Reuse the checks already recorded in `report`'s progress.jsonl by a run
     /// with the same seed, backend, cases and negative control.
     pub resume: bool,
+    /// Candidates for the counterexample search run after each check that
+    /// has a search target (0: none). The verdict of a claim expected to
+    /// hold becomes `refuted` if the search finds a witness.
+    pub search: u64,
 }
 
 /// Default number of cases per check (the whole default run takes about a minute on 2 cores).
@@ -126,6 +130,7 @@ pub fn check_command(opts: &CheckOptions) -> Result<i32, String> {
         "backend": opts.backend.to_string(),
         "cases": opts.cases,
         "mutant": opts.mutant,
+        "search": opts.search,
     });
     let mut done: Vec<Row> = match (&opts.report, opts.resume) {
         (Some(dir), true) => resumed_rows(&dir.join("progress.jsonl"), &run_key)?,
@@ -149,6 +154,9 @@ pub fn check_command(opts: &CheckOptions) -> Result<i32, String> {
         let label = format!("{} {}", c.statement(), c.name());
         let report = run_check(c.as_ref(), &budget, opts.mutant.as_deref(), &progress_printer(label, opts.quiet));
         let mut row = crate::report::rows::check_row(&report);
+        if opts.search > 0 && opts.mutant.is_none() {
+            search_into_row(&mut row, c.as_ref(), opts);
+        }
         if let Some(dir) = &opts.report {
             // Results are written as they come, so a long run loses nothing.
             if let Some(w) = &row.witness {
@@ -210,6 +218,65 @@ pub fn check_command(opts: &CheckOptions) -> Result<i32, String> {
         }
     }
     Ok(if rows.iter().any(Row::is_finding) { 1 } else { 0 })
+}
+
+/// Runs the counterexample search of `check` (if it has a search target)
+/// with a candidate cap, so the result depends only on the seed, and records
+/// what it found in the row: a note with the candidates and time, and for a
+/// still-unrefuted row the witness (re-checked exactly by the search).
+fn search_into_row(row: &mut Row, check: &dyn Check, opts: &CheckOptions) {
+    use crate::search::{search, targets, SearchConfig};
+    let Some(target) = targets().into_iter().find(|t| t.check_name() == check.name()) else { return };
+    let cfg = SearchConfig {
+        seed: opts.seed,
+        budget: std::time::Duration::from_secs(600),
+        max_candidates: opts.search,
+        ..SearchConfig::default()
+    };
+    let bar = crate::progress::Bar::new(format!("{} {} (search)", check.statement(), check.name()), opts.quiet);
+    let rep = search(target.as_ref(), check, &cfg, &|p| {
+        bar.draw(p.candidates as f64 / p.cap.max(1) as f64, &format!("{}/{} candidates", p.candidates, p.cap))
+    });
+    bar.clear();
+    // No times in the note: with the candidate cap binding, the report
+    // depends only on the seed.
+    match &rep.found {
+        None => row.notes.push(format!(
+            "search (`reluproof search {}`, seed {}): no counterexample found in {} candidates ({} inside the hypotheses); evidence, not proof",
+            target.key(),
+            opts.seed,
+            rep.candidates,
+            rep.scored
+        )),
+        Some(f) => {
+            row.notes.push(format!(
+                "search (`reluproof search {}`, seed {}): a witness after {} candidates, shrunk and re-checked exactly (it is the row's witness): {}",
+                target.key(),
+                opts.seed,
+                f.first_violation_after,
+                f.detail
+            ));
+            // The shrunk witness replaces the check's own: it is re-checked by
+            // the same check and is the smallest one known.
+            {
+                row.verdict = "refuted";
+                row.witness = Some(Witness {
+                    statement: check.statement().to_string(),
+                    check: check.name().to_string(),
+                    mutant: None,
+                    verdict: "refuted".into(),
+                    detail: f.detail.clone(),
+                    instance: f.witness.clone(),
+                    provenance: vec![format!(
+                        "found by: reluproof check --search {} --seed {} (the search of {})",
+                        opts.search,
+                        opts.seed,
+                        check.name()
+                    )],
+                });
+            }
+        }
+    }
 }
 
 /// The rows recorded in a progress.jsonl by a run with this key. A missing

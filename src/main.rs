@@ -64,6 +64,11 @@ enum Command {
         /// for the same seed, backend, cases and control, and run only the rest.
         #[arg(long, requires = "report")]
         resume: bool,
+        /// After each check that has a search target (`reluproof search`), run
+        /// the counterexample search on this many candidates (0: no search).
+        /// Finding nothing is reported as evidence; a witness refutes.
+        #[arg(long, value_name = "CANDIDATES", default_value_t = 5000)]
+        search: u64,
     },
     /// Re-run the check of a saved witness file and compare with its recorded verdict.
     Replay {
@@ -320,8 +325,19 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Eval { case, backend, json } => exit(eval(case, backend, json)),
-        Command::Check { ids, cases, seed, backend, json, report, mutant, quiet, resume } => {
-            exit(check_command(&CheckOptions { ids, cases, seed, backend, json, report, mutant, quiet, resume }))
+        Command::Check { ids, cases, seed, backend, json, report, mutant, quiet, resume, search } => {
+            exit(check_command(&CheckOptions {
+                ids,
+                cases,
+                seed,
+                backend,
+                json,
+                report,
+                mutant,
+                quiet,
+                resume,
+                search,
+            }))
         }
         Command::Replay { witness, backend } => exit(replay_command(&witness, backend)),
         Command::Gd { case, steps, gamma, state, output: o } => {

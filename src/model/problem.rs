@@ -128,11 +128,13 @@ impl Target {
             Target::Constant(xi) => format!("xi = {xi}"),
             Target::Affine { slope, intercept } => {
                 let mut f = String::new();
-                for (i, a) in slope.iter().enumerate() {
+                for (i, a) in slope.iter().enumerate().filter(|(_, a)| !a.is_zero()) {
                     let x = if slope.len() == 1 { "x".to_string() } else { format!("x{}", i + 1) };
                     f += &signed_term(a, &x, f.is_empty());
                 }
-                f += &signed_term(intercept, "", false);
+                if !intercept.is_zero() || f.is_empty() {
+                    f += &signed_term(intercept, "", f.is_empty());
+                }
                 format!("affine f(x) = {f}")
             }
             Target::PiecewiseLinear { knots, values } => {
@@ -193,12 +195,17 @@ impl Target {
 /// `a x` as a term of a sum: "3/2 x", " - 3/2 x", " + 3/2 x" (the leading
 /// term has no " + ").
 fn signed_term(a: &BigRational, x: &str, leading: bool) -> String {
-    let body = |q: &BigRational| if x.is_empty() { q.to_string() } else { format!("{q} {x}") };
+    let magnitude = a.abs();
+    let body = match (x.is_empty(), magnitude.is_one()) {
+        (true, _) => magnitude.to_string(),
+        (false, true) => x.to_string(),
+        (false, false) => format!("{magnitude} {x}"),
+    };
     match (a.is_negative(), leading) {
-        (true, true) => format!("-{}", body(&-a)),
-        (true, false) => format!(" - {}", body(&-a)),
-        (false, true) => body(a),
-        (false, false) => format!(" + {}", body(a)),
+        (true, true) => format!("-{body}"),
+        (true, false) => format!(" - {body}"),
+        (false, true) => body,
+        (false, false) => format!(" + {body}"),
     }
 }
 
