@@ -41,9 +41,9 @@ fn every_saved_witness_replays_with_its_recorded_verdict() {
     for path in files {
         let w = Witness::read(&path).unwrap_or_else(|e| panic!("{e}"));
         assert!(
-            w.provenance
+            w.provenance.iter().any(|l| ["found by: reluproof search", "found by: reluproof check", "written by hand"]
                 .iter()
-                .any(|l| l.starts_with("found by: reluproof search") || l.starts_with("found by: reluproof check")),
+                .any(|p| l.starts_with(p))),
             "{}: no provenance line naming the command",
             path.display()
         );
@@ -213,4 +213,25 @@ fn the_search_command_on_a_claim_that_holds_exits_zero_and_says_so() {
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("no counterexample found in 5"), "{text}");
+}
+
+/// E7's witness: the degenerate neuron's G differs between the σ'(0)
+/// conventions exactly as its comments say, and C3 holds under both.
+#[test]
+fn e7_witness_shows_g_differing_at_a_degenerate_neuron() {
+    use reluproof::eval::summary_ordered;
+    use reluproof::model::DerivativeAtZero;
+    use reluproof::num::BigRational;
+    let w = Witness::read(std::path::Path::new("tests/witnesses/e7_degenerate_neuron_moves.toml")).expect("E7 witness");
+    let q = |s: &str| reluproof::num::parse::parse_rational(s).expect("number");
+    let grad = |conv: DerivativeAtZero| {
+        let mut case = w.instance.case.clone();
+        case.problem.derivative_at_zero = conv;
+        let s = summary_ordered::<BigRational>(&case, &());
+        assert_eq!(s.grad_v_dot_g, s.eight_risk, "C3 under {conv:?}");
+        assert_eq!(s.eight_risk, q("8"));
+        s.gradient.flatten()
+    };
+    assert_eq!(grad(DerivativeAtZero::Open), vec![q("0"), q("0"), q("0"), q("-2")]);
+    assert_eq!(grad(DerivativeAtZero::Closed), vec![q("-1"), q("-2"), q("0"), q("-2")]);
 }
