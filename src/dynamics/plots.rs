@@ -1,10 +1,11 @@
 //! Plots of trajectories (SVG, via `report::plot`).
 
 use super::gd::GdSummary;
-use crate::report::plot::{Plot, Scale, Series};
+use crate::report::plot::{Plot, Scale, Series, Strip, StripMark};
 
 /// The SVG of a GD run: L, V and ‖θ‖² against the step n, on a log scale,
-/// with the step size printed against γ*.
+/// with a step-size scale above the plot that marks γ* (the step bound of C9)
+/// and the run's γ.
 pub fn gd_plot(s: &GdSummary, file: &str) -> String {
     let mut p = Plot::new(&format!("gradient descent on {file}"), "step n", "value (log scale)");
     p.y_scale = Scale::Log10;
@@ -18,6 +19,20 @@ pub fn gd_plot(s: &GdSummary, file: &str) -> String {
     p.series.push(series("Lyapunov V(θ_n)", 2, false));
     p.series.push(series("‖θ_n‖²", 3, true));
     let ratio = s.gamma_star.as_ref().map(|g| crate::num::Scalar::to_f64_lossy(&(&s.gamma / g)));
+    let gamma = crate::num::Scalar::to_f64_lossy(&s.gamma);
+    let mut marks = vec![StripMark {
+        value: gamma,
+        label: match ratio {
+            Some(r) => format!("γ of this run = {r:.3} γ*"),
+            None => format!("γ of this run = {gamma:.3e}"),
+        },
+        bound: false,
+    }];
+    if let Some(g) = &s.gamma_star {
+        let g = crate::num::Scalar::to_f64_lossy(g);
+        marks.push(StripMark { value: g, label: format!("γ* = {g:.3e} (C9: certified for γ ≤ γ*)"), bound: true });
+    }
+    p.strip = Some(Strip { label: "step size γ".into(), scale: Scale::Log10, marks });
     p.notes.push(match ratio {
         Some(r) => format!(
             "γ = {:.4e} = {r:.4} γ*   (γ* = {:.4e}, the step bound of C9)",
@@ -26,7 +41,11 @@ pub fn gd_plot(s: &GdSummary, file: &str) -> String {
         ),
         None => format!("γ = {:.4e}", crate::num::Scalar::to_f64_lossy(&s.gamma)),
     });
-    p.notes.push(format!("state {}; C9(a)-(d) {} at every step", s.state, if s.all_hold() { "hold" } else { "FAIL" }));
+    p.notes.push(format!(
+        "state {}; {}",
+        s.state,
+        if s.all_hold() { "C9(a)-(d) hold at every step" } else { "an inequality of C9(a)-(d) FAILS at some step" }
+    ));
     p.to_svg(900, 560)
 }
 
@@ -61,4 +80,43 @@ pub fn gf_plot(r: &super::gf::FlowReport, file: &str) -> String {
         r.node_count, r.backend
     ));
     p.to_svg(900, 560)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dynamics::gd::{run_gd, GammaSpec, GdOptions, StateMode};
+    use crate::model::case::parse_case;
+
+    #[test]
+    fn the_gd_plot_marks_gamma_star_and_the_runs_gamma() {
+        let case = parse_case(
+            "t.toml",
+            "[problem]\nmeasure = \"lebesgue\"\na = \"0\"\nb = \"1\"\ntarget = \"1\"\n\
+             [theta]\nw = [\"1/2\", \"-1\"]\nb = [\"1/4\", \"1/2\"]\nv = [\"1\", \"-1/2\"]\nc = \"0\"\n",
+        )
+        .expect("case");
+        let opts = GdOptions {
+            steps: 5,
+            gamma: GammaSpec::Auto(crate::num::parse::parse_rational("1/2").expect("1/2")),
+            state: StateMode::Dyadic(64),
+            out: None,
+            csv: None,
+            resume: None,
+            checkpoint: 100,
+            quiet: true,
+        };
+        let summary = run_gd(&case, &opts).expect("gd");
+        let svg = gd_plot(&summary, "t.toml");
+        for label in ["step size γ", "γ of this run = 0.500 γ*", "(C9: certified for γ ≤ γ*)", "risk L(θ_n)", "step n"]
+        {
+            assert!(svg.contains(label), "missing {label}");
+        }
+        let x = |label: &str| -> f64 {
+            let line = svg.lines().find(|l| l.contains(label)).expect("label");
+            let i = line.find(" x=\"").expect("x") + 4;
+            line[i..].split('"').next().expect("value").parse().expect("number")
+        };
+        assert!(x("γ of this run") < x("γ* = "), "γ = γ*/2 lies left of γ*");
+    }
 }

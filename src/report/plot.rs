@@ -4,7 +4,8 @@
 //! compared with a bound γ*).
 //!
 //! A [`Plot`] holds [`Series`] of points, optional reference lines
-//! ([`Marker`]s) and notes; [`Plot::to_svg`] lays it out as a standalone SVG
+//! ([`Marker`]s), an optional [`Strip`] (a scale of its own above the plot
+//! area, e.g. a run's step size against its bound γ*) and notes; [`Plot::to_svg`] lays it out as a standalone SVG
 //! with "nice" 1-2-5 ticks on linear axes and decade ticks on
 //! [`Scale::Log10`] axes. The legend sits outside the plot area (on the right,
 //! or below when the labels are long). Points that cannot be drawn (NaN, ±∞,
@@ -38,6 +39,9 @@ const GRID_COLOUR: &str = "#e6e6e6";
 const TICK_LEN: f64 = 5.0;
 const LEGEND_ROW: f64 = 19.0;
 const LEGEND_SAMPLE: f64 = 26.0;
+const STRIP_TICK_SIZE: f64 = 10.5;
+/// Half-height of a strip's bound bars, height of its triangles.
+const STRIP_MARK: f64 = 8.0;
 
 /// One line of a plot: a label for the legend and the points (x, y) in
 /// drawing order.
@@ -64,6 +68,34 @@ pub struct Marker {
     pub label: String,
 }
 
+/// A one-dimensional scale of its own, drawn across the width of the plot
+/// area just above it, for quantities that share neither of the plot's axes:
+/// e.g. the step size γ of a run, marked against its bound γ*. Its name is
+/// written left of it, its ticks and tick labels below it, the labels of its
+/// marks above it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Strip {
+    /// What the scale measures, e.g. `"step size γ"`.
+    pub label: String,
+    /// Scale of the strip.
+    pub scale: Scale,
+    /// The marked values; the scale spans them with some room.
+    pub marks: Vec<StripMark>,
+}
+
+/// A value on a [`Strip`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct StripMark {
+    /// Position on the strip, in its units.
+    pub value: f64,
+    /// Text above the mark, e.g. `"γ* = 1.04e-4"`.
+    pub label: String,
+    /// A bound or reference value: drawn as a grey dashed bar across the
+    /// strip (like a [`Marker`]); otherwise as a black triangle pointing at
+    /// the value.
+    pub bound: bool,
+}
+
 /// How values map to an axis.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scale {
@@ -78,17 +110,25 @@ pub enum Scale {
 /// A line plot; fill in the public fields, then call [`Plot::to_svg`].
 ///
 /// ```
-/// use reluproof::report::plot::{Marker, Plot, Scale, Series};
+/// use reluproof::report::plot::{Marker, Plot, Scale, Series, Strip, StripMark};
 ///
 /// let mut p = Plot::new("Training run", "step n", "value");
 /// p.y_scale = Scale::Log10;
 /// let risk: Vec<(f64, f64)> = (0..100).map(|n| (n as f64, 10.0 * 0.8f64.powi(n))).collect();
 /// p.series.push(Series { label: "risk L".into(), points: risk, dashed: false });
-/// p.x_markers.push(Marker { value: 50.0, label: "γ*".into() });
+/// p.x_markers.push(Marker { value: 50.0, label: "n = 50".into() });
+/// p.strip = Some(Strip {
+///     label: "step size γ".into(),
+///     scale: Scale::Log10,
+///     marks: vec![
+///         StripMark { value: 1e-3, label: "γ* = 1e-3".into(), bound: true },
+///         StripMark { value: 5e-4, label: "γ = γ*/2".into(), bound: false },
+///     ],
+/// });
 /// p.notes.push("guarantee: exact".into());
 /// let svg = p.to_svg(800, 500);
 /// assert!(svg.starts_with("<svg"));
-/// assert!(svg.contains("risk L"));
+/// assert!(svg.contains("risk L") && svg.contains("γ* = 1e-3"));
 /// assert!(svg.trim_end().ends_with("</svg>"));
 /// ```
 #[derive(Clone, Debug, PartialEq)]
@@ -109,6 +149,8 @@ pub struct Plot {
     pub x_markers: Vec<Marker>,
     /// Horizontal reference lines at these y values.
     pub y_markers: Vec<Marker>,
+    /// A scale of its own above the plot area (see [`Strip`]).
+    pub strip: Option<Strip>,
     /// Lines printed under the title, e.g. `"guarantee: exact"`. Notes about
     /// skipped points are added after these when drawing.
     pub notes: Vec<String>,
@@ -126,6 +168,7 @@ impl Plot {
             series: Vec::new(),
             x_markers: Vec::new(),
             y_markers: Vec::new(),
+            strip: None,
             notes: Vec::new(),
         }
     }
@@ -158,6 +201,23 @@ impl Plot {
         let has_data = prepared.iter().any(|p| p.shown > 0);
         let x_marks = usable_markers(&self.x_markers, x_log, "x", &mut xr, &mut notes);
         let y_marks = usable_markers(&self.y_markers, y_log, "y", &mut yr, &mut notes);
+        let strip = self.strip.as_ref().map(|st| {
+            let mut range = Range::default();
+            let marks = usable_markers(
+                &st.marks.iter().map(|m| Marker { value: m.value, label: m.label.clone() }).collect::<Vec<_>>(),
+                st.scale == Scale::Log10,
+                &st.label,
+                &mut range,
+                &mut notes,
+            );
+            let marks: Vec<StripMark> = st
+                .marks
+                .iter()
+                .filter(|m| marks.iter().any(|k| k.value == m.value && k.label == m.label))
+                .cloned()
+                .collect();
+            (st, marks, range)
+        });
 
         // Layout: a few passes, since the margins depend on the tick labels and
         // the rows of marker labels above the plot on the x positions.
@@ -170,6 +230,7 @@ impl Plot {
             y_range: yr,
             x_marks: &x_marks,
             y_marks: &y_marks,
+            strip: strip.as_ref().map(|(st, marks, range)| (*st, marks.as_slice(), *range)),
         };
         let mut lay = self.layout(&ctx, usize::from(!x_marks.is_empty()), 0.0);
         for _ in 0..3 {
@@ -266,6 +327,67 @@ impl Plot {
                 ty + MARKER_SIZE * 0.35,
                 esc(&m.label)
             );
+        }
+
+        // The strip: name, line, ticks, marks and their labels.
+        if let Some(sl) = &lay.strip {
+            let yl = sl.y_line;
+            let _ = writeln!(
+                out,
+                "<text x=\"{:.2}\" y=\"{:.2}\" font-size=\"{MARKER_SIZE}\" fill=\"#333333\" text-anchor=\"end\">{}</text>",
+                l - 8.0,
+                yl + MARKER_SIZE * 0.35,
+                esc(&sl.label)
+            );
+            out.push_str("<g stroke=\"#222222\" stroke-width=\"1\">\n");
+            let _ = writeln!(out, "<line x1=\"{l:.2}\" y1=\"{yl:.2}\" x2=\"{r:.2}\" y2=\"{yl:.2}\"/>");
+            for tk in &sl.axis.ticks {
+                let px = lay.sx(sl, tk.value);
+                let len = if tk.label.is_some() { TICK_LEN } else { TICK_LEN * 0.6 };
+                let _ = writeln!(out, "<line x1=\"{px:.2}\" y1=\"{yl:.2}\" x2=\"{px:.2}\" y2=\"{:.2}\"/>", yl + len);
+            }
+            out.push_str("</g>\n");
+            for tk in &sl.axis.ticks {
+                if let Some(lab) = &tk.label {
+                    let _ = writeln!(
+                        out,
+                        "<text x=\"{:.2}\" y=\"{:.2}\" font-size=\"{STRIP_TICK_SIZE}\" text-anchor=\"middle\">{}</text>",
+                        lay.sx(sl, tk.value),
+                        yl + TICK_LEN + 2.0 + STRIP_TICK_SIZE,
+                        lab.svg(STRIP_TICK_SIZE)
+                    );
+                }
+            }
+            for (m, row) in sl.marks.iter().zip(&sl.label_rows) {
+                let px = lay.sx(sl, m.value);
+                let colour = if m.bound { MARKER_COLOUR } else { "#222222" };
+                if m.bound {
+                    let _ = writeln!(
+                        out,
+                        "<line x1=\"{px:.2}\" y1=\"{:.2}\" x2=\"{px:.2}\" y2=\"{:.2}\" stroke=\"{MARKER_COLOUR}\" stroke-width=\"2\" stroke-dasharray=\"3 2\"/>",
+                        yl - STRIP_MARK - 2.0,
+                        yl + TICK_LEN
+                    );
+                } else {
+                    let _ = writeln!(
+                        out,
+                        "<path d=\"M{:.2},{:.2} L{:.2},{:.2} L{px:.2},{:.2} Z\" fill=\"{colour}\"/>",
+                        px - 5.0,
+                        yl - STRIP_MARK,
+                        px + 5.0,
+                        yl - STRIP_MARK,
+                        yl - 1.0
+                    );
+                }
+                let half = text_width(&m.label, MARKER_SIZE) / 2.0;
+                let tx = px.clamp(half + 2.0, w - half - 2.0);
+                let ty = yl - STRIP_MARK - 7.0 - *row as f64 * (MARKER_SIZE + 3.0);
+                let _ = writeln!(
+                    out,
+                    "<text x=\"{tx:.2}\" y=\"{ty:.2}\" font-size=\"{MARKER_SIZE}\" fill=\"{colour}\" text-anchor=\"middle\">{}</text>",
+                    esc(&m.label)
+                );
+            }
         }
 
         // The data.
@@ -413,6 +535,13 @@ impl Plot {
             top += TITLE_SIZE + 5.0;
         }
         top += c.notes.len() as f64 * (NOTE_SIZE + 3.0);
+        // The strip: rows of mark labels, the marks, the line, tick labels.
+        let strip_rows = c.strip.map_or(0, |(_, marks, _)| marks.len().clamp(1, 2));
+        let strip_top = top;
+        if c.strip.is_some() {
+            top += 10.0 + strip_rows as f64 * (MARKER_SIZE + 3.0) + STRIP_MARK + 5.0;
+            top += TICK_LEN + 2.0 + STRIP_TICK_SIZE + 10.0;
+        }
         top += 10.0 + rows_reserved as f64 * (MARKER_SIZE + 3.0);
         if rows_reserved == 0 && !self.y_label.is_empty() {
             top += 2.0;
@@ -459,6 +588,9 @@ impl Plot {
         if !self.y_label.is_empty() {
             left += AXIS_LABEL_SIZE + 8.0;
         }
+        if let Some((st, _, _)) = c.strip {
+            left = left.max(10.0 + text_width(&st.label, MARKER_SIZE) + 8.0);
+        }
         let right = (w - right_margin).max(left + 40.0);
         let plot_w = right - left;
 
@@ -490,7 +622,47 @@ impl Plot {
             rows_reserved,
             extra_right,
             x_overhang,
+            strip: None,
         };
+
+        // The strip's axis spans its marks with room (a factor 3 on a log
+        // scale, a tenth of the span on a linear one) and labels their rows.
+        if let Some((st, marks, range)) = c.strip {
+            let padded = match (range.lo_hi, st.scale) {
+                (Some((lo, hi)), Scale::Log10) => Range { lo_hi: Some((lo / 3.0, hi * 3.0)) },
+                (Some((lo, hi)), Scale::Linear) => {
+                    let pad = ((hi - lo) / 10.0).max(lo.abs().max(hi.abs()) / 10.0).max(f64::MIN_POSITIVE);
+                    Range { lo_hi: Some((lo - pad, hi + pad)) }
+                }
+                (None, _) => range,
+            };
+            let mut target = (plot_w / 90.0).floor().max(2.0) as usize;
+            let mut axis = Axis::new(st.scale, padded, target);
+            while target > 1 && axis.labels_collide(left, plot_w) {
+                target -= 1;
+                axis = Axis::new(st.scale, padded, target);
+            }
+            let y_line = strip_top + 10.0 + strip_rows as f64 * (MARKER_SIZE + 3.0) + STRIP_MARK + 5.0;
+            let mut sl =
+                StripLayout { label: st.label.clone(), axis, y_line, marks: marks.to_vec(), label_rows: Vec::new() };
+            // Rows of labels, greedy by position (beyond the reserved rows they overlap).
+            let mut order: Vec<usize> = (0..marks.len()).collect();
+            order.sort_by(|&a, &b| lay.sx(&sl, marks[a].value).total_cmp(&lay.sx(&sl, marks[b].value)));
+            let mut rows = vec![0usize; marks.len()];
+            let mut row_end: Vec<f64> = Vec::new();
+            for &i in &order {
+                let half = text_width(&marks[i].label, MARKER_SIZE) / 2.0;
+                let start = lay.sx(&sl, marks[i].value).clamp(half + 2.0, w - half - 2.0) - half;
+                let row = row_end.iter().position(|&e| e + 8.0 <= start).unwrap_or(row_end.len());
+                if row == row_end.len() {
+                    row_end.push(0.0);
+                }
+                row_end[row] = start + 2.0 * half;
+                rows[i] = row.min(strip_rows.saturating_sub(1));
+            }
+            sl.label_rows = rows;
+            lay.strip = Some(sl);
+        }
 
         // Rows of x-marker labels, greedy by position.
         let mut order: Vec<usize> = (0..c.x_marks.len()).collect();
@@ -602,6 +774,19 @@ struct LayoutInput<'a> {
     y_range: Range,
     x_marks: &'a [Marker],
     y_marks: &'a [Marker],
+    /// The strip, its drawable marks and their range.
+    strip: Option<(&'a Strip, &'a [StripMark], Range)>,
+}
+
+/// Where the strip goes.
+struct StripLayout {
+    label: String,
+    axis: Axis,
+    /// The strip's line.
+    y_line: f64,
+    marks: Vec<StripMark>,
+    /// Row of each mark's label, 0 next to the strip.
+    label_rows: Vec<usize>,
 }
 
 struct Legend {
@@ -627,6 +812,7 @@ struct Layout {
     extra_right: f64,
     /// How far the last x tick label reaches past the right margin.
     x_overhang: f64,
+    strip: Option<StripLayout>,
 }
 
 impl Layout {
@@ -635,6 +821,9 @@ impl Layout {
     }
     fn py(&self, y: f64) -> f64 {
         self.bottom - self.y_axis.frac(y) * (self.bottom - self.top)
+    }
+    fn sx(&self, s: &StripLayout, v: f64) -> f64 {
+        self.left + s.axis.frac(v) * (self.right - self.left)
     }
 }
 
@@ -1503,5 +1692,72 @@ mod tests {
             l[i..].split('"').next().unwrap().parse().unwrap()
         };
         assert!(attr(legend, "y") > attr(frame, "y") + attr(frame, "height"));
+    }
+
+    /// x of the `<text>` whose content is `label`.
+    fn text_x(svg: &str, label: &str) -> f64 {
+        let line = svg.lines().find(|l| l.contains(&format!(">{label}</text>"))).expect("label drawn");
+        let i = line.find(" x=\"").expect("x") + 4;
+        line[i..].split('"').next().expect("value").parse().expect("number")
+    }
+
+    #[test]
+    fn a_strip_marks_values_on_a_scale_of_its_own() {
+        let mut p = Plot::new("run", "step n", "value");
+        p.y_scale = Scale::Log10;
+        p.series.push(series("risk L", (0..50).map(|n| (n as f64, 0.9f64.powi(n))).collect()));
+        p.strip = Some(Strip {
+            label: "step size γ".into(),
+            scale: Scale::Log10,
+            marks: vec![
+                StripMark { value: 1e-4, label: "γ* = 1e-4".into(), bound: true },
+                StripMark { value: 3e-3, label: "γ = 30 γ*".into(), bound: false },
+                StripMark { value: f64::NAN, label: "lost".into(), bound: false },
+            ],
+        });
+        let svg = p.to_svg(800, 500);
+        well_formed(&svg);
+        for label in ["step size γ", "γ* = 1e-4", "γ = 30 γ*", "risk L"] {
+            assert!(svg.contains(label), "missing {label}");
+        }
+        assert!(svg.contains("marker &quot;lost&quot; (step size γ = NaN) not shown"), "an undrawable mark is noted");
+        // On the log scale 3e-3 lies right of 1e-4, both inside the plot's width.
+        let (bound, value) = (text_x(&svg, "γ* = 1e-4"), text_x(&svg, "γ = 30 γ*"));
+        assert!(bound < value);
+        // The bound is a dashed bar, the value a triangle; the data's y range is untouched.
+        assert!(svg.contains("stroke-dasharray=\"3 2\""));
+        assert!(svg.contains(" Z\" fill="));
+        let mut q = p.clone();
+        q.strip = None;
+        let plain = q.to_svg(800, 500);
+        assert!(!plain.contains("step size γ"));
+        // The strip takes room above the plot area: the frame starts lower.
+        let frame_y = |svg: &str| -> f64 {
+            let l = svg
+                .lines()
+                .find(|l| l.contains("fill=\"none\" stroke=\"#222222\" stroke-width=\"1\"/>"))
+                .expect("frame");
+            let i = l.find(" y=\"").expect("y") + 4;
+            l[i..].split('"').next().expect("value").parse().expect("number")
+        };
+        assert!(frame_y(&svg) > frame_y(&plain) + 30.0);
+        // Equal values: both labels drawn, in two rows.
+        let mut r = Plot::new("run", "step n", "value");
+        r.strip = Some(Strip {
+            label: "step size γ".into(),
+            scale: Scale::Linear,
+            marks: vec![
+                StripMark { value: 0.5, label: "γ* = 0.5".into(), bound: true },
+                StripMark { value: 0.5, label: "γ = γ*".into(), bound: false },
+            ],
+        });
+        let svg = r.to_svg(500, 300);
+        well_formed(&svg);
+        let y_of = |label: &str| -> f64 {
+            let line = svg.lines().find(|l| l.contains(&format!(">{label}</text>"))).expect("label");
+            let i = line.find(" y=\"").expect("y") + 4;
+            line[i..].split('"').next().expect("value").parse().expect("number")
+        };
+        assert!((y_of("γ* = 0.5") - y_of("γ = γ*")).abs() >= MARKER_SIZE);
     }
 }
