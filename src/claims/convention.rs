@@ -54,8 +54,7 @@ impl Check for ReluDerivativeAtZero {
             // Make one neuron degenerate: w_j = 0, b_j = 0.
             let th = &mut case.theta;
             let j = rng.below(th.width() as u64) as usize;
-            let d = th.d;
-            th.w[j * d..(j + 1) * d].iter_mut().for_each(|w| *w = BigRational::zero());
+            th.zero_inner_weights(j, &BigRational::zero());
             th.b[j] = BigRational::zero();
         }
         Instance::of(case)

@@ -218,13 +218,8 @@ impl Check for DivergenceAboveInverseMass {
     }
     fn generate(&self, rng: &mut Rng) -> Instance {
         let mut case = gen::case(rng, &GenConfig { max_width: 8, ..GenConfig::default() });
-        // Dead on the support: b_j ≤ −‖w_j‖₁(ρ² + 1) − 1.
-        let bound = case.problem.measure.rho2() + BigRational::one();
+        super::edges::kill_all_neurons(&mut case);
         let th = &mut case.theta;
-        for j in 0..th.width() {
-            let w1 = th.w_row(j).iter().fold(BigRational::zero(), |s, w| s + w.abs());
-            th.b[j] = -(w1 * &bound) - BigRational::one();
-        }
         let xi = case.problem.target.constant().expect("constant").clone();
         if th.c == xi {
             th.c = &xi + BigRational::one();

@@ -343,8 +343,7 @@ fn case_with_activation(rng: &mut Rng, activation: Activation) -> Case {
     if rng.chance(1, 3) {
         let th = &mut case.theta;
         let j = rng.below(th.width() as u64) as usize;
-        let d = th.d;
-        th.w[j * d..(j + 1) * d].iter_mut().for_each(|w| *w = BigRational::zero());
+        th.zero_inner_weights(j, &BigRational::zero());
         if rng.chance(1, 2) {
             th.b[j] = BigRational::zero();
         }
@@ -466,8 +465,7 @@ impl Check for RiskNonincreasingOfStepLeBound {
         if rng.chance(1, 2) {
             let th = &mut case.theta;
             let j = rng.below(th.width() as u64) as usize;
-            let d = th.d;
-            th.w[j * d..(j + 1) * d].iter_mut().for_each(|w| *w = BigRational::zero());
+            th.zero_inner_weights(j, &BigRational::zero());
             th.b[j] = q(1, 1 << 40);
             th.v[j] = q(*rng.pick(&[-4, 4]), 1);
         }

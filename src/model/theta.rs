@@ -32,6 +32,12 @@ impl<S: Scalar> Theta<S> {
     pub fn is_empty(&self) -> bool {
         false
     }
+    /// Sets w_j = 0 (every coordinate), so neuron j's preactivation is the
+    /// constant b_j: with b_j = 0 too it is degenerate.
+    pub fn zero_inner_weights(&mut self, j: usize, zero: &S) {
+        let d = self.d;
+        self.w[j * d..(j + 1) * d].iter_mut().for_each(|w| *w = zero.clone());
+    }
     /// The inner weight vector w_j (0-based `j`).
     pub fn w_row(&self, j: usize) -> &[S] {
         &self.w[j * self.d..(j + 1) * self.d]

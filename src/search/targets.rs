@@ -141,8 +141,7 @@ fn kill_moves(inst: &Instance, j: usize) -> Vec<Instance> {
         out.push(a);
     }
     let mut b = inst.clone();
-    let d = th.d;
-    b.case.theta.w[j * d..(j + 1) * d].iter_mut().for_each(|w| *w = BigRational::zero());
+    b.case.theta.zero_inner_weights(j, &BigRational::zero());
     b.case.theta.b[j] = BigRational::zero();
     out.push(b);
     out
