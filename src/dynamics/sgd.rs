@@ -35,7 +35,7 @@ use super::gd::{
     approx, exact_string, parse_exact, round_on_adaptive_grid, tally_line, GammaSpec, RunTally, StateMode, StateScalar,
     Tally,
 };
-use super::trajectory::{read_records, truncate_before_last_checkpoint, Record, TrajectoryWriter};
+use super::trajectory::{last_checkpoint, read_records, truncate_before_last_checkpoint, Record, TrajectoryWriter};
 use crate::gen::Rng;
 use crate::lyapunov::lyapunov;
 use crate::model::case::Case;
@@ -454,7 +454,8 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
             (theta, 0u64, acc, w, None)
         }
         Some(file) => {
-            let cp = truncate_before_last_checkpoint(file, opts.csv.as_deref())?;
+            // Read and checked before the file is cut: a refused resume leaves it as it was.
+            let cp = last_checkpoint(file)?;
             let get = |k: &str| cp.get(k);
             let same = |key: &str, want: &str, flag: &str| -> Result<(), String> {
                 let got = get(key).and_then(Value::as_str).unwrap_or("?");
@@ -496,6 +497,7 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
                 summed: RunTally::from_tally(&Tally::from_json(get("tally_summed")), ctx),
                 rounding_used: get("rounding_used").and_then(Value::as_f64).unwrap_or(0.0),
             };
+            truncate_before_last_checkpoint(file, opts.csv.as_deref())?;
             let w = TrajectoryWriter::append(file, opts.csv.as_deref())?;
             (theta, n, acc, w, Some(n))
         }
@@ -1136,9 +1138,12 @@ mod tests {
         assert_eq!(whole.summed, resumed.summed);
         assert_eq!(whole.series.len(), resumed.series.len());
         assert_eq!(whole.risk_evals.len(), resumed.risk_evals.len());
-        // A mismatched option is refused.
+        // A mismatched option is refused, and the refusal leaves the files as they were.
+        let (before, before_csv) = (std::fs::read(&b).expect("b"), std::fs::read(&bc).expect("bc"));
         o.seed = 78;
         assert!(run_sgd(&case, &o).expect_err("seed mismatch").contains("--seed"));
+        assert_eq!(std::fs::read(&b).expect("b"), before, "a refused resume cut the file ({tag})");
+        assert_eq!(std::fs::read(&bc).expect("bc"), before_csv, "a refused resume cut the CSV ({tag})");
         std::fs::remove_dir_all(&dir).ok();
     }
 
