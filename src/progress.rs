@@ -21,6 +21,11 @@ impl Bar {
         Bar { label: label.into(), show: !quiet && std::io::stderr().is_terminal(), last: Mutex::new(None) }
     }
 
+    /// Whether the bar draws at all (so callers can skip building a status).
+    pub fn visible(&self) -> bool {
+        self.show
+    }
+
     /// Draws `fraction` (clamped to [0, 1]) and a status text; redraws are
     /// throttled to one per 100 ms except when the bar is full.
     pub fn draw(&self, fraction: f64, status: &str) {

@@ -1089,7 +1089,7 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
     let first_risk = series.first().map(|s| s.1);
     let exact_records = matches!(opts.state, StateMode::Exact | StateMode::Dyadic(_));
     let show = |x: &S| if exact_records { exact_string(x) } else { x.render() };
-    let show_progress = !opts.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let bar = crate::progress::Bar::new("gd", opts.quiet);
     let mut ev = evaluate(&prep, &theta);
     let mut v = lyapunov_of(&theta, &two_xi, ctx);
     let mut n = start;
@@ -1177,8 +1177,9 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
             Some(m) if m.total_cmp(&ev.risk) != std::cmp::Ordering::Greater => m,
             _ => ev.risk.clone(),
         });
-        if show_progress && (n % 64 == 0 || n == opts.steps) {
-            eprint!("\rgd: step {n}/{}  L = {:.4e}", opts.steps, ev.risk.to_f64_lossy());
+        if n % 64 == 0 || n == opts.steps {
+            let done = n as f64 / opts.steps.max(1) as f64;
+            bar.draw(done, &format!("step {n}/{}  L = {:.4e}", opts.steps, ev.risk.to_f64_lossy()));
         }
         match next {
             None => break,
@@ -1190,9 +1191,7 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
             }
         }
     }
-    if show_progress {
-        eprintln!();
-    }
+    bar.clear();
     let risks: Vec<f64> = series.iter().map(|s| s.1).collect();
     Ok(GdSummary {
         steps: n,

@@ -70,7 +70,6 @@ use crate::objective::evaluate;
 use num_bigint::BigInt;
 use num_traits::{One, Signed, ToPrimitive, Zero};
 use serde_json::Value;
-use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -727,8 +726,7 @@ pub(crate) fn integrate<S: num::Ordered>(
         None => None,
     };
     let mut sink: Sink<S> = Sink { writer, pending: None, ctx: ctx.clone() };
-    let progress = !opts.quiet && std::io::stderr().is_terminal();
-    let mut last_progress = Instant::now();
+    let bar = crate::progress::Bar::new("gf", opts.quiet);
 
     let mut report = FlowReport {
         backend: S::backend_name(ctx),
@@ -980,22 +978,21 @@ pub(crate) fn integrate<S: num::Ordered>(
             let fac = if err_f.is_finite() { (0.9 * err_f.powf(-1.0 / p)).clamp(0.1, 0.9) } else { 0.1 };
             at.h = (h_used * fac).max(min_step);
         }
-        if progress && last_progress.elapsed().as_millis() >= 250 {
-            last_progress = Instant::now();
-            eprint!(
-                "\rgf: t = {:.6e} / {:.6e}, {} steps ({} rejected), E = {:.2e}   ",
+        let status = || {
+            format!(
+                "t = {:.6e} / {:.6e}, {} steps ({} rejected), E = {:.2e}",
                 t.to_f64_lossy(),
                 t_end_f,
                 report.accepted,
                 report.rejected,
                 at.e_sum
-            );
-            let _ = std::io::stderr().flush();
+            )
+        };
+        if bar.visible() {
+            bar.draw(t.to_f64_lossy() / t_end_f, &status());
         }
     }
-    if progress {
-        eprint!("\r{}\r", " ".repeat(90));
-    }
+    bar.clear();
     report.error_estimate = at.e_sum;
     let state = state_json(&report, &at);
     sink.finish(report.nodes.last().map(|node| (node, state)))?;

@@ -533,7 +533,7 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
             x.render()
         }
     };
-    let show_progress = !opts.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let bar = crate::progress::Bar::new("sgd", opts.quiet);
     let two_xi = xi.add(&xi);
     let (mut norm2, mut v) = norm_and_lyapunov(&theta, &two_xi, ctx);
     let mut n = start;
@@ -637,9 +637,10 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
             writer.write(&rec)?;
         }
         series.push((n, full.as_ref().map_or(f64::NAN, Scalar::to_f64_lossy), batch_risk_f, v.to_f64_lossy()));
-        if show_progress && (n % 64 == 0 || n == opts.steps) {
+        if n % 64 == 0 || n == opts.steps {
             let l = risk_evals.last().map_or(f64::NAN, |r| r.1);
-            eprint!("\rsgd: step {n}/{}  L = {l:.4e}  batch risk = {batch_risk_f:.4e}", opts.steps);
+            let done = n as f64 / opts.steps.max(1) as f64;
+            bar.draw(done, &format!("step {n}/{}  L = {l:.4e}  batch risk = {batch_risk_f:.4e}", opts.steps));
         }
         match next {
             None => break,
@@ -651,9 +652,7 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
             }
         }
     }
-    if show_progress {
-        eprintln!();
-    }
+    bar.clear();
     Ok(SgdSummary {
         steps: n,
         gamma_c: c_q,
