@@ -5,7 +5,7 @@
 //! `rug::Rational` group is left out).
 //!
 //! θ is drawn from a seeded [`Rng`] with "realistic" rationals like those of
-//! `../shared/vectors/random-h10.toml`: numerators in -40..=40, denominators
+//! `tests/vectors/random-h10.toml`: numerators in -40..=40, denominators
 //! in 1..=16, built from integers (never from f64 literals). The domain is
 //! [-4, 4] so that most kinks t_j = -b_j/w_j fall inside it and the sweep does
 //! real work (about 80% of them at these sizes); ξ = 1.

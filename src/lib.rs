@@ -5,7 +5,7 @@
 //! Riekert, Rossmannek 2021). The risk L, the generalized gradient G and the
 //! Lyapunov function V = ‖θ‖² + (c − 2ξ)² are computed exactly in rational
 //! arithmetic, or in floating point / interval arithmetic with a stated
-//! guarantee. See `../shared/CLAIMS.md` for the mathematics.
+//! guarantee. See `proofs/CLAIMS.md` for the mathematics.
 
 #![warn(missing_docs)]
 

@@ -482,7 +482,7 @@ fn backends_agree_of_sample_point_on_kink() {
 
 #[test]
 fn backends_agree_of_vectors() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/vectors");
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors");
     let mut n = 0;
     for entry in std::fs::read_dir(dir).expect("vectors dir") {
         let path = entry.expect("entry").path();

@@ -157,11 +157,11 @@ fn lebesgue(a: &str, b: &str, xi: &str, w: &str, bb: &str, v: &str, c: &str) -> 
 }
 
 fn vector(name: &str) -> Case {
-    let path = format!("{}/../shared/vectors/{name}.toml", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/tests/vectors/{name}.toml", env!("CARGO_MANIFEST_DIR"));
     reluproof::model::case::read_case(std::path::Path::new(&path)).expect("vector")
 }
 
-/// Hand cases: the two shared vectors, a neuron with w = b = 0, kinks exactly
+/// Hand cases: the two reference vectors, a neuron with w = b = 0, kinks exactly
 /// on a boundary, coinciding kinks, and a network identically equal to ξ.
 fn hand_cases() -> Vec<(&'static str, Case)> {
     vec![

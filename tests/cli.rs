@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 const BIN: &str = env!("CARGO_BIN_EXE_reluproof");
-const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/vectors");
+const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors");
 
 fn run(args: &[&str]) -> Output {
     Command::new(BIN).args(args).output().expect("the reluproof binary runs")
@@ -434,7 +434,7 @@ fn usage_printed_of_missing_arguments() {
 #[test]
 fn case_path_eq_of_given_path() {
     let o = Command::new(BIN)
-        .current_dir(Path::new(VECTORS).parent().expect("shared"))
+        .current_dir(Path::new(VECTORS).parent().expect("tests dir"))
         .args(["eval", "vectors/random-h10.toml"])
         .output()
         .expect("runs");

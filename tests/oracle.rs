@@ -424,7 +424,7 @@ fn uniform_eq_lebesgue_div_length() {
     // The uniform probability measure on [a, b] is Lebesgue measure divided
     // by b − a, so L and every component of G scale by 1/(b − a).
     let leb =
-        read_case(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/vectors/hand-degenerate.toml")))
+        read_case(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/hand-degenerate.toml")))
             .expect("vector");
     let mut uni = leb.clone();
     let (a, b) = match &leb.problem.measure {
@@ -439,11 +439,11 @@ fn uniform_eq_lebesgue_div_length() {
     assert_agrees(&uni, "uniform hand-degenerate");
 }
 
-/// The oracle reproduces the shared vectors, which were computed outside the
+/// The oracle reproduces the reference vectors (tests/vectors), which were computed outside the
 /// crate: two independent computations agree.
 #[test]
 fn oracle_matches_vectors() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/vectors");
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors");
     let mut n = 0;
     for entry in std::fs::read_dir(dir).expect("vectors dir") {
         let path = entry.expect("entry").path();

@@ -1,4 +1,4 @@
-//! insta snapshots of the `eval` report and of `eval --json`, for both shared
+//! insta snapshots of the `eval` report and of `eval --json`, for both reference
 //! vectors, on the exact backend (and on gmp with the `gmp` feature: its own
 //! snapshot, since the backend name differs). They pin the whole output
 //! format; the numbers in them are exact "p/q" strings, which are checked
@@ -12,14 +12,14 @@
 use serde_json::Value;
 use std::process::Command;
 
-const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared");
+const TESTS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests");
 const NAMES: [&str; 2] = ["hand-degenerate", "random-h10"];
 
-/// Runs `reluproof eval vectors/NAME.toml [args]` from `../shared`, so that
+/// Runs `reluproof eval vectors/NAME.toml [args]` from `tests/`, so that
 /// the file path printed in the output is the stable relative path.
 fn eval(name: &str, args: &[&str]) -> String {
     let o = Command::new(env!("CARGO_BIN_EXE_reluproof"))
-        .current_dir(SHARED)
+        .current_dir(TESTS_DIR)
         .arg("eval")
         .arg(format!("vectors/{name}.toml"))
         .args(args)
@@ -30,7 +30,7 @@ fn eval(name: &str, args: &[&str]) -> String {
 }
 
 fn expected(name: &str) -> Value {
-    let text = std::fs::read_to_string(format!("{SHARED}/vectors/{name}.expected.json")).expect("expected json");
+    let text = std::fs::read_to_string(format!("{TESTS_DIR}/vectors/{name}.expected.json")).expect("expected json");
     serde_json::from_str(&text).expect("json")
 }
 

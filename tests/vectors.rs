@@ -1,4 +1,4 @@
-//! The shared test vectors: every `*.toml` in `../shared/vectors` is evaluated
+//! The reference vectors: every `*.toml` in `tests/vectors` is evaluated
 //! on each exact backend and compared digit for digit with its
 //! `*.expected.json` on EVERY field that file holds. The vectors were computed
 //! outside this crate; they are the reference, not the code.
@@ -15,7 +15,7 @@ use reluproof::num::BigRational;
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 
-const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/vectors");
+const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors");
 
 /// Keys that every expected file must carry, so that the comparison below can
 /// never pass vacuously on an empty or truncated expected file.
