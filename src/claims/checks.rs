@@ -465,10 +465,20 @@ impl Check for NoSpuriousCriticalPoints {
             }
             let rhs = s.lyapunov_gradient.norm2(ctx).mul(&g2);
             match inequality(&kl.sqr(), &rhs, &format!("({k}L)^2 <= |grad V|^2 |G|^2"), "") {
+                // Only G_c ≠ 0 (every neuron contributes nothing): G ∥ ∇V and
+                // equality holds by proofs/C6.md; such cases say nothing new.
+                Outcome::Holds { .. } if g2.sub(&s.gradient.c.sqr()).sign() == Sign3::Zero => {
+                    Outcome::Holds { margin: None }
+                }
                 Outcome::Holds { .. } if s.risk.sign() == Sign3::Positive => {
                     // Relative slack 1 − 64L²/(‖∇V‖²‖G‖²) = sin² of the angle between ∇V and G.
                     let rel = S::from_i64(1, ctx).sub(&kl.sqr().div(&rhs));
-                    Outcome::Holds { margin: Margin::of(&rel, "1 - 64 L^2 / (|grad V|^2 |G|^2), at L > 0") }
+                    Outcome::Holds {
+                        margin: Margin::of(
+                            &rel,
+                            "1 - 64 L^2 / (|grad V|^2 |G|^2), over cases with L > 0 and some G_w, G_b or G_v nonzero",
+                        ),
+                    }
                 }
                 Outcome::Holds { .. } => Outcome::Holds { margin: None },
                 other => other,
@@ -569,15 +579,19 @@ impl Check for GradientBound {
             let base = S::from_i64(1, ctx).add(&theta.norm2(ctx)).mul(&s.risk);
             let rhs = S::from_rational(&k, ctx).mul(&base);
             match inequality(&lhs, &rhs, "|G|^2 + G_c^2 <= K (1 + |theta|^2) L", "") {
+                // θ = 0 attains K when ρ ≤ 1 (proofs/C8.md): known, so left out
+                // of the margin, which then reports the sharpest constant
+                // among the other cases.
+                Outcome::Holds { .. } if theta.norm2(ctx).sign() == Sign3::Zero => Outcome::Holds { margin: None },
                 Outcome::Holds { .. } if base.sign() == Sign3::Positive => {
                     // 8 minus the constant this case needs in place of 8: the smallest
                     // margin is the sharpest constant found (Q3).
                     let needed = lhs.div(&base).div(&S::from_rational(&scale, ctx));
                     let slack = S::from_i64(8, ctx).sub(&needed);
                     let what = if self.rho_factor {
-                        "8 - (|G|^2 + G_c^2) / ((1 + |theta|^2) L m max(1, rho^2))"
+                        "8 - (|G|^2 + G_c^2) / ((1 + |theta|^2) L m max(1, rho^2)), over cases with L > 0 and theta != 0"
                     } else {
-                        "8 - (|G|^2 + G_c^2) / ((1 + |theta|^2) L m)"
+                        "8 - (|G|^2 + G_c^2) / ((1 + |theta|^2) L m), over cases with L > 0 and theta != 0"
                     };
                     Outcome::Holds { margin: Margin::of(&slack, what) }
                 }

@@ -15,9 +15,11 @@ pub mod limits;
 pub mod probes;
 pub mod smooth_edge;
 pub mod stochastic;
+pub mod strength;
 
 pub use engine::{run_check, Budget, Outcome, Verdict};
 pub use instance::{Instance, Witness};
+pub use strength::{Proof, Strength};
 
 use crate::backend::BackendSpec;
 use crate::gen::Rng;
@@ -34,7 +36,7 @@ pub enum Status {
     Derived,
     /// Drops an assumption.
     Edge,
-    /// An open question.
+    /// An open question, probed (the word is `probe`).
     Conjecture,
 }
 
@@ -46,7 +48,7 @@ impl Status {
             Status::Paper => "paper",
             Status::Derived => "derived",
             Status::Edge => "edge",
-            Status::Conjecture => "conjecture",
+            Status::Conjecture => "probe",
         }
     }
 }
@@ -89,6 +91,8 @@ pub struct Statement {
     pub expected: Expected,
     /// Statements it uses.
     pub depends_on: &'static [&'static str],
+    /// What its proofs/ file proves.
+    pub proof: Proof,
 }
 
 const fn st(
@@ -97,42 +101,45 @@ const fn st(
     status: Status,
     expected: Expected,
     depends_on: &'static [&'static str],
+    proof: Proof,
 ) -> Statement {
-    Statement { id, name, status, expected, depends_on }
+    Statement { id, name, status, expected, depends_on, proof }
 }
 
 use Expected::{Fails, Holds, Nothing, Open};
+use Proof::{Complete, Partial};
 use Status::{Conjecture, Definition, Derived, Edge, Paper};
+const NO_PROOF: Proof = Proof::None;
 
 /// Every statement of CLAIMS.md, in its order.
 pub const STATEMENTS: &[Statement] = &[
-    st("D1", "network", Definition, Nothing, &[]),
-    st("D2", "measures", Definition, Nothing, &[]),
-    st("D3", "risk", Definition, Nothing, &["D1", "D2"]),
-    st("D4", "generalized_gradient", Definition, Nothing, &["D3"]),
-    st("D5", "lyapunov_function", Definition, Nothing, &["D1"]),
-    st("D6", "dynamics", Definition, Nothing, &["D4"]),
-    st("C1", "risk_nonneg_and_zero_iff_fit", Derived, Holds, &["D3"]),
-    st("C2", "generalized_gradient_is_limit", Paper, Holds, &["D3", "D4"]),
-    st("C3", "lyapunov_identity", Paper, Holds, &["D4", "D5"]),
-    st("C4", "lyapunov_identity_per_sample", Derived, Holds, &["D4", "D5"]),
-    st("C5", "balance_invariants", Derived, Holds, &["D4", "D6"]),
-    st("C6", "no_spurious_critical_points", Derived, Holds, &["C3"]),
-    st("C7", "gd_step_expansion", Paper, Holds, &["C3", "D6"]),
-    st("C8", "gradient_bound", Derived, Holds, &["D4"]),
-    st("C9", "gd_converges", Paper, Holds, &["C7", "C8", "D6"]),
-    st("C10", "gf_converges", Paper, Holds, &["C3", "D6"]),
-    st("C11", "sgd_converges", Paper, Holds, &["C4", "C8", "D6"]),
-    st("E1", "nonconstant_target", Edge, Fails, &["C3", "C6"]),
-    st("E2", "no_output_bias", Edge, Fails, &["C3", "C6"]),
-    st("E3", "smooth_activation", Edge, Fails, &["C3"]),
-    st("E4", "homogeneous_activation", Edge, Holds, &["C3"]),
-    st("E5", "p_homogeneous_activation", Edge, Holds, &["C3"]),
-    st("E6", "step_above_bound", Edge, Fails, &["C7", "C9"]),
-    st("E7", "relu_derivative_at_zero", Edge, Holds, &["C3", "D4"]),
-    st("Q1", "risk_monotone_under_gd", Conjecture, Open, &["C9"]),
-    st("Q2", "gf_risk_rate", Conjecture, Open, &["C10"]),
-    st("Q3", "sharp_constants", Conjecture, Open, &["C8", "C9"]),
+    st("D1", "network", Definition, Nothing, &[], NO_PROOF),
+    st("D2", "measures", Definition, Nothing, &[], NO_PROOF),
+    st("D3", "risk", Definition, Nothing, &["D1", "D2"], NO_PROOF),
+    st("D4", "generalized_gradient", Definition, Nothing, &["D3"], NO_PROOF),
+    st("D5", "lyapunov_function", Definition, Nothing, &["D1"], NO_PROOF),
+    st("D6", "dynamics", Definition, Nothing, &["D4"], NO_PROOF),
+    st("C1", "risk_nonneg_and_zero_iff_fit", Derived, Holds, &["D3"], Complete),
+    st("C2", "generalized_gradient_is_limit", Paper, Holds, &["D3", "D4"], Complete),
+    st("C3", "lyapunov_identity", Paper, Holds, &["D4", "D5"], Complete),
+    st("C4", "lyapunov_identity_per_sample", Derived, Holds, &["D4", "D5"], Complete),
+    st("C5", "balance_invariants", Derived, Holds, &["D4", "D6"], Complete),
+    st("C6", "no_spurious_critical_points", Derived, Holds, &["C3"], Complete),
+    st("C7", "gd_step_expansion", Paper, Holds, &["C3", "D6"], Complete),
+    st("C8", "gradient_bound", Derived, Holds, &["D4"], Complete),
+    st("C9", "gd_converges", Paper, Holds, &["C7", "C8", "D6"], Complete),
+    st("C10", "gf_converges", Paper, Holds, &["C3", "D6"], Complete),
+    st("C11", "sgd_converges", Paper, Holds, &["C4", "C8", "D6"], Partial),
+    st("E1", "nonconstant_target", Edge, Fails, &["C3", "C6"], NO_PROOF),
+    st("E2", "no_output_bias", Edge, Fails, &["C3", "C6"], NO_PROOF),
+    st("E3", "smooth_activation", Edge, Fails, &["C3"], NO_PROOF),
+    st("E4", "homogeneous_activation", Edge, Holds, &["C3"], Complete),
+    st("E5", "p_homogeneous_activation", Edge, Holds, &["C3"], Complete),
+    st("E6", "step_above_bound", Edge, Fails, &["C7", "C9"], NO_PROOF),
+    st("E7", "relu_derivative_at_zero", Edge, Holds, &["C3", "D4"], Complete),
+    st("Q1", "risk_monotone_under_gd", Conjecture, Open, &["C9"], NO_PROOF),
+    st("Q2", "gf_risk_rate", Conjecture, Open, &["C10"], NO_PROOF),
+    st("Q3", "sharp_constants", Conjecture, Open, &["C8", "C9"], NO_PROOF),
 ];
 
 /// The statement with this id.

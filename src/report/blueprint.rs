@@ -1,12 +1,14 @@
 //! blueprint.md: the verdict table and the dependency graph of the
 //! statements, as Mermaid (rendered by Markdown viewers) and as a standalone
-//! SVG, each node coloured by its verdict.
+//! SVG. Each node's fill shows how strongly it is known (formal, proved,
+//! tested, observed: different colours, as in a Lean blueprint) and its
+//! border shows the verdict (a finding, an expected refutation, inconclusive).
 
 use super::rows::{table, Row};
-use crate::claims::{Statement, STATEMENTS};
+use crate::claims::{Statement, Strength, STATEMENTS};
 use std::collections::BTreeMap;
 
-/// A statement's aggregated state for colouring.
+/// A statement's aggregated verdict, for the node's border.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum NodeState {
     /// A definition.
@@ -24,34 +26,55 @@ pub enum NodeState {
 }
 
 impl NodeState {
-    fn colour(&self) -> (&'static str, &'static str) {
+    /// Border colour, width, dash pattern and legend label.
+    fn border(&self) -> (&'static str, f64, &'static str, &'static str) {
         match self {
-            NodeState::Definition => ("#dbe9f6", "definition"),
-            NodeState::Holds => ("#b7e1b0", "holds"),
-            NodeState::RefutedAsExpected => ("#f6d7a7", "refuted, as expected"),
-            NodeState::NotChecked => ("#e0e0e0", "not yet checked"),
-            NodeState::Inconclusive => ("#fff3a0", "inconclusive"),
-            NodeState::Finding => ("#f4a6a6", "finding (contradicts expectation)"),
-        }
-    }
-    fn class(&self) -> &'static str {
-        match self {
-            NodeState::Definition => "definition",
-            NodeState::Holds => "holds",
-            NodeState::RefutedAsExpected => "expected_refuted",
-            NodeState::NotChecked => "unchecked",
-            NodeState::Inconclusive => "inconclusive",
-            NodeState::Finding => "finding",
+            NodeState::Definition => ("#555", 1.0, "", "definition"),
+            NodeState::Holds => ("#555", 1.0, "", "no counterexample"),
+            NodeState::RefutedAsExpected => ("#d9822b", 3.0, "", "refuted (edge or probe)"),
+            NodeState::NotChecked => ("#999", 1.0, "4 3", "not checked"),
+            NodeState::Inconclusive => ("#b59b00", 3.0, "6 3", "inconclusive"),
+            NodeState::Finding => ("#d62728", 4.0, "", "FINDING"),
         }
     }
 }
 
-/// Aggregates the rows of each statement into one state (the worst).
-pub fn states(rows: &[Row]) -> BTreeMap<&'static str, NodeState> {
+/// The fill of a node: its weakest row's strength.
+fn fill(strength: Option<Strength>, state: NodeState) -> (&'static str, &'static str) {
+    match (strength, state) {
+        (_, NodeState::Definition) => ("#dbe9f6", "definition"),
+        (Some(Strength::Formal), _) => ("#1e8449", "formal"),
+        (Some(Strength::Proved), _) => ("#82c785", "proved"),
+        (Some(Strength::Tested), _) => ("#e9f5c4", "tested"),
+        (Some(Strength::Observed), _) => ("#fdf1dc", "observed"),
+        (None, _) => ("#eeeeee", "no strength"),
+    }
+}
+
+fn text_colour(strength: Option<Strength>) -> &'static str {
+    if strength == Some(Strength::Formal) {
+        "white"
+    } else {
+        "black"
+    }
+}
+
+/// One node: its verdict state (the worst of its rows) and its strength
+/// (the weakest of its rows that decided something).
+#[derive(Clone, Copy, Debug)]
+pub struct Node {
+    /// Border.
+    pub state: NodeState,
+    /// Fill.
+    pub strength: Option<Strength>,
+}
+
+/// Aggregates the rows of each statement into one node.
+pub fn states(rows: &[Row]) -> BTreeMap<&'static str, Node> {
     let mut m = BTreeMap::new();
     for s in STATEMENTS {
         let mine: Vec<&Row> = rows.iter().filter(|r| r.id == s.id && r.mutant.is_none()).collect();
-        let st = mine
+        let state = mine
             .iter()
             .map(|r| match r.verdict {
                 _ if r.is_finding() => NodeState::Finding,
@@ -63,32 +86,51 @@ pub fn states(rows: &[Row]) -> BTreeMap<&'static str, NodeState> {
             })
             .max()
             .unwrap_or(NodeState::NotChecked);
-        m.insert(s.id, st);
+        let strengths: Vec<Option<Strength>> = mine.iter().map(|r| r.strength()).collect();
+        // An undecided row makes the whole node undecided.
+        let strength = if strengths.iter().any(Option::is_none) { None } else { strengths.into_iter().flatten().min() };
+        m.insert(s.id, Node { state, strength });
     }
     m
 }
+
+const FILLS: [(Option<Strength>, NodeState); 6] = [
+    (Some(Strength::Formal), NodeState::Holds),
+    (Some(Strength::Proved), NodeState::Holds),
+    (Some(Strength::Tested), NodeState::Holds),
+    (Some(Strength::Observed), NodeState::Holds),
+    (None, NodeState::NotChecked),
+    (None, NodeState::Definition),
+];
+const BORDERS: [NodeState; 5] = [
+    NodeState::Holds,
+    NodeState::RefutedAsExpected,
+    NodeState::Inconclusive,
+    NodeState::Finding,
+    NodeState::NotChecked,
+];
 
 /// The Mermaid flowchart of the dependency graph.
 pub fn mermaid(rows: &[Row]) -> String {
     let st = states(rows);
     let mut s = String::from("```mermaid\nflowchart TD\n");
     for x in STATEMENTS {
-        s += &format!("  {}[\"{}<br/>{}\"]:::{}\n", x.id, x.id, x.name, st[x.id].class());
+        let n = st[x.id];
+        let label = fill(n.strength, n.state).1;
+        s += &format!("  {}[\"{}<br/>{}<br/><i>{}</i>\"]\n", x.id, x.id, x.name, label);
+        let (stroke, width, dash, _) = n.state.border();
+        let dash = if dash.is_empty() { String::new() } else { format!(",stroke-dasharray:{dash}") };
+        s += &format!(
+            "  style {} fill:{},color:{},stroke:{stroke},stroke-width:{width}px{dash}\n",
+            x.id,
+            fill(n.strength, n.state).0,
+            text_colour(n.strength)
+        );
     }
     for x in STATEMENTS {
         for d in x.depends_on {
             s += &format!("  {d} --> {}\n", x.id);
         }
-    }
-    for n in [
-        NodeState::Definition,
-        NodeState::Holds,
-        NodeState::RefutedAsExpected,
-        NodeState::NotChecked,
-        NodeState::Inconclusive,
-        NodeState::Finding,
-    ] {
-        s += &format!("  classDef {} fill:{},stroke:#555\n", n.class(), n.colour().0);
     }
     s += "```\n";
     s
@@ -125,7 +167,7 @@ pub fn svg(rows: &[Row]) -> String {
     let (nw, nh, gx, gy) = (150.0, 44.0, 16.0, 70.0);
     let widest = layers.values().map(Vec::len).max().unwrap_or(1) as f64;
     let width = widest * (nw + gx) + gx;
-    let height = layers.len() as f64 * (nh + gy) + 90.0;
+    let height = layers.len() as f64 * (nh + gy) + 120.0;
     let mut pos: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
     for (layer, nodes) in &layers {
         let row_w = nodes.len() as f64 * (nw + gx) - gx;
@@ -153,12 +195,14 @@ pub fn svg(rows: &[Row]) -> String {
     }
     for s in STATEMENTS {
         let (x, y) = pos[s.id];
-        let (fill, _) = st[s.id].colour();
+        let n = st[s.id];
+        let (fill_colour, strength_label) = fill(n.strength, n.state);
+        let (stroke, width, dash, verdict_label) = n.state.border();
+        let ink = text_colour(n.strength);
         out += &format!(
-            "<g><title>{} {}: {}</title><rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{nw}\" height=\"{nh}\" rx=\"6\" fill=\"{fill}\" stroke=\"#555\"/>\n<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"13\" font-weight=\"bold\" text-anchor=\"middle\">{}</text>\n<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"9\" text-anchor=\"middle\">{}</text></g>\n",
+            "<g><title>{} {}: {strength_label}, {verdict_label}</title><rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{nw}\" height=\"{nh}\" rx=\"6\" fill=\"{fill_colour}\" stroke=\"{stroke}\" stroke-width=\"{width}\" stroke-dasharray=\"{dash}\"/>\n<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"13\" font-weight=\"bold\" text-anchor=\"middle\" fill=\"{ink}\">{}</text>\n<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"9\" text-anchor=\"middle\" fill=\"{ink}\">{}</text></g>\n",
             s.id,
             esc(s.name),
-            st[s.id].colour().1,
             x + nw / 2.0,
             y + 17.0,
             s.id,
@@ -168,18 +212,31 @@ pub fn svg(rows: &[Row]) -> String {
         );
     }
     let mut lx = gx;
-    let ly = height - 40.0;
-    for n in [
-        NodeState::Definition,
-        NodeState::Holds,
-        NodeState::RefutedAsExpected,
-        NodeState::Inconclusive,
-        NodeState::Finding,
-        NodeState::NotChecked,
-    ] {
-        let (fill, label) = n.colour();
+    let ly = height - 58.0;
+    out += &format!(
+        "<text x=\"{lx:.1}\" y=\"{:.1}\" font-size=\"11\" font-weight=\"bold\">fill: strength</text>\n",
+        ly - 4.0
+    );
+    for (strength, state) in FILLS {
+        let (colour, label) = fill(strength, state);
         out += &format!(
-            "<rect x=\"{lx:.1}\" y=\"{ly:.1}\" width=\"14\" height=\"14\" fill=\"{fill}\" stroke=\"#555\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\">{}</text>\n",
+            "<rect x=\"{lx:.1}\" y=\"{ly:.1}\" width=\"14\" height=\"14\" fill=\"{colour}\" stroke=\"#555\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\">{}</text>\n",
+            lx + 18.0,
+            ly + 11.0,
+            esc(label)
+        );
+        lx += 30.0 + label.len() as f64 * 6.0;
+    }
+    let mut lx = gx;
+    let ly = height - 24.0;
+    out += &format!(
+        "<text x=\"{lx:.1}\" y=\"{:.1}\" font-size=\"11\" font-weight=\"bold\">border: verdict</text>\n",
+        ly - 4.0
+    );
+    for n in BORDERS {
+        let (stroke, width, dash, label) = n.border();
+        out += &format!(
+            "<rect x=\"{lx:.1}\" y=\"{ly:.1}\" width=\"14\" height=\"14\" fill=\"white\" stroke=\"{stroke}\" stroke-width=\"{width}\" stroke-dasharray=\"{dash}\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\">{}</text>\n",
             lx + 18.0,
             ly + 11.0,
             esc(label)

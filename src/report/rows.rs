@@ -3,6 +3,7 @@
 
 use crate::claims::engine::{CheckReport, Verdict, WEAK_BELOW};
 use crate::claims::instance::Witness;
+use crate::claims::strength::{formal_of, strength, Formal, Proof, Strength};
 use crate::claims::{Expected, Statement, Status, STATEMENTS};
 use serde_json::{json, Value};
 
@@ -53,6 +54,35 @@ impl Row {
             _ => false,
         }
     }
+    /// How strongly the row is known (see [`crate::claims::strength`]);
+    /// `None` where nothing was decided, and for negative controls.
+    pub fn strength(&self) -> Option<Strength> {
+        let proof = crate::claims::statement(self.id).map_or(Proof::None, |s| s.proof);
+        strength(self.verdict, &self.guarantee, proof, self.formal(), self.mutant.is_some())
+    }
+    /// The formal theorem behind the row's check, if any.
+    pub fn formal(&self) -> Option<&'static Formal> {
+        formal_of(&self.name)
+    }
+    /// The verdict in words that do not say more than is known: never a bare
+    /// "holds".
+    pub fn verdict_text(&self) -> String {
+        let kind = if self.guarantee.starts_with("exact") {
+            "exact cases"
+        } else if self.guarantee.starts_with("enclosure") {
+            "cases (enclosures)"
+        } else {
+            "cases (approximate)"
+        };
+        match self.verdict {
+            "holds" => format!("no counterexample in {} {kind}", self.cases),
+            "refuted" => {
+                let w = self.guarantee.split_whitespace().next().unwrap_or("exact");
+                format!("refuted ({w} witness)")
+            }
+            v => v.to_string(),
+        }
+    }
     /// Whether the budget was too small for the verdict to carry weight.
     pub fn is_weak(&self) -> bool {
         self.verdict == "holds" && self.cases < WEAK_BELOW
@@ -67,6 +97,12 @@ impl Row {
             "status": self.status.word(),
             "expected": self.expected.word(),
             "verdict": self.verdict,
+            "verdict_text": self.verdict_text(),
+            "strength": self.strength().map(|s| s.word()),
+            "proof": crate::claims::statement(self.id)
+                .filter(|s| s.proof != Proof::None)
+                .map(|s| format!("proofs/{}.md ({})", s.id, s.proof.word())),
+            "formal": self.formal().map(|f| json!({"file": f.file, "theorem": f.theorem, "covers": f.covers})),
             "cases": self.cases,
             "guarantee": self.guarantee,
             "min_margin": self.min_margin,
@@ -171,6 +207,12 @@ pub fn check_row(r: &CheckReport) -> Row {
     if let Some(c) = r.caveat {
         row.notes.push(format!("weaker than the claim: {c}"));
     }
+    if let (Some(f), Verdict::Holds { .. }, None) = (row.formal(), &r.verdict, &r.mutant) {
+        row.notes.push(format!(
+            "formal: {} theorem `{}` (Coq), for {}; elsewhere the row is as strong as proofs/{}.md and the cases above",
+            f.file, f.theorem, f.covers, r.statement
+        ));
+    }
     match &r.verdict {
         Verdict::Holds { cases, consistent_only, skipped, min_margin } => {
             if let Some((m, i, inst)) = min_margin {
@@ -239,13 +281,13 @@ fn pad(s: &str, w: usize) -> String {
     }
 }
 
-/// The terminal table: id | name | status | expected | verdict | cases | guarantee | min margin.
+/// The terminal table: id | name | origin | expected | strength | verdict | guarantee | min margin.
 pub fn table(rows: &[Row]) -> String {
-    let head = ["id", "name", "status", "expected", "verdict", "cases", "guarantee", "min margin"];
+    let head = ["id", "name", "origin", "expected", "strength", "verdict", "guarantee", "min margin"];
     let cells: Vec<[String; 8]> = rows
         .iter()
         .map(|r| {
-            let mut verdict = r.verdict.to_string();
+            let mut verdict = r.verdict_text();
             if r.is_finding() {
                 verdict += " (FINDING)";
             } else if r.is_weak() {
@@ -256,8 +298,8 @@ pub fn table(rows: &[Row]) -> String {
                 r.name.clone(),
                 r.status.word().to_string(),
                 r.expected.word().to_string(),
+                r.strength().map_or("-", |s| s.word()).to_string(),
                 verdict,
-                if r.cases > 0 { r.cases.to_string() } else { "-".into() },
                 r.guarantee.clone(),
                 r.min_margin.clone().unwrap_or_else(|| "-".into()),
             ]

@@ -1,0 +1,161 @@
+//! How strongly a row is known: the strength ladder.
+//!
+//! Every report row carries one of four words, strongest first:
+//!
+//! - `formal`: a proof assistant's kernel checked a proof for every θ of the
+//!   stated class (the row names the file and the theorem, and the class);
+//! - `proved`: a complete proof is written in `proofs/`, and the check tests
+//!   the implementation on N exact (or rigorously enclosed) cases;
+//! - `tested`: N exact or enclosed cases without a counterexample, no
+//!   complete proof in the repository;
+//! - `observed`: an approximate computation or a finite horizon only.
+//!
+//! A refutation carries a witness: an exact or rigorously enclosed witness is
+//! itself a complete proof that the statement fails on that case (`proved`),
+//! an approximate one is `observed`. Rows that decided nothing (definitions,
+//! inconclusive rows, negative controls) have no strength.
+
+use std::fmt;
+
+/// What `proofs/<ID>.md` contains, as declared in its front matter (`proof:`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Proof {
+    /// A complete proof of the statement as stated.
+    Complete,
+    /// A proof of part of the statement (the file says which part is missing).
+    Partial,
+    /// No proof (probes, edges decided by witnesses, definitions).
+    None,
+}
+
+impl Proof {
+    /// The front-matter word.
+    pub fn word(&self) -> &'static str {
+        match self {
+            Proof::Complete => "complete",
+            Proof::Partial => "partial",
+            Proof::None => "none",
+        }
+    }
+}
+
+/// One rung of the ladder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Strength {
+    /// Approximate or finite-horizon evidence only.
+    Observed,
+    /// Exact cases, no proof here.
+    Tested,
+    /// A complete written proof, and an implementation tested on exact cases.
+    Proved,
+    /// A kernel-checked proof for every θ of a stated class.
+    Formal,
+}
+
+impl Strength {
+    /// The word used in reports and JSON.
+    pub fn word(&self) -> &'static str {
+        match self {
+            Strength::Formal => "formal",
+            Strength::Proved => "proved",
+            Strength::Tested => "tested",
+            Strength::Observed => "observed",
+        }
+    }
+    /// What the word means, one line.
+    pub fn meaning(&self) -> &'static str {
+        match self {
+            Strength::Formal => "a proof assistant's kernel checked a proof for every theta of the stated class",
+            Strength::Proved => "complete proof in proofs/, implementation tested on exact cases",
+            Strength::Tested => "exact cases without a counterexample, no proof in the repository",
+            Strength::Observed => "approximate or finite-horizon evidence only",
+        }
+    }
+}
+
+impl fmt::Display for Strength {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.word())
+    }
+}
+
+/// A kernel-checked theorem behind a check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Formal {
+    /// The registered check it backs.
+    pub check: &'static str,
+    /// Path from the repository root, e.g. `proofs/coq/Lyapunov.v`.
+    pub file: &'static str,
+    /// The theorem's name in that file.
+    pub theorem: &'static str,
+    /// The class of cases the formal statement covers.
+    pub covers: &'static str,
+}
+
+/// The formal theorems, one per check they back. A test keeps every name in
+/// step with the `.v` files.
+pub const FORMAL: &[Formal] = &[];
+
+/// The formal theorem behind a check, if there is one.
+pub fn formal_of(check: &str) -> Option<&'static Formal> {
+    FORMAL.iter().find(|f| f.check == check)
+}
+
+/// The strength of a row.
+///
+/// `guarantee` is the row's guarantee word (`exact`, `enclosure`,
+/// `approximate …`); `formal_applies` says whether the formal theorem's class
+/// is the one the row speaks of (it is, for a `holds` row, whenever the check
+/// has a formal theorem: the row then also says that other classes are
+/// `proved` only).
+pub fn strength(
+    verdict: &str,
+    guarantee: &str,
+    proof: Proof,
+    formal: Option<&Formal>,
+    control: bool,
+) -> Option<Strength> {
+    if control {
+        return None;
+    }
+    let approximate = guarantee.starts_with("approximate");
+    match verdict {
+        "holds" if approximate => Some(Strength::Observed),
+        "holds" if formal.is_some() => Some(Strength::Formal),
+        "holds" if proof == Proof::Complete => Some(Strength::Proved),
+        "holds" => Some(Strength::Tested),
+        "refuted" if approximate => Some(Strength::Observed),
+        "refuted" => Some(Strength::Proved),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ladder() {
+        let f = Formal { check: "x", file: "f.v", theorem: "t", covers: "empirical measures" };
+        assert_eq!(strength("holds", "exact", Proof::Complete, Some(&f), false), Some(Strength::Formal));
+        assert_eq!(strength("holds", "exact", Proof::Complete, None, false), Some(Strength::Proved));
+        assert_eq!(strength("holds", "enclosure", Proof::Partial, None, false), Some(Strength::Tested));
+        assert_eq!(strength("holds", "exact", Proof::None, None, false), Some(Strength::Tested));
+        assert_eq!(
+            strength("holds", "approximate (53-bit floating point)", Proof::Complete, Some(&f), false),
+            Some(Strength::Observed)
+        );
+        assert_eq!(strength("refuted", "exact", Proof::None, None, false), Some(Strength::Proved));
+        assert_eq!(
+            strength("refuted", "approximate (53-bit floating point)", Proof::None, None, false),
+            Some(Strength::Observed)
+        );
+        assert_eq!(strength("inconclusive", "exact", Proof::Complete, None, false), None);
+        assert_eq!(strength("holds", "exact", Proof::Complete, None, true), None);
+        assert!(
+            Strength::Formal > Strength::Proved
+                && Strength::Proved > Strength::Tested
+                && Strength::Tested > Strength::Observed
+        );
+    }
+}
