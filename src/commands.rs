@@ -79,6 +79,17 @@ fn select(ids: &[String]) -> Result<Selection, String> {
 }
 
 fn progress_printer(label: String, quiet: bool) -> impl Fn(usize, usize) + Sync {
+/// An outcome in plain words (no debug dump).
+fn outcome_text(o: &Outcome) -> String {
+    match o {
+        Outcome::Holds { .. } => "holds".into(),
+        Outcome::Consistent => "consistent (an enclosure contains the equality)".into(),
+        Outcome::Violated { detail } => format!("refuted: {detail}"),
+        Outcome::Undecided { reason } => format!("undecided: {reason}"),
+        Outcome::Skipped { reason } => format!("skipped: {reason}"),
+    }
+}
+
     let bar = crate::progress::Bar::new(label, quiet);
     move |done, total| {
         bar.draw(if total == 0 { 1.0 } else { done as f64 / total as f64 }, &format!("{done}/{total}"));
@@ -97,14 +108,27 @@ fn write_file(path: &Path, text: &str) -> Result<(), String> {
 pub fn check_command(opts: &CheckOptions) -> Result<i32, String> {
     if !opts.backend.available() {
         return Err(format!(
+///
+/// Refused before anything is written: a case gd cannot run honestly (see
+/// [`crate::dynamics::guard::runnable`]) and, without `force`, an output on
+/// the case file or on an existing case or witness file.
             "the backend {} needs the `gmp` feature: cargo run --release --features gmp -- check … (GMP's build needs m4)",
             opts.backend
         ));
     }
     if matches!(opts.backend, BackendSpec::F64 | BackendSpec::Mpfr(_)) {
+    force: bool,
         return Err(format!(
+    use crate::dynamics::guard;
             "the backend {} is approximate and cannot decide a claim; use exact (default), gmp, f64-interval or interval[:BITS]",
             opts.backend
+    guard::runnable(&case, &file, "gd", "C9")?;
+    guard::check_outputs(
+        &[case_path],
+        &[("--out", opts.out.as_deref().or(opts.resume.as_deref())), ("--csv", opts.csv.as_deref()), ("--plot", plot)],
+        force,
+    )?;
+    let summary = crate::dynamics::gd::run_gd(&case, opts)?;
         ));
     }
     let (ids, checks) = select(&opts.ids)?;
@@ -143,6 +167,11 @@ pub fn check_command(opts: &CheckOptions) -> Result<i32, String> {
                 eprintln!("{} {}: resumed from the report directory", c.statement(), c.name());
             }
             check_rows.push(done.swap_remove(k));
+/// Largest width H (and number of points) `reluproof init` writes.
+pub const MAX_INIT_WIDTH: usize = 1_000_000;
+/// Largest number of inner weights d·H (and coordinates d·points) `reluproof init` writes.
+pub const MAX_INIT_ENTRIES: usize = 10_000_000;
+
             continue;
         }
         let backend = match (c.backends(), opts.backend) {
@@ -154,6 +183,18 @@ pub fn check_command(opts: &CheckOptions) -> Result<i32, String> {
         let label = format!("{} {}", c.statement(), c.name());
         let report = run_check(c.as_ref(), &budget, opts.mutant.as_deref(), &progress_printer(label, opts.quiet));
         let mut row = crate::report::rows::check_row(&report);
+    if args.width == 0 || args.width > MAX_INIT_WIDTH {
+        return Err(format!("--H {}: the width must be from 1 to {MAX_INIT_WIDTH}", args.width));
+    }
+    if args.d == 0 || args.d > MAX_INIT_WIDTH {
+        return Err(format!("--d {}: the input dimension must be from 1 to {MAX_INIT_WIDTH}", args.d));
+    }
+    if args.points > MAX_INIT_WIDTH || args.d.saturating_mul(args.width.max(args.points)) > MAX_INIT_ENTRIES {
+        return Err(format!(
+            "--H {} --d {} --points {}: at most {MAX_INIT_WIDTH} points and {MAX_INIT_ENTRIES} entries in all (a case file that large could not be evaluated anyway)",
+            args.width, args.d, args.points
+        ));
+    }
         if opts.search > 0 && opts.mutant.is_none() {
             search_into_row(&mut row, c.as_ref(), opts);
         }
@@ -247,6 +288,8 @@ fn search_into_row(row: &mut Row, check: &dyn Check, opts: &CheckOptions) {
             opts.seed,
             rep.candidates,
             rep.scored
+    /// Overwrite an input or an existing case file with an output.
+    pub force: bool,
         )),
         Some(f) => {
             row.notes.push(format!(
@@ -263,6 +306,17 @@ fn search_into_row(row: &mut Row, check: &dyn Check, opts: &CheckOptions) {
                 row.witness = Some(Witness {
                     statement: check.statement().to_string(),
                     check: check.name().to_string(),
+    let file = case_path.display().to_string();
+    crate::dynamics::guard::runnable(&case, &file, "gf", "C10")?;
+    crate::dynamics::guard::check_outputs(
+        &[case_path],
+        &[
+            ("--out", files.out.as_deref().or(files.resume.as_deref())),
+            ("--csv", files.csv.as_deref()),
+            ("--plot", plot),
+        ],
+        files.force,
+    )?;
                     mutant: None,
                     verdict: "refuted".into(),
                     detail: f.detail.clone(),
@@ -324,7 +378,22 @@ pub fn replay_command(path: &Path, backend: BackendSpec) -> Result<i32, String> 
     println!("recorded  {}: {}", w.verdict, w.detail);
     match &out {
         Outcome::Violated { detail } => println!("replayed  refuted: {detail}"),
-        other => println!("replayed  {got}: {other:?}"),
+        Outcome::Undecided { .. } | Outcome::Skipped { .. } => {
+            println!("replayed  {got}: {}", outcome_text(&out));
+            if got != w.verdict {
+                // Not reproduced here is not a contradiction: this build or
+                // backend cannot decide the check.
+                println!("result    cannot decide here (recorded {}, this build gives {got})", w.verdict);
+                eprintln!(
+                    "error: {file}: cannot decide the witness here ({}); the recorded verdict {} is neither reproduced nor contradicted{}",
+                    outcome_text(&out),
+                    w.verdict,
+                    if cfg!(feature = "gmp") { "" } else { "; smooth activations and MPFR checks need a build with the gmp feature" }
+                );
+                return Ok(2);
+            }
+        }
+        other => println!("replayed  {got}: {}", outcome_text(other)),
     }
     if got == w.verdict {
         println!("result    reproduced");
@@ -360,7 +429,6 @@ pub fn gd_command(
     json: bool,
 ) -> Result<i32, String> {
     let case = crate::model::case::read_case(case_path).map_err(|e| e.to_string())?;
-    let summary = crate::dynamics::gd::run_gd(&case, opts)?;
     let file = case_path.display().to_string();
     crate::report::emit_run(
         plot,
@@ -537,7 +605,8 @@ pub fn gf_command(
     opts.resume = files.resume;
     opts.checkpoint = files.checkpoint;
     opts.quiet = quiet;
-    let report = run_flow(&case, &opts)?;
+    let report =
+        run_flow(&case, &opts).map_err(|e| if e.starts_with("field `") { format!("{file}: {e}") } else { e })?;
     print!("{}", flow_text(&report));
     if let Some(p) = plot {
         write_file(p, &crate::dynamics::plots::gf_plot(&report, &case_path.display().to_string()))?;

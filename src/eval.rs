@@ -130,6 +130,7 @@ fn error_bound<S: Scalar, E: Endpoint>(approx: &Summary<S>, encl: &Summary<Inter
 /// non-rigorous error estimate) or the coarse panel enclosure.
 pub fn run_eval(case: &Case, spec: BackendSpec) -> Result<EvalResult, String> {
     let p = &case.problem;
+    p.check_mass()?;
     if crate::smooth::needs_smooth_path(p) {
         #[cfg(not(feature = "gmp"))]
         return Err(crate::smooth::unavailable(p));

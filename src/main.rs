@@ -116,6 +116,7 @@ enum Command {
     /// else f64). Checks V(theta_t) + 8 int_0^t L = V(theta_0) within the printed
     /// error estimate, |theta_t|^2 <= V(theta_0) at the nodes, and C3 exactly at
     /// every node. Exit code 1 if a check fails.
+    #[command(allow_negative_numbers = true)]
     Gf {
         /// The case file with the initial theta.
         case: PathBuf,
@@ -123,6 +124,7 @@ enum Command {
         #[arg(long)]
         time: String,
         /// MPFR precision in bits; 0 for f64. Default: 128 with gmp, 0 without.
+    #[command(allow_negative_numbers = true)]
         #[arg(long)]
         precision: Option<u32>,
         /// Local error tolerance of the adaptive steps.
@@ -144,6 +146,7 @@ enum Command {
         /// (give the same --time, --precision and --tolerance).
         #[arg(long, value_name = "FILE")]
         resume: Option<PathBuf>,
+    #[command(allow_negative_numbers = true)]
         /// Every K nodes (and at the last) a record carries the exact node and the integrator's state,
         /// for --resume; 0 for the last only.
         #[arg(long, value_name = "K", default_value_t = reluproof::dynamics::gf::DEFAULT_CHECKPOINT)]
@@ -176,6 +179,9 @@ enum Command {
         batch: usize,
         /// Seed of the sample path (the same seed replays it).
         #[arg(long, default_value_t = 0)]
+        /// Let an output replace the case file or an existing case or witness file.
+        #[arg(long)]
+        force: bool,
         seed: u64,
         /// State: dyadic:BITS (certified, default), exact, mpfr:BITS or f64 (approximate).
         #[arg(long, default_value = "dyadic:128", value_parser = clap::value_parser!(StateMode))]
@@ -186,6 +192,7 @@ enum Command {
         #[command(flatten)]
         output: RunOutput,
     },
+    #[command(allow_negative_numbers = true)]
     /// E6: for initialisations of growing V(theta_0), find the largest step size at
     /// which certified GD still decreases V at every step, and compare it with gamma*.
     GdSweep {
@@ -216,6 +223,7 @@ enum Command {
     },
     /// Write a case file with a seeded random initialisation (dyadic rational entries).
     Init {
+    #[command(allow_negative_numbers = true)]
         /// Width H.
         #[arg(long = "H", value_name = "H")]
         width: usize,
@@ -243,6 +251,7 @@ enum Command {
         /// Right end of the domain.
         #[arg(long, default_value = "1", allow_hyphen_values = true)]
         b: String,
+    #[command(allow_negative_numbers = true)]
         /// Number of points of an empirical measure.
         #[arg(long, default_value_t = 16)]
         points: usize,
@@ -283,7 +292,7 @@ struct RunOutput {
     /// Continue the run recorded in FILE (appending to it) until --steps.
     #[arg(long, value_name = "FILE")]
     resume: Option<PathBuf>,
-    /// Write the full state every K steps (and at the end), for --resume.
+    /// Write the full state every K steps (and at the end), for --resume; 0 for the last only.
     #[arg(long, default_value_t = 100, value_name = "K")]
     checkpoint: u64,
     /// Draw the run (risk, V, |theta|^2 against the step) into an SVG file.
@@ -310,10 +319,13 @@ fn exit(r: Result<i32, String>) -> ExitCode {
 fn eval(case: PathBuf, backend: BackendSpec, json: bool) -> Result<i32, String> {
     let parsed = read_case(&case).map_err(|e| e.to_string())?;
     let file = case.display().to_string();
-    let r = run_eval(&parsed, backend)?;
+    let r = run_eval(&parsed, backend).map_err(|e| format!("{file}: {e}"))?;
     if json {
         let s =
             serde_json::to_string_pretty(&r.to_json(&parsed, &file)).map_err(|e| format!("cannot write JSON: {e}"))?;
+    /// Let an output replace the case file or an existing case or witness file.
+    #[arg(long)]
+    force: bool,
         println!("{s}");
     } else {
         print!("{}", r.to_text(&parsed, &file));
@@ -351,14 +363,42 @@ fn main() -> ExitCode {
                 checkpoint: o.checkpoint,
                 quiet: o.quiet,
             };
-            exit(gd_command(&case, &opts, o.plot.as_deref(), o.json))
+            exit(gd_command(&case, &opts, o.plot.as_deref(), o.json, o.force))
         }
+/// A closed standard output or error (`reluproof list | head -1`) ends the
+/// process quietly, as Unix tools do, instead of a panic.
+fn quiet_on_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let p = info.payload();
+        let msg = p.downcast_ref::<String>().map(String::as_str).or_else(|| p.downcast_ref::<&str>().copied());
+        if msg.is_some_and(|m| m.starts_with("failed printing to std") && m.contains("Broken pipe")) {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
+}
+
         Command::Init { width, d, seed, scale, dist, bits, measure, a, b, points, target, out } => {
+    quiet_on_broken_pipe();
             let args = InitArgs { width, d, seed, scale, dist, bits, measure, a, b, points, target };
             exit(init_command(&args, out.as_deref()))
         }
-        Command::Gf { case, time, precision, tolerance, max_steps, out, csv, plot, resume, checkpoint, quiet } => {
-            let files = reluproof::commands::GfFiles { out, csv, resume, checkpoint };
+        Command::Gf {
+            case,
+            time,
+            precision,
+            tolerance,
+            max_steps,
+            out,
+            csv,
+            plot,
+            resume,
+            checkpoint,
+            force,
+            quiet,
+        } => {
+            let files = reluproof::commands::GfFiles { out, csv, resume, checkpoint, force };
             exit(gf_command(&case, &time, precision, tolerance, max_steps, files, plot.as_deref(), quiet))
         }
         Command::Sgd { case, steps, gamma, decay, batch, seed, state, eval_every, output: o } => {
@@ -376,7 +416,7 @@ fn main() -> ExitCode {
                 checkpoint: o.checkpoint,
                 quiet: o.quiet,
             };
-            exit(sgd_command(&case, &opts, o.plot.as_deref(), o.json))
+            exit(sgd_command(&case, &opts, o.plot.as_deref(), o.json, o.force))
         }
         Command::GdSweep { width, seed, scales, steps, bits, refine, plot, json } => {
             exit(gd_sweep_command(width, seed, &scales, steps, bits, refine, plot.as_deref(), json))

@@ -191,6 +191,9 @@ pub struct Tally {
     pub first_failure: Option<u64>,
     /// Smallest slack seen, exactly (as a rational).
     pub min_slack: Option<BigRational>,
+    /// Steps at which the slack was not a finite number (a float state that
+    /// overflowed or became NaN): neither holds nor fails there.
+    pub undecided: u64,
 }
 
 impl Tally {
@@ -198,6 +201,7 @@ impl Tally {
         serde_json::json!({
             "checked": self.checked, "failed": self.failed, "first_failure": self.first_failure,
             "min_slack": self.min_slack.as_ref().map(rational_string),
+            "undecided": self.undecided,
         })
     }
     pub(crate) fn from_json(v: Option<&Value>) -> Tally {
@@ -207,6 +211,7 @@ impl Tally {
             failed: v.get("failed").and_then(Value::as_u64).unwrap_or(0),
             first_failure: v.get("first_failure").and_then(Value::as_u64),
             min_slack: v.get("min_slack").and_then(Value::as_str).and_then(|s| parse_rational(s).ok()),
+            undecided: v.get("undecided").and_then(Value::as_u64).unwrap_or(0),
         }
     }
 }
@@ -796,6 +801,12 @@ pub(crate) struct RunTally<S> {
     failed: u64,
     first_failure: Option<u64>,
     min_slack: Option<S>,
+    undecided: u64,
+}
+
+/// Whether a value is not a finite number (only float states have such).
+pub(crate) fn non_finite<S: Scalar>(x: &S) -> bool {
+    !x.to_f64_lossy().is_finite() && x.to_rational().is_none()
 }
 
 impl<S: Ordered> RunTally<S> {
@@ -805,10 +816,15 @@ impl<S: Ordered> RunTally<S> {
             failed: t.failed,
             first_failure: t.first_failure,
             min_slack: t.min_slack.as_ref().map(|q| S::from_rational(q, ctx)),
+            undecided: t.undecided,
         }
     }
     pub(crate) fn record(&mut self, n: u64, slack: S) {
         self.checked += 1;
+        if non_finite(&slack) {
+            self.undecided += 1;
+            return;
+        }
         if slack.sign() == Sign3::Negative {
             self.failed += 1;
             self.first_failure.get_or_insert(n);
@@ -823,6 +839,7 @@ impl<S: Ordered> RunTally<S> {
             failed: self.failed,
             first_failure: self.first_failure,
             min_slack: self.min_slack.as_ref().and_then(Scalar::to_rational),
+            undecided: self.undecided,
         }
     }
 }
@@ -945,6 +962,10 @@ impl<S: StateScalar> SummedRisk<S> {
         }
         self.prefix(count);
         let slack = self.bound.sub(&self.folded);
+        if non_finite(&slack) {
+            self.tally.undecided += 1;
+            return;
+        }
         if slack.sign() == Sign3::Negative {
             self.tally.failed += 1;
             self.tally.first_failure.get_or_insert(n);
@@ -1000,6 +1021,9 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
         StateMode::Dyadic(bits) => bits,
         _ => 0,
     };
+    // What the trajectory is of: a resumed run must be of the same.
+    let fingerprint = super::guard::case_fingerprint(case);
+    let settings = format!("gd --state {} --gamma {gamma_q}", opts.state);
     // Start: fresh, or from the last checkpoint of a trajectory file.
     let mut resumed_grid: Option<u32> = None;
     let mut resumed_refined: Option<u64> = None;
@@ -1040,6 +1064,7 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
                     file.display()
                 ));
             }
+            super::guard::check_fingerprint(file, &cp, case, &settings)?;
             let flat: Vec<S> = get("theta")
                 .and_then(Value::as_array)
                 .ok_or("checkpoint lacks theta")?
@@ -1048,8 +1073,15 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
                 .collect::<Result<_, _>>()?;
             let theta = Theta::from_flat(case.theta.d, &flat)
                 .filter(|t| t.width() == case.theta.width())
-                .ok_or("checkpoint theta does not fit the case's d and H")?;
+                .ok_or_else(|| format!("{}: the checkpoint's theta does not fit the case's d and H", file.display()))?;
             let n = get("n").and_then(Value::as_u64).ok_or("checkpoint lacks n")?;
+            if n > opts.steps {
+                return Err(format!(
+                    "{}: the run recorded there already reached n = {n}, beyond --steps {}; give --steps {n} or more to continue it (the file is left as it is)",
+                    file.display(),
+                    opts.steps
+                ));
+            }
             resumed_grid = get("grid_bits").and_then(Value::as_u64).map(|b| b as u32);
             resumed_refined = get("grid_refined_at").and_then(Value::as_u64);
             let v0: S = parse_exact(get("v0"), ctx, "v0")?;
@@ -1076,17 +1108,22 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
     let bound_c = acc.c.bound.clone();
     let mut grid_bits = resumed_grid.unwrap_or(base_bits);
     let mut refined_at: Option<u64> = resumed_refined;
-    let mut series = Vec::new();
+    // Per-step values for the plot, decimated to O(1) memory however long the run.
+    let mut series = super::guard::Decimated::new(super::guard::SERIES_CAP);
+    let mut first_risk: Option<f64> = None;
+    let mut risk_min = f64::INFINITY;
     if let Some(file) = &opts.resume {
         // Earlier steps, for the plot.
         for r in read_records(file)? {
             if let Some(rec) = Record::from_json(&r) {
                 let f = |s: &str| parse_rational(s).map(|q| q.to_f64_lossy()).unwrap_or(f64::NAN);
-                series.push((rec.n, f(&rec.risk), f(&rec.lyapunov), f(&rec.theta_norm2)));
+                let risk = f(&rec.risk);
+                first_risk.get_or_insert(risk);
+                risk_min = risk_min.min(risk);
+                series.push((rec.n, risk, f(&rec.lyapunov), f(&rec.theta_norm2)));
             }
         }
     }
-    let first_risk = series.first().map(|s| s.1);
     let exact_records = matches!(opts.state, StateMode::Exact | StateMode::Dyadic(_));
     let show = |x: &S| if exact_records { exact_string(x) } else { x.render() };
     let bar = crate::progress::Bar::new("gd", opts.quiet);
@@ -1097,12 +1134,15 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
         let norm2 = norm2_of(&theta, ctx);
         // A checkpoint holds the state θ_n and the tallies of the checks before
         // step n: a resumed run restarts at n and redoes step n's checks.
-        let checkpoint = n % opts.checkpoint.max(1) == 0 || n == opts.steps;
+        // --checkpoint 0: the last record only.
+        let checkpoint = (opts.checkpoint > 0 && n % opts.checkpoint == 0) || n == opts.steps;
         let mut extra = Map::new();
         if checkpoint && writer.is_active() {
             extra.insert("theta".into(), Value::from(theta.flatten().iter().map(exact_string).collect::<Vec<_>>()));
             extra.insert("state".into(), Value::from(opts.state.to_string()));
             extra.insert("gamma".into(), Value::from(gamma_q.to_string()));
+            extra.insert("case_fingerprint".into(), Value::from(fingerprint.clone()));
+            extra.insert("settings".into(), Value::from(settings.clone()));
             extra.insert("v0".into(), Value::from(exact_string(&acc.v0)));
             extra.insert("sum_risk".into(), Value::from(exact_string(acc.c.prefix(n))));
             let min = acc.min_risk.as_ref().map_or(Value::Null, |m| Value::from(exact_string(m)));
@@ -1171,7 +1211,10 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
             };
             writer.write(&rec)?;
         }
-        series.push((n, ev.risk.to_f64_lossy(), v.to_f64_lossy(), norm2.to_f64_lossy()));
+        let risk_f = ev.risk.to_f64_lossy();
+        first_risk.get_or_insert(risk_f);
+        risk_min = risk_min.min(risk_f);
+        series.push((n, risk_f, v.to_f64_lossy(), norm2.to_f64_lossy()));
         acc.c.push(&ev.risk);
         acc.min_risk = Some(match acc.min_risk.take() {
             Some(m) if m.total_cmp(&ev.risk) != std::cmp::Ordering::Greater => m,
@@ -1192,7 +1235,6 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
         }
     }
     bar.clear();
-    let risks: Vec<f64> = series.iter().map(|s| s.1).collect();
     Ok(GdSummary {
         steps: n,
         gamma: gamma_q,
@@ -1200,9 +1242,9 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
         state: opts.state,
         guarantee: opts.state.guarantee(),
         v0: acc.v0.to_f64_lossy(),
-        risk_first: first_risk.unwrap_or_else(|| risks.first().copied().unwrap_or(f64::NAN)),
+        risk_first: first_risk.unwrap_or(f64::NAN),
         risk_last: ev.risk.to_f64_lossy(),
-        risk_min: risks.iter().copied().fold(f64::INFINITY, f64::min),
+        risk_min,
         a: acc.a.tally(),
         nonincrease: acc.nonincrease.tally(),
         b: acc.b.tally(),
@@ -1211,7 +1253,7 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
         rounding_used: acc.rounding_used,
         grid_bits: (base_bits > 0).then_some(grid_bits),
         grid_refined_at: refined_at,
-        series,
+        series: series.into_vec(),
         resumed_from,
     })
 }
@@ -1250,6 +1292,17 @@ pub(crate) fn approx(q: &BigRational) -> String {
 pub(crate) fn tally_line(name: &str, t: &Tally, certified: bool) -> String {
     let how = if certified { "exactly" } else { "in floating point (approximate)" };
     let min = t.min_slack.as_ref().map(approx).unwrap_or_else(|| "-".into());
+    if t.undecided > 0 {
+        let failed = if t.failed > 0 {
+            format!("; FAILS at {} (first at n = {})", t.failed, t.first_failure.unwrap_or(0))
+        } else {
+            String::new()
+        };
+        return format!(
+            "  {name}: INCONCLUSIVE: not finite at {} of {} steps (the floating-point state overflowed or became NaN){failed}; checked {how}; min slack {min}\n",
+            t.undecided, t.checked
+        );
+    }
     if t.failed == 0 {
         format!("  {name}: holds at all {} steps, checked {how}; min slack {min}\n", t.checked)
     } else {
@@ -1266,6 +1319,11 @@ impl GdSummary {
     /// Whether every checked inequality held (C9 (a)–(d)).
     pub fn all_hold(&self) -> bool {
         [&self.a, &self.b, &self.c, &self.d].iter().all(|t| t.failed == 0)
+    }
+    /// Whether some check met a value that is not finite (a float state
+    /// that overflowed): the run decides nothing there.
+    pub fn inconclusive(&self) -> bool {
+        [&self.nonincrease, &self.a, &self.b, &self.c, &self.d].iter().any(|t| t.undecided > 0)
     }
     /// The human-readable report.
     pub fn to_text(&self, file: &str) -> String {
@@ -1447,7 +1505,13 @@ mod tests {
         for scenario in 0..40 {
             let bound = q(rng.range(0, 40), rng.range(1, 7));
             let (start_sum, loaded) = if scenario % 3 == 0 {
-                let t = Tally { checked: 4, failed: 0, first_failure: None, min_slack: Some(q(rng.range(-3, 30), 5)) };
+                let t = Tally {
+                    checked: 4,
+                    failed: 0,
+                    first_failure: None,
+                    min_slack: Some(q(rng.range(-3, 30), 5)),
+                    undecided: 0,
+                };
                 (q(rng.range(0, 9), 4), t)
             } else {
                 (BigRational::zero(), Tally::default())

@@ -308,12 +308,26 @@ impl FlowReport {
     }
     /// Whether some checked property failed at a node (or the state became
     /// non-finite): the CLI's finding.
+    ///
+    /// An integrator failure (a component became non-finite: the flow
+    /// blew up, or its floating-point state overflowed) is no finding: the
+    /// run is inconclusive (see [`FlowReport::inconclusive`]) and only the
+    /// exact C3 values at the nodes still count.
     pub fn violated(&self) -> bool {
-        self.stop == Stop::NonFinite
-            || self.balance_violation.is_some()
-            || self.norm_violation.is_some()
-            || self.monotone_violation.is_some()
-            || !self.c3_exact_ok
+        let integrated = self.stop != Stop::NonFinite
+            && (self.balance_violation.is_some() || self.norm_violation.is_some() || self.monotone_violation.is_some());
+        integrated || !self.c3_exact_ok
+    }
+    /// Why the run decides nothing about C10's balance, if it does not: the
+    /// integrator failed.
+    pub fn inconclusive(&self) -> Option<String> {
+        (self.stop == Stop::NonFinite).then(|| {
+            format!(
+                "integrator failed (a component of the state became non-finite after t = {:.6e}: the flow blew up or left the range of {})",
+                f64_of(&self.reached),
+                self.backend
+            )
+        })
     }
     /// Whether every checked property holds at every node and T was reached.
     pub fn holds(&self) -> bool {
@@ -599,6 +613,8 @@ struct Sink<S: Scalar> {
     writer: Option<TrajectoryWriter>,
     pending: Option<Record>,
     ctx: S::Ctx,
+    /// The case fingerprint and settings every checkpoint records.
+    tag: (String, String),
 }
 
 impl<S: Scalar> Sink<S> {
@@ -645,6 +661,8 @@ impl<S: Scalar> Sink<S> {
             r.extra.insert("t_exact".into(), Value::from(node.t.to_string()));
             r.extra.insert("q_exact".into(), Value::from(node.q.to_string()));
             r.extra.insert("flow".into(), state);
+            r.extra.insert("case_fingerprint".into(), Value::from(self.tag.0.clone()));
+            r.extra.insert("settings".into(), Value::from(self.tag.1.clone()));
         }
     }
     fn finish(&mut self, last: Option<(&FlowNode, Value)>) -> Result<(), String> {
@@ -702,6 +720,16 @@ pub(crate) fn integrate<S: num::Ordered>(
     if opts.resume.is_some() && opts.out.is_some() && opts.out != opts.resume {
         return Err("--resume FILE appends to FILE; do not also give a different --out".into());
     }
+    let tag = (
+        super::guard::case_fingerprint(case),
+        format!(
+            "gf --time {} --arithmetic {} --tolerance {}{}",
+            opts.time,
+            S::backend_name(ctx),
+            f64_text(tol),
+            if dir == Direction::Up { " (uphill)" } else { "" }
+        ),
+    );
     let checkpoint = match &opts.resume {
         Some(file) => {
             // Checked before the file is cut: a refused resume leaves it as it was.
@@ -710,6 +738,13 @@ pub(crate) fn integrate<S: num::Ordered>(
             let state = cp.get("flow").ok_or("the checkpoint lacks the integrator state (\"flow\")")?;
             same_settings(state, &opts.time, &S::backend_name(ctx), bits, tol)
                 .map_err(|e| format!("{}: checkpoint at node {index}: {e}", file.display()))?;
+            super::guard::check_fingerprint(file, &cp, case, &tag.1)?;
+            if cp.get("theta").and_then(Value::as_array).map(Vec::len) != Some(n - 1) {
+                return Err(format!(
+                    "{}: the checkpoint's theta does not fit the case's d and H (the file is left as it is)",
+                    file.display()
+                ));
+            }
             let cut = truncate_before_last_checkpoint(file, opts.csv.as_deref())?;
             if cut != cp {
                 return Err(format!("{}: the file changed while it was read", file.display()));
@@ -725,7 +760,7 @@ pub(crate) fn integrate<S: num::Ordered>(
         }
         None => None,
     };
-    let mut sink: Sink<S> = Sink { writer, pending: None, ctx: ctx.clone() };
+    let mut sink: Sink<S> = Sink { writer, pending: None, ctx: ctx.clone(), tag };
     let bar = crate::progress::Bar::new("gf", opts.quiet);
 
     let mut report = FlowReport {
@@ -789,6 +824,13 @@ pub(crate) fn integrate<S: num::Ordered>(
     let mut k1;
     match checkpoint {
         None => {
+            if flow_node(0, &y, &t, 0.0, 0.0, d, &prep_q, &report.v0)?.is_none() {
+                return Err(format!(
+                    "field `theta`: an entry is beyond the range of {} (e.g. above 1.8e308 in f64), so the flow cannot start; use smaller entries{}",
+                    S::backend_name(ctx),
+                    if cfg!(feature = "gmp") { " or --precision BITS (MPFR)" } else { " or a build with the gmp feature (MPFR)" }
+                ));
+            }
             let bad0 = record(&mut report, &mut sink, &y, &t, 0.0, 0.0)?;
             report.first_risk = report.nodes.first().map(|n| n.risk.clone()).unwrap_or_else(BigRational::zero);
             stopped = (bad0 && stop_on_violation) || report.stop == Stop::NonFinite;
@@ -1343,9 +1385,12 @@ pub fn flow_text(r: &FlowReport) -> String {
         }
         None => s += "Q2 probe: no node with t > 0 and V(theta_0) > 0\n",
     }
+    let failed = r.inconclusive().map(|why| format!("inconclusive: {why}"));
     s += &format!(
         "\nverdict        {}\nguarantee      {}\n",
-        if r.holds() {
+        if let Some(f) = failed.as_deref().filter(|_| r.c3_exact_ok) {
+            f
+        } else if r.holds() {
             "C10 consistent on [0, T] at the nodes"
         } else if r.stop == Stop::StepBudget {
             "inconclusive: T not reached within the step budget"

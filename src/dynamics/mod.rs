@@ -3,6 +3,7 @@
 
 pub mod gd;
 pub mod gf;
+pub mod guard;
 pub mod init;
 pub mod plots;
 pub mod sgd;

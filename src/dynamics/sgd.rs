@@ -55,6 +55,9 @@ pub const UNIFORM_BITS: u32 = 53;
 /// Significant bits of γ_n where c/(n+1)^α is irrational (rounded down).
 pub const SCHEDULE_BITS: u64 = 64;
 
+/// Largest accepted mini-batch size.
+pub const MAX_BATCH: usize = 1_000_000;
+
 /// Largest accepted denominator q of α = p/q.
 pub const MAX_DECAY_DENOMINATOR: u32 = 1000;
 
@@ -409,6 +412,12 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
     if opts.batch == 0 {
         return Err("--batch must be at least 1".into());
     }
+    if opts.batch > MAX_BATCH {
+        return Err(format!(
+            "--batch {}: at most {MAX_BATCH} samples per step (each is an exact rational point held in memory)",
+            opts.batch
+        ));
+    }
     check_decay(&opts.decay)?;
     if let Measure::Uniform { d, .. } = &case.problem.measure {
         if *d >= 2 {
@@ -432,6 +441,12 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
         _ => 0,
     };
     let eval_at = |n: u64| opts.eval_every > 0 && (n % opts.eval_every == 0 || n == opts.steps);
+    // What the trajectory is of: a resumed run must be of the same.
+    let fingerprint = super::guard::case_fingerprint(case);
+    let settings = format!(
+        "sgd --state {} --gamma {c_q} --decay {} --batch {} --seed {} --eval-every {}",
+        opts.state, opts.decay, opts.batch, opts.seed, opts.eval_every
+    );
     let mut resumed_grid: Option<u32> = None;
     let mut resumed_refined: Option<u64> = None;
     let (mut theta, start, mut acc, mut writer, resumed_from) = match &opts.resume {
@@ -473,6 +488,7 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
             same("decay", &opts.decay.to_string(), "--decay")?;
             same("batch", &opts.batch.to_string(), "--batch")?;
             same("seed", &opts.seed.to_string(), "--seed")?;
+            super::guard::check_fingerprint(file, &cp, case, &settings)?;
             let flat: Vec<S> = get("theta")
                 .and_then(Value::as_array)
                 .ok_or("checkpoint lacks theta")?
@@ -481,8 +497,15 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
                 .collect::<Result<_, _>>()?;
             let theta = Theta::from_flat(case.theta.d, &flat)
                 .filter(|t| t.width() == case.theta.width())
-                .ok_or("checkpoint theta does not fit the case's d and H")?;
+                .ok_or_else(|| format!("{}: the checkpoint's theta does not fit the case's d and H", file.display()))?;
             let n = get("n").and_then(Value::as_u64).ok_or("checkpoint lacks n")?;
+            if n > opts.steps {
+                return Err(format!(
+                    "{}: the run recorded there already reached n = {n}, beyond --steps {}; give --steps {n} or more to continue it (the file is left as it is)",
+                    file.display(),
+                    opts.steps
+                ));
+            }
             resumed_grid = get("grid_bits").and_then(Value::as_u64).map(|b| b as u32);
             resumed_refined = get("grid_refined_at").and_then(Value::as_u64);
             let acc = Accum {
@@ -540,10 +563,13 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
     loop {
         let full = eval_at(n).then(|| evaluate(&prep, &theta).risk);
         // A checkpoint holds θ_n and the accumulators before step n.
-        let checkpoint = recording && (n % opts.checkpoint.max(1) == 0 || n == opts.steps);
+        // --checkpoint 0: the last record only.
+        let checkpoint = recording && ((opts.checkpoint > 0 && n % opts.checkpoint == 0) || n == opts.steps);
         let mut extra = Map::new();
         if checkpoint {
             extra.insert("theta".into(), Value::from(theta.flatten().iter().map(exact_string).collect::<Vec<_>>()));
+            extra.insert("case_fingerprint".into(), Value::from(fingerprint.clone()));
+            extra.insert("settings".into(), Value::from(settings.clone()));
             extra.insert("state".into(), Value::from(opts.state.to_string()));
             extra.insert("gamma_c".into(), Value::from(c_q.to_string()));
             extra.insert("decay".into(), Value::from(opts.decay.to_string()));
@@ -869,10 +895,26 @@ pub fn sgd_plot(s: &SgdSummary, file: &str) -> String {
 /// Runs `reluproof sgd`: prints the summary (text or JSON), writes the plot;
 /// exit code 1 if a C11 inequality failed in a certified mode while
 /// sup γ_n ≤ γ_SGD* (a finding).
-pub fn sgd_command(case_path: &Path, opts: &SgdOptions, plot: Option<&Path>, json: bool) -> Result<i32, String> {
+///
+/// Refused before anything is written: a case `sgd` cannot run honestly
+/// (see [`super::guard::runnable`]) and, without `force`, an output on the
+/// case file or on an existing case or witness file.
+pub fn sgd_command(
+    case_path: &Path,
+    opts: &SgdOptions,
+    plot: Option<&Path>,
+    json: bool,
+    force: bool,
+) -> Result<i32, String> {
     let case = crate::model::case::read_case(case_path).map_err(|e| e.to_string())?;
-    let summary = run_sgd(&case, opts)?;
     let file = case_path.display().to_string();
+    super::guard::runnable(&case, &file, "sgd", "C11")?;
+    super::guard::check_outputs(
+        &[case_path],
+        &[("--out", opts.out.as_deref().or(opts.resume.as_deref())), ("--csv", opts.csv.as_deref()), ("--plot", plot)],
+        force,
+    )?;
+    let summary = run_sgd(&case, opts)?;
     crate::report::emit_run(
         plot,
         || sgd_plot(&summary, &file),
@@ -1160,11 +1202,11 @@ mod tests {
         std::fs::write(&case_file, lebesgue_case().to_toml()).expect("case file");
         let (out, svg) = (dir.join("run.jsonl"), dir.join("run.svg"));
         let o = opts(25, Some(out.clone()), None);
-        assert_eq!(sgd_command(&case_file, &o, Some(&svg), true), Ok(0));
+        assert_eq!(sgd_command(&case_file, &o, Some(&svg), true, false), Ok(0));
         assert_eq!(read_records(&out).expect("records").len(), 26);
         let plot = std::fs::read_to_string(&svg).expect("svg");
         assert!(plot.contains("batch risk") && plot.contains("γ_SGD*"));
-        assert!(sgd_command(&dir.join("missing.toml"), &o, None, false).is_err());
+        assert!(sgd_command(&dir.join("missing.toml"), &o, None, false, false).is_err());
         std::fs::remove_dir_all(&dir).ok();
     }
 

@@ -114,11 +114,17 @@ impl TrajectoryWriter {
     pub fn is_active(&self) -> bool {
         self.jsonl.is_some() || self.csv.is_some()
     }
-    /// Writes one record and flushes it.
+    /// Writes one record and flushes it. A checkpoint (a record with
+    /// `theta`) gets a `checksum` of its other keys, which `--resume` verifies.
     pub fn write(&mut self, r: &Record) -> Result<(), String> {
         let path = self.path.clone().unwrap_or_default();
         if let Some(f) = self.jsonl.as_mut() {
-            writeln!(f, "{}", r.to_json()).and_then(|_| f.flush()).map_err(|e| io_err(&path, e))?;
+            let mut v = r.to_json();
+            if let Some(o) = v.as_object_mut().filter(|o| o.contains_key("theta")) {
+                let sum = checksum(o);
+                o.insert("checksum".into(), Value::from(sum));
+            }
+            writeln!(f, "{v}").and_then(|_| f.flush()).map_err(|e| io_err(&path, e))?;
         }
         if let Some(f) = self.csv.as_mut() {
             writeln!(f, "{},{},{},{},{},{}", r.n, r.risk, r.lyapunov, r.theta_norm2, r.grad_norm2, r.margin)
@@ -126,6 +132,35 @@ impl TrajectoryWriter {
                 .map_err(|e| io_err(&path, e))?;
         }
         Ok(())
+    }
+}
+
+/// The checksum of a checkpoint: FNV-1a over its keys other than
+/// `checksum`, in sorted order, with their values as written.
+pub fn checksum(o: &Map<String, Value>) -> String {
+    let mut keys: Vec<&String> = o.keys().filter(|k| k.as_str() != "checksum").collect();
+    keys.sort();
+    let mut text = String::new();
+    for k in keys {
+        text += k;
+        text.push('=');
+        text += &o[k].to_string();
+        text.push('\n');
+    }
+    format!("fnv1a64:{:016x}", super::guard::fnv1a64(text.as_bytes()))
+}
+
+/// Verifies the checksum of a checkpoint (older files without one pass).
+fn verify_checkpoint(path: &Path, cp: &Value) -> Result<(), String> {
+    let Some(o) = cp.as_object() else { return Ok(()) };
+    match o.get("checksum") {
+        None => Ok(()),
+        Some(recorded) if recorded.as_str() == Some(checksum(o).as_str()) => Ok(()),
+        Some(_) => Err(format!(
+            "{}: corrupt file: the checkpoint at n = {} does not match its checksum (a value in it was altered); start the run again or resume from an intact copy",
+            path.display(),
+            o.get("n").map_or_else(|| "?".to_string(), Value::to_string)
+        )),
     }
 }
 
@@ -155,6 +190,7 @@ fn complete_records<'a>(path: &Path, body: &'a str) -> Result<(Vec<&'a str>, Vec
         .iter()
         .rposition(|r| r.get("theta").is_some())
         .ok_or_else(|| format!("{}: no checkpoint (a record with \"theta\") to resume from", path.display()))?;
+    verify_checkpoint(path, &parsed[last])?;
     Ok((lines, parsed, last))
 }
 

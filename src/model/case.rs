@@ -73,6 +73,12 @@ const PROBLEM_KEYS: &[&str] =
     &["measure", "a", "b", "d", "points", "weights", "target", "activation", "sigma_prime_zero", "output_bias"];
 const THETA_KEYS: &[&str] = &["w", "b", "v", "c"];
 
+/// Longest number (in characters) a case file may hold.
+pub const MAX_NUMBER_CHARS: usize = 100_000;
+
+/// Largest case file read, in bytes.
+pub const MAX_CASE_BYTES: u64 = 1 << 30;
+
 impl Reader<'_> {
     fn err<T>(&self, field: &str, message: impl Into<String>) -> Result<T, CaseError> {
         Err(CaseError { file: self.file.to_string(), field: field.to_string(), message: message.into() })
@@ -98,6 +104,13 @@ impl Reader<'_> {
 
     fn number(&mut self, v: &Value, field: &str) -> Result<BigRational, CaseError> {
         match v {
+            Value::String(s) if s.len() > MAX_NUMBER_CHARS => self.err(
+                field,
+                format!(
+                    "a number of {} characters; at most {MAX_NUMBER_CHARS} are accepted (exact parsing of longer ones is slow)",
+                    s.len()
+                ),
+            ),
             Value::String(s) => match parse_rational(s) {
                 Ok(q) => Ok(q),
                 Err(e) => self.err(field, e.to_string()),
@@ -146,6 +159,9 @@ impl Reader<'_> {
                 Value::Array(_) => self.numbers(x, &f)?,
                 _ => vec![self.number(x, &f)?],
             };
+            if row.is_empty() {
+                return self.err(&f, "an empty array: a point needs at least one coordinate (input dimension d >= 1)");
+            }
             let want = d.or_else(|| out.first().map(Vec::len)).unwrap_or(row.len());
             if row.is_empty() || row.len() != want {
                 return self
@@ -431,7 +447,9 @@ pub fn parse_case_with_witness(file: &str, text: &str) -> Result<(Case, Option<T
     let mut r = Reader { file, notes: Vec::new() };
     let root: Table = match text.parse::<Table>() {
         Ok(t) => t,
-        Err(e) => return r.err("", format!("invalid TOML: {}", e.to_string().trim_end())),
+        Err(e) => {
+            return r.err("", format!("invalid TOML: {}", crate::num::parse::clip_lines(e.to_string().trim_end(), 200)))
+        }
     };
     r.no_unknown_keys(&root, "", &["problem", "theta", "witness"])?;
     let problem = r.problem(r.table(&root, "problem")?)?;
@@ -453,6 +471,18 @@ pub fn parse_number_value(file: &str, field: &str, v: &Value) -> Result<BigRatio
 /// Reads and parses a case file.
 pub fn read_case(path: &Path) -> Result<Case, CaseError> {
     let file = path.display().to_string();
+    if let Ok(m) = std::fs::metadata(path) {
+        if m.len() > MAX_CASE_BYTES {
+            return Err(CaseError {
+                file,
+                field: String::new(),
+                message: format!(
+                    "the file has {} bytes; case files of at most {MAX_CASE_BYTES} bytes are read",
+                    m.len()
+                ),
+            });
+        }
+    }
     match std::fs::read_to_string(path) {
         Ok(text) => parse_case(&file, &text),
         Err(e) => Err(CaseError { file, field: String::new(), message: format!("cannot read the file: {e}") }),

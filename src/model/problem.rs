@@ -465,6 +465,16 @@ impl Problem {
     pub fn dim(&self) -> usize {
         self.measure.dim()
     }
+
+    /// Refuses a measure of zero mass (an empirical measure whose weights
+    /// are all 0): then L = 0 and G = 0 for every θ, γ* is undefined and no
+    /// claim says anything. The one message every command gives.
+    pub fn check_mass(&self) -> Result<(), String> {
+        if self.measure.mass().is_zero() {
+            return Err("field `problem.weights`: every weight is 0, so the measure has zero mass (L = 0 and G = 0 for every theta, and no claim applies); give at least one positive weight".into());
+        }
+        Ok(())
+    }
     /// Converts the problem's numbers to the backend `S`.
     pub fn prepare<S: Scalar>(&self, ctx: &S::Ctx) -> Prepared<S> {
         let conv = |q: &BigRational| S::from_rational(q, ctx);

@@ -25,7 +25,43 @@ impl fmt::Display for ParseNumberError {
 impl std::error::Error for ParseNumberError {}
 
 fn err<T>(s: &str, why: &str) -> Result<T, ParseNumberError> {
-    Err(ParseNumberError(format!("{s:?} is not a rational number: {why}")))
+    Err(ParseNumberError(format!("{} is not a rational number: {why}", quoted_clip(s))))
+}
+
+/// Longest piece of an input echoed in an error message.
+pub const ECHO_CHARS: usize = 60;
+
+/// `s` quoted for an error message, cut to its first [`ECHO_CHARS`]
+/// characters (with its length) when longer: a huge input is never echoed whole.
+pub fn quoted_clip(s: &str) -> String {
+    let n = s.chars().count();
+    if n <= ECHO_CHARS {
+        format!("{s:?}")
+    } else {
+        let head: String = s.chars().take(ECHO_CHARS).collect();
+        format!("{head:?}… ({n} characters)")
+    }
+}
+
+/// A message cut to `max` characters per line and 20 lines, for echoing
+/// parser errors that quote the input.
+pub fn clip_lines(msg: &str, max: usize) -> String {
+    let mut out: Vec<String> = msg
+        .lines()
+        .take(20)
+        .map(|l| {
+            let n = l.chars().count();
+            if n <= max {
+                l.to_string()
+            } else {
+                format!("{}… ({n} characters)", l.chars().take(max).collect::<String>())
+            }
+        })
+        .collect();
+    if msg.lines().count() > 20 {
+        out.push("…".into());
+    }
+    out.join("\n")
 }
 
 fn digits(s: &str) -> bool {
@@ -63,11 +99,11 @@ pub fn parse_rational(text: &str) -> Result<BigRational, ParseNumberError> {
         if !digits(p) || !digits(q) {
             return err(text, "expected \"p/q\" with p and q unsigned integers, e.g. \"-3/7\"");
         }
-        let q: BigInt = q.parse().map_err(|_| ParseNumberError(format!("{text:?}: bad denominator")))?;
+        let q: BigInt = q.parse().map_err(|_| ParseNumberError(format!("{}: bad denominator", quoted_clip(text))))?;
         if q.is_zero() {
             return err(text, "zero denominator");
         }
-        let p: BigInt = p.parse().map_err(|_| ParseNumberError(format!("{text:?}: bad numerator")))?;
+        let p: BigInt = p.parse().map_err(|_| ParseNumberError(format!("{}: bad numerator", quoted_clip(text))))?;
         BigRational::new(p, q)
     } else {
         let (mantissa, exp) = match body.find(['e', 'E']) {
@@ -100,7 +136,7 @@ pub fn parse_rational(text: &str) -> Result<BigRational, ParseNumberError> {
             return err(text, "expected an integer, \"p/q\", or a decimal like \"-0.125\" or \"1e-3\"");
         }
         let all = format!("{int_part}{frac_part}");
-        let n: BigInt = all.parse().map_err(|_| ParseNumberError(format!("{text:?}: bad digits")))?;
+        let n: BigInt = all.parse().map_err(|_| ParseNumberError(format!("{}: bad digits", quoted_clip(text))))?;
         let e = exp - frac_part.len() as i64;
         let ten = BigInt::from(10u32);
         if e >= 0 {

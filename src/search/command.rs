@@ -43,6 +43,9 @@ pub struct SearchOptions {
     /// Save the witness as tests/witnesses/NAME.toml (relative to the current directory), with provenance.
     #[arg(long, value_name = "NAME")]
     pub save: Option<String>,
+    /// With --save: replace an existing witness file of that name.
+    #[arg(long)]
+    pub force: bool,
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
@@ -63,6 +66,7 @@ impl SearchOptions {
             max_shrink: 20_000,
             json: false,
             save: None,
+            force: false,
             quiet: true,
             command_line: String::new(),
         }
@@ -215,7 +219,14 @@ pub fn search_command(opts: &SearchOptions) -> Result<i32, String> {
             if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c)) {
                 return Err(format!("--save NAME: use letters, digits, '_', '-' and '.' only, got {name:?}"));
             }
-            Some(PathBuf::from("tests/witnesses").join(format!("{name}.toml")))
+            let path = PathBuf::from("tests/witnesses").join(format!("{name}.toml"));
+            if path.exists() && !opts.force {
+                return Err(format!(
+                    "--save {name}: {} exists; refusing to replace a witness (choose another NAME, or give --force)",
+                    path.display()
+                ));
+            }
+            Some(path)
         }
     };
     let cfg = SearchConfig {
