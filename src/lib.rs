@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 pub mod backend;
+pub mod campaign;
 pub mod claims;
 pub mod commands;
 pub mod dynamics;

@@ -3,7 +3,7 @@
 use clap::{Parser, Subcommand};
 use reluproof::backend::BackendSpec;
 use reluproof::commands::{
-    check_command, gd_command, gd_sweep_command, gf_command, init_command, list_text, replay_command, CheckOptions,
+    check_command, gd_command, merge_command, parse_shard, gd_sweep_command, gf_command, init_command, list_text, replay_command, CheckOptions,
     InitArgs,
 };
 use reluproof::dynamics::gd::{GammaSpec, GdOptions, StateMode};
@@ -69,6 +69,34 @@ enum Command {
         /// Finding nothing is reported as evidence; a witness refutes.
         #[arg(long, value_name = "CANDIDATES", default_value_t = 5000)]
         search: u64,
+        /// Run only the K-th of N deterministic slices of every check's cases
+        /// (case indices i with i mod N = K-1), for a cluster: needs --report
+        /// DIR; combine the N directories with `reluproof merge`. The search
+        /// (--search) runs in shard 1 only.
+        #[arg(long, value_name = "K/N", value_parser = parse_shard_arg, requires = "report")]
+        shard: Option<reluproof::claims::engine::Slice>,
+        /// Start over in a --report DIR that already holds a run (otherwise refused).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Combine the report directories of `check --shard K/N` runs into one
+    /// report, identical to the unsharded run with the same options.
+    ///
+    /// Refused with a clear error: shards of other seeds, options, versions
+    /// or selections, a missing or doubled shard, a shard that did not finish.
+    Merge {
+        /// The shard directories (all N of them, in any order).
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Where to write report.json, blueprint.md, blueprint.svg and witnesses/.
+        #[arg(long, value_name = "OUT")]
+        report: PathBuf,
+        /// Print {"claims": [...]} as JSON instead of the table.
+        #[arg(long)]
+        json: bool,
+        /// Overwrite a report already in OUT.
+        #[arg(long)]
+        force: bool,
     },
     /// Re-run the check of a saved witness file and compare with its recorded verdict.
     Replay {
@@ -88,6 +116,7 @@ enum Command {
     /// (where nothing should be found). Every reported witness is re-checked
     /// exactly by the registered check. Exit code 1 only if a claim expected
     /// to hold is refuted.
+    #[command(allow_negative_numbers = true)]
     Search(reluproof::search::command::SearchOptions),
     /// Run gradient descent from the case's theta and check C9 (a)-(d) at every step.
     ///
@@ -95,6 +124,7 @@ enum Command {
     /// state, the new state is rounded to multiples of 2^-128, and the
     /// inequalities of C9 are decided exactly on the stored iterates.
     /// Exit code 1 if an inequality of C9 fails while gamma <= gamma*.
+    #[command(allow_negative_numbers = true)]
     Gd {
         /// The case file with the initial theta.
         case: PathBuf,
@@ -124,7 +154,6 @@ enum Command {
         #[arg(long)]
         time: String,
         /// MPFR precision in bits; 0 for f64. Default: 128 with gmp, 0 without.
-    #[command(allow_negative_numbers = true)]
         #[arg(long)]
         precision: Option<u32>,
         /// Local error tolerance of the adaptive steps.
@@ -146,11 +175,13 @@ enum Command {
         /// (give the same --time, --precision and --tolerance).
         #[arg(long, value_name = "FILE")]
         resume: Option<PathBuf>,
-    #[command(allow_negative_numbers = true)]
         /// Every K nodes (and at the last) a record carries the exact node and the integrator's state,
         /// for --resume; 0 for the last only.
         #[arg(long, value_name = "K", default_value_t = reluproof::dynamics::gf::DEFAULT_CHECKPOINT)]
         checkpoint: usize,
+        /// Let an output replace the case file or an existing case or witness file.
+        #[arg(long)]
+        force: bool,
         /// No progress output.
         #[arg(long)]
         quiet: bool,
@@ -161,6 +192,7 @@ enum Command {
     /// case's measure (seeded, exact dyadic samples). In the default dyadic:128 state,
     /// V(theta_{n+1}) <= V(theta_n) - 4 gamma_n e_batch and |theta_n|^2 <= V(theta_0)
     /// are decided exactly. Exit code 1 if they fail while sup gamma_n <= gamma_SGD*.
+    #[command(allow_negative_numbers = true)]
     Sgd {
         /// The case file with the initial theta.
         case: PathBuf,
@@ -179,9 +211,6 @@ enum Command {
         batch: usize,
         /// Seed of the sample path (the same seed replays it).
         #[arg(long, default_value_t = 0)]
-        /// Let an output replace the case file or an existing case or witness file.
-        #[arg(long)]
-        force: bool,
         seed: u64,
         /// State: dyadic:BITS (certified, default), exact, mpfr:BITS or f64 (approximate).
         #[arg(long, default_value = "dyadic:128", value_parser = clap::value_parser!(StateMode))]
@@ -192,9 +221,9 @@ enum Command {
         #[command(flatten)]
         output: RunOutput,
     },
-    #[command(allow_negative_numbers = true)]
     /// E6: for initialisations of growing V(theta_0), find the largest step size at
     /// which certified GD still decreases V at every step, and compare it with gamma*.
+    #[command(allow_negative_numbers = true)]
     GdSweep {
         /// Width H of the initialisations.
         #[arg(long = "H", value_name = "H", default_value_t = 8)]
@@ -222,8 +251,8 @@ enum Command {
         json: bool,
     },
     /// Write a case file with a seeded random initialisation (dyadic rational entries).
-    Init {
     #[command(allow_negative_numbers = true)]
+    Init {
         /// Width H.
         #[arg(long = "H", value_name = "H")]
         width: usize,
@@ -251,7 +280,6 @@ enum Command {
         /// Right end of the domain.
         #[arg(long, default_value = "1", allow_hyphen_values = true)]
         b: String,
-    #[command(allow_negative_numbers = true)]
         /// Number of points of an empirical measure.
         #[arg(long, default_value_t = 16)]
         points: usize,
@@ -295,6 +323,9 @@ struct RunOutput {
     /// Write the full state every K steps (and at the end), for --resume; 0 for the last only.
     #[arg(long, default_value_t = 100, value_name = "K")]
     checkpoint: u64,
+    /// Let an output replace the case file or an existing case or witness file.
+    #[arg(long)]
+    force: bool,
     /// Draw the run (risk, V, |theta|^2 against the step) into an SVG file.
     #[arg(long, value_name = "FILE.svg")]
     plot: Option<PathBuf>,
@@ -304,6 +335,10 @@ struct RunOutput {
     /// No progress output.
     #[arg(long)]
     quiet: bool,
+}
+
+fn parse_shard_arg(s: &str) -> Result<reluproof::claims::engine::Slice, String> {
+    parse_shard(s)
 }
 
 fn exit(r: Result<i32, String>) -> ExitCode {
@@ -323,9 +358,6 @@ fn eval(case: PathBuf, backend: BackendSpec, json: bool) -> Result<i32, String> 
     if json {
         let s =
             serde_json::to_string_pretty(&r.to_json(&parsed, &file)).map_err(|e| format!("cannot write JSON: {e}"))?;
-    /// Let an output replace the case file or an existing case or witness file.
-    #[arg(long)]
-    force: bool,
         println!("{s}");
     } else {
         print!("{}", r.to_text(&parsed, &file));
@@ -333,11 +365,27 @@ fn eval(case: PathBuf, backend: BackendSpec, json: bool) -> Result<i32, String> 
     Ok(0)
 }
 
+/// A closed standard output or error (`reluproof list | head -1`) ends the
+/// process quietly, as Unix tools do, instead of a panic.
+fn quiet_on_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let p = info.payload();
+        let msg = p.downcast_ref::<String>().map(String::as_str).or_else(|| p.downcast_ref::<&str>().copied());
+        if msg.is_some_and(|m| m.starts_with("failed printing to std") && m.contains("Broken pipe")) {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
+}
+
 fn main() -> ExitCode {
+    quiet_on_broken_pipe();
     let cli = Cli::parse();
     match cli.command {
         Command::Eval { case, backend, json } => exit(eval(case, backend, json)),
-        Command::Check { ids, cases, seed, backend, json, report, mutant, quiet, resume, search } => {
+        Command::Merge { dirs, report, json, force } => exit(merge_command(&dirs, &report, json, force)),
+        Command::Check { ids, cases, seed, backend, json, report, mutant, quiet, resume, search, shard, force } => {
             exit(check_command(&CheckOptions {
                 ids,
                 cases,
@@ -349,6 +397,8 @@ fn main() -> ExitCode {
                 quiet,
                 resume,
                 search,
+                shard,
+                force,
             }))
         }
         Command::Replay { witness, backend } => exit(replay_command(&witness, backend)),
@@ -365,22 +415,7 @@ fn main() -> ExitCode {
             };
             exit(gd_command(&case, &opts, o.plot.as_deref(), o.json, o.force))
         }
-/// A closed standard output or error (`reluproof list | head -1`) ends the
-/// process quietly, as Unix tools do, instead of a panic.
-fn quiet_on_broken_pipe() {
-    let default = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let p = info.payload();
-        let msg = p.downcast_ref::<String>().map(String::as_str).or_else(|| p.downcast_ref::<&str>().copied());
-        if msg.is_some_and(|m| m.starts_with("failed printing to std") && m.contains("Broken pipe")) {
-            std::process::exit(0);
-        }
-        default(info);
-    }));
-}
-
         Command::Init { width, d, seed, scale, dist, bits, measure, a, b, points, target, out } => {
-    quiet_on_broken_pipe();
             let args = InitArgs { width, d, seed, scale, dist, bits, measure, a, b, points, target };
             exit(init_command(&args, out.as_deref()))
         }

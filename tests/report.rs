@@ -3,7 +3,7 @@
 
 use reluproof::backend::BackendSpec;
 use reluproof::claims::engine::{run_check, Budget};
-use reluproof::claims::{registry, STATEMENTS};
+use reluproof::claims::{registry, Strength, STATEMENTS};
 use reluproof::report::blueprint;
 use reluproof::report::rows::{rows_for, table};
 
@@ -40,9 +40,19 @@ fn blueprint_renders_every_statement() {
             assert!(md.contains(&format!("  {d} --> {}", s.id)), "edge {d} -> {}", s.id);
         }
     }
-    // Verdict colours: claims that hold green, edges refuted as expected in
-    // their own colour; every statement now has a check.
-    assert!(md.contains("C3[\"C3<br/>lyapunov_identity\"]:::holds"));
-    assert!(md.contains("E1[\"E1<br/>nonconstant_target\"]:::expected_refuted"));
-    assert!(!md.contains("]:::unchecked"), "a statement without a check: {md}");
+    // Fill by strength, border by verdict: a claim that holds is filled as
+    // proved or formal (never as merely tested), an edge refuted as expected
+    // has the refutation's border; every statement now has a check.
+    let states = blueprint::states(&rows);
+    let c3 = states["C3"];
+    assert_eq!(c3.state, blueprint::NodeState::Holds);
+    assert!(matches!(c3.strength, Some(Strength::Proved | Strength::Formal)), "{c3:?}");
+    assert_eq!(states["E1"].state, blueprint::NodeState::RefutedAsExpected);
+    assert_eq!(states["Q3"].strength, Some(Strength::Tested), "Q3's weakest row is a tested probe");
+    assert!(md.contains("  style C3 fill:"), "{md}");
+    assert!(states.values().all(|n| n.state != blueprint::NodeState::NotChecked), "a statement without a check");
+    // A tested node must not look like a proved one.
+    let fill_of = |id: &str| md.lines().find(|l| l.starts_with(&format!("  style {id} fill:"))).unwrap().to_string();
+    let colour = |l: String| l.split("fill:").nth(1).unwrap().split(',').next().unwrap().to_string();
+    assert_ne!(colour(fill_of("C3")), colour(fill_of("Q3")));
 }

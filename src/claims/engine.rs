@@ -162,70 +162,177 @@ pub fn case_rng(seed: u64, check: &str, index: usize) -> Rng {
 
 const CHUNK: usize = 32;
 
-/// Runs `check` on `budget.cases` generated cases. `progress(done, total)` is
-/// called after each chunk. Cases run in parallel in chunks; the first
-/// violated case (by index) becomes the witness, so the verdict does not
-/// depend on the thread count.
+/// A deterministic slice of the case indices 0..cases: those with
+/// `index % count == part` (interleaved, so that every slice meets easy and
+/// hard cases alike). The whole run is the slice 0 of 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Slice {
+    /// Which slice, from 0.
+    pub part: usize,
+    /// How many slices.
+    pub count: usize,
+}
+
+impl Slice {
+    /// All cases.
+    pub const WHOLE: Slice = Slice { part: 0, count: 1 };
+    /// The indices of this slice below `cases`, in increasing order.
+    pub fn indices(&self, cases: usize) -> impl Iterator<Item = usize> {
+        (self.part..cases).step_by(self.count.max(1))
+    }
+}
+
+/// What one slice of a check's cases gave: enough to rebuild the verdict of
+/// the whole run from all slices (see [`fold`]) without the instances, which
+/// are regenerated from the seed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CaseLog {
+    /// The check's registered name.
+    pub check: String,
+    /// Cases of the whole run.
+    pub cases: usize,
+    /// The slice these cases are.
+    pub slice: Slice,
+    /// One letter per case of the slice, in index order, up to and
+    /// including its first violation: `h` holds, `c` consistent (an
+    /// enclosure contains the equality), `s` skipped, `u` undecided, `v`
+    /// violated.
+    pub kinds: String,
+    /// The slice's first violated case, with the detail.
+    pub violation: Option<(usize, String)>,
+    /// Every undecided case of the slice (before its violation), with the reason.
+    pub undecided: Vec<(usize, String)>,
+    /// The slice's smallest margin (by value, then index).
+    pub min_margin: Option<(usize, Margin)>,
+}
+
+/// Runs the cases of `slice` of `check`. `progress(done, total)` is called
+/// after each chunk, counted in cases of the slice. Cases run in parallel in
+/// chunks and stop at the slice's first violation (by index), so the result
+/// does not depend on the thread count.
+pub fn run_slice(
+    check: &dyn Check,
+    budget: &Budget,
+    mutant: Option<&str>,
+    slice: Slice,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> CaseLog {
+    let indices: Vec<usize> = slice.indices(budget.cases).collect();
+    let mut log = CaseLog {
+        check: check.name().to_string(),
+        cases: budget.cases,
+        slice,
+        kinds: String::new(),
+        violation: None,
+        undecided: Vec::new(),
+        min_margin: None,
+    };
+    let mut done = 0;
+    for chunk in indices.chunks(CHUNK) {
+        let results: Vec<Outcome> = chunk
+            .par_iter()
+            .map(|&i| {
+                let inst = check.generate(&mut case_rng(budget.seed, check.name(), i));
+                check.run(&inst, budget.backend, mutant)
+            })
+            .collect();
+        for (&i, out) in chunk.iter().zip(results) {
+            match out {
+                Outcome::Holds { margin } => {
+                    log.kinds.push('h');
+                    if let Some(m) = margin {
+                        if log.min_margin.as_ref().is_none_or(|(_, best)| m.key < best.key) {
+                            log.min_margin = Some((i, m));
+                        }
+                    }
+                }
+                Outcome::Consistent => log.kinds.push('c'),
+                Outcome::Skipped { .. } => log.kinds.push('s'),
+                Outcome::Undecided { reason } => {
+                    log.kinds.push('u');
+                    log.undecided.push((i, reason));
+                }
+                Outcome::Violated { detail } => {
+                    log.kinds.push('v');
+                    log.violation = Some((i, detail));
+                    break;
+                }
+            }
+        }
+        done += chunk.len();
+        progress(done, indices.len());
+        if log.violation.is_some() {
+            break;
+        }
+    }
+    if indices.is_empty() {
+        progress(0, 0);
+    }
+    log
+}
+
+/// Runs `check` on `budget.cases` generated cases (the whole run: one
+/// slice). The first violated case (by index) becomes the witness.
 pub fn run_check(
     check: &dyn Check,
     budget: &Budget,
     mutant: Option<&str>,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> CheckReport {
-    let mut decided = 0;
-    let mut consistent = 0;
-    let mut skipped = 0;
-    let mut undecided: Vec<String> = Vec::new();
-    let mut min_margin: Option<(Margin, usize, Box<Instance>)> = None;
-    let mut refuted = None;
-    let mut start = 0;
-    while start < budget.cases && refuted.is_none() {
-        let end = (start + CHUNK).min(budget.cases);
-        let results: Vec<(Instance, Outcome)> = (start..end)
-            .into_par_iter()
-            .map(|i| {
-                let inst = check.generate(&mut case_rng(budget.seed, check.name(), i));
-                let out = check.run(&inst, budget.backend, mutant);
-                (inst, out)
-            })
-            .collect();
-        for (k, (inst, out)) in results.into_iter().enumerate() {
-            let i = start + k;
-            match out {
-                Outcome::Holds { margin } => {
-                    decided += 1;
-                    if let Some(m) = margin {
-                        if min_margin.as_ref().is_none_or(|(best, _, _)| m.key < best.key) {
-                            min_margin = Some((m, i, Box::new(inst)));
-                        }
-                    }
-                }
-                Outcome::Consistent => {
-                    decided += 1;
-                    consistent += 1;
-                }
-                Outcome::Skipped { .. } => skipped += 1,
-                Outcome::Undecided { reason } => undecided.push(format!("case {i}: {reason}")),
-                Outcome::Violated { detail } => {
-                    refuted = Some((i, inst, detail));
-                    break;
-                }
+    let log = run_slice(check, budget, mutant, Slice::WHOLE, progress);
+    // A whole run covers every case up to its first violation, so the fold
+    // cannot miss one.
+    fold(check, budget, mutant, &[log]).unwrap_or_else(|e| unreachable!("one whole slice: {e}"))
+}
+
+/// The verdict of the whole run from the logs of its slices: identical to
+/// [`run_check`] on one machine whenever the slices cover every case up to
+/// the first violation. Instances (the witness, the case of the smallest
+/// margin) are regenerated from the seed. An error names the missing or
+/// doubled cases.
+pub fn fold(check: &dyn Check, budget: &Budget, mutant: Option<&str>, logs: &[CaseLog]) -> Result<CheckReport, String> {
+    let mut kinds: std::collections::BTreeMap<usize, char> = std::collections::BTreeMap::new();
+    for log in logs {
+        if log.check != check.name() || log.cases != budget.cases {
+            return Err(format!(
+                "a log of {} with {} cases cannot be folded into {} with {} cases",
+                log.check,
+                log.cases,
+                check.name(),
+                budget.cases
+            ));
+        }
+        for (i, k) in log.slice.indices(budget.cases).zip(log.kinds.chars()) {
+            if kinds.insert(i, k).is_some() {
+                return Err(format!("case {i} of {} is in two slices", check.name()));
             }
         }
-        start = end;
-        progress(start, budget.cases);
     }
-    let verdict = if let Some((i, inst, detail)) = refuted {
+    let violation = logs.iter().filter_map(|l| l.violation.as_ref()).min_by_key(|(i, _)| *i);
+    let limit = violation.map_or(budget.cases, |(i, _)| *i);
+    if let Some(i) = (0..limit).find(|i| !kinds.contains_key(i)) {
+        return Err(format!("case {i} of {} is in no slice: the shards are incomplete", check.name()));
+    }
+    let before = |k: char| kinds.range(..limit).filter(|(_, &c)| c == k).count();
+    let consistent = before('c');
+    let decided = before('h') + consistent;
+    let skipped = before('s');
+    let mut undecided: Vec<&(usize, String)> =
+        logs.iter().flat_map(|l| l.undecided.iter()).filter(|(i, _)| *i < limit).collect();
+    undecided.sort_by_key(|(i, _)| *i);
+    let instance = |i: usize| check.generate(&mut case_rng(budget.seed, check.name(), i));
+    let verdict = if let Some((i, detail)) = violation {
+        let i = *i;
         Verdict::Refuted {
             case_index: i,
-            cases: decided + consistent + skipped + undecided.len() + 1,
+            cases: decided + skipped + undecided.len() + 1,
             witness: Box::new(Witness {
                 statement: check.statement().into(),
                 check: check.name().into(),
                 mutant: mutant.map(str::to_string),
                 verdict: "refuted".into(),
-                detail,
-                instance: inst,
+                detail: detail.clone(),
+                instance: instance(i),
                 provenance: vec![format!(
                     "found by: reluproof check {} --seed {} --cases {} --backend {} (case {i}){}",
                     check.statement(),
@@ -236,22 +343,26 @@ pub fn run_check(
                 )],
             }),
         }
-    } else if !undecided.is_empty() {
+    } else if let Some((first, reason)) = undecided.first() {
         Verdict::Inconclusive {
             reason: format!(
-                "{} of {} cases undecided (first: {}); where the check takes a backend, try a higher precision or an exact one",
+                "{} of {} cases undecided (first: case {first}: {reason}); where the check takes a backend, try a higher precision or an exact one",
                 undecided.len(),
                 budget.cases,
-                undecided[0]
             ),
             cases: decided + undecided.len(),
         }
     } else if decided == 0 {
         Verdict::Inconclusive { reason: format!("none of the {skipped} generated cases met the hypotheses"), cases: 0 }
     } else {
+        let min_margin = logs
+            .iter()
+            .filter_map(|l| l.min_margin.as_ref())
+            .min_by(|(i, a), (j, b)| a.key.cmp(&b.key).then(i.cmp(j)))
+            .map(|(i, m)| (m.clone(), *i, Box::new(instance(*i))));
         Verdict::Holds { cases: decided, consistent_only: consistent, skipped, min_margin }
     };
-    CheckReport {
+    Ok(CheckReport {
         statement: check.statement(),
         check: check.name(),
         summary: check.summary(),
@@ -260,6 +371,61 @@ pub fn run_check(
         verdict,
         caveat: check.caveat(),
         mutant: mutant.map(str::to_string),
+    })
+}
+
+impl CaseLog {
+    /// The log as JSON (margins' keys as exact `"p/q"` strings).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "check": self.check,
+            "cases": self.cases,
+            "slice": [self.slice.part, self.slice.count],
+            "kinds": self.kinds,
+            "violation": self.violation.as_ref().map(|(i, d)| serde_json::json!([i, d])),
+            "undecided": self.undecided.iter().map(|(i, r)| serde_json::json!([i, r])).collect::<Vec<_>>(),
+            "min_margin": self.min_margin.as_ref().map(|(i, m)| serde_json::json!([i, m.key.to_string(), m.text])),
+        })
+    }
+    /// A log read back from [`CaseLog::to_json`]; `None` if anything is off.
+    pub fn from_json(v: &serde_json::Value) -> Option<CaseLog> {
+        use serde_json::Value;
+        let idx = |x: &Value| x.as_u64().and_then(|n| usize::try_from(n).ok());
+        let pair = |x: &Value| -> Option<(usize, String)> {
+            let a = x.as_array()?;
+            Some((idx(a.first()?)?, a.get(1)?.as_str()?.to_string()))
+        };
+        let slice = v.get("slice")?.as_array()?;
+        let slice = Slice { part: idx(slice.first()?)?, count: idx(slice.get(1)?)? };
+        if slice.count == 0 || slice.part >= slice.count {
+            return None;
+        }
+        let kinds = v.get("kinds")?.as_str()?.to_string();
+        if !kinds.chars().all(|c| "hcsuv".contains(c)) {
+            return None;
+        }
+        let violation = match v.get("violation")? {
+            Value::Null => None,
+            x => Some(pair(x)?),
+        };
+        let undecided = v.get("undecided")?.as_array()?.iter().map(pair).collect::<Option<Vec<_>>>()?;
+        let min_margin = match v.get("min_margin")? {
+            Value::Null => None,
+            x => {
+                let a = x.as_array()?;
+                let key = crate::num::parse::parse_rational(a.get(1)?.as_str()?).ok()?;
+                Some((idx(a.first()?)?, Margin { key, text: a.get(2)?.as_str()?.to_string() }))
+            }
+        };
+        Some(CaseLog {
+            check: v.get("check")?.as_str()?.to_string(),
+            cases: idx(v.get("cases")?)?,
+            slice,
+            kinds,
+            violation,
+            undecided,
+            min_margin,
+        })
     }
 }
 

@@ -1,0 +1,97 @@
+//! The repository stands alone: proofs/CLAIMS.md states every registered
+//! statement (same id, name and origin, with its proofs/ file), and no file
+//! of the repository refers to a folder outside it.
+
+use reluproof::claims::{Status, STATEMENTS};
+use std::path::{Path, PathBuf};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `(id, name, origin)` of every `- **ID name** (origin…)` line of CLAIMS.md.
+fn stated() -> Vec<(String, String, Option<String>)> {
+    let text = std::fs::read_to_string(root().join("proofs/CLAIMS.md")).expect("proofs/CLAIMS.md exists");
+    text.lines()
+        .filter_map(|l| l.strip_prefix("- **"))
+        .filter_map(|l| {
+            let (head, rest) = l.split_once("**")?;
+            let (id, name) = head.split_once(' ')?;
+            let origin = rest
+                .trim()
+                .strip_prefix('(')
+                .and_then(|r| r.split([',', ')', ';']).next())
+                .map(|o| o.split_whitespace().next().unwrap_or("").to_string());
+            Some((id.to_string(), name.to_string(), origin))
+        })
+        .filter(|(id, _, _)| id.len() <= 3 && id.chars().next().is_some_and(|c| "DCEQ".contains(c)))
+        .collect()
+}
+
+#[test]
+fn claims_file_states_every_registered_statement_in_order() {
+    let stated = stated();
+    let ids: Vec<&str> = stated.iter().map(|(id, _, _)| id.as_str()).collect();
+    let registered: Vec<&str> = STATEMENTS.iter().map(|s| s.id).collect();
+    assert_eq!(ids, registered, "proofs/CLAIMS.md and the registry list different statements");
+    for ((id, name, origin), s) in stated.iter().zip(STATEMENTS) {
+        assert_eq!(name, s.name, "{id}: the name in proofs/CLAIMS.md differs from the registry");
+        if s.status == Status::Definition {
+            assert!(origin.is_none(), "{id}: a definition has no origin");
+        } else {
+            assert_eq!(origin.as_deref(), Some(s.status.word()), "{id}: origin");
+        }
+        assert!(root().join("proofs").join(format!("{id}.md")).exists(), "proofs/{id}.md is missing");
+    }
+}
+
+fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let p = e.path();
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name == "target" || name == ".git" {
+            continue;
+        }
+        if p.is_dir() {
+            files_under(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+/// The files of the repository: git's list where git is there (untracked
+/// build products of proofs/coq are then left out), else every file but
+/// target/ and .git/.
+fn repository_files() -> Vec<PathBuf> {
+    let git = std::process::Command::new("git").arg("-C").arg(root()).args(["ls-files", "-z"]).output();
+    match git {
+        Ok(o) if o.status.success() && !o.stdout.is_empty() => o
+            .stdout
+            .split(|&b| b == 0)
+            .filter(|p| !p.is_empty())
+            .map(|p| root().join(String::from_utf8_lossy(p).into_owned()))
+            .filter(|p| p.is_file())
+            .collect(),
+        _ => {
+            let mut v = Vec::new();
+            files_under(root(), &mut v);
+            v
+        }
+    }
+}
+
+#[test]
+fn no_file_refers_outside_the_repository() {
+    // Spelled in two pieces so that this file does not match itself.
+    let sibling = concat!("..", "/shared");
+    let mut offenders = Vec::new();
+    for f in repository_files() {
+        let Ok(bytes) = std::fs::read(&f) else { continue };
+        if String::from_utf8_lossy(&bytes).contains(sibling) {
+            offenders.push(f.strip_prefix(root()).unwrap_or(&f).display().to_string());
+        }
+    }
+    assert!(offenders.is_empty(), "files that refer to {sibling}: {offenders:?}");
+}
