@@ -53,6 +53,9 @@ pub struct CheckOptions {
 
 /// Default number of cases per check (the whole default run takes well under a minute on 2 cores).
 pub fn default_cases(check: &dyn Check) -> usize {
+    if let Some(n) = check.default_cases() {
+        return n;
+    }
     match check.backends() {
         Backends::ExactOnly => 60,
         Backends::MpfrEnclosure => 60,

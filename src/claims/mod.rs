@@ -186,6 +186,11 @@ pub trait Check: Send + Sync {
             },
         }
     }
+    /// Cases of a default run, where the backend class's default does not
+    /// fit (a probe whose counterexamples are rare).
+    fn default_cases(&self) -> Option<usize> {
+        None
+    }
     /// A caveat printed with every verdict: how the check is weaker than the claim.
     fn caveat(&self) -> Option<&'static str> {
         None
