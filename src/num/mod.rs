@@ -11,14 +11,17 @@
 //! | `gmp` | `rug::Rational` (feature `gmp`) | exact |
 //! | `mpfr:BITS` | `rug::Float` (feature `gmp`) | approximate (BITS bits, round to nearest) |
 //! | `interval:BITS` | `Interval<rug::Float>` (feature `gmp`) | enclosure (directed rounding) |
+//! | `dyadic-interval:BITS` | [`Interval<Dyadic>`] (pure Rust, every build) | enclosure (directed rounding of exact dyadic results) |
 
 mod bigrat;
+pub mod dyadic;
 pub mod float;
 #[cfg(feature = "gmp")]
 pub mod gmp;
 pub mod interval;
 pub mod parse;
 
+pub use dyadic::Dyadic;
 pub use interval::{Endpoint, Interval};
 pub use num_rational::BigRational;
 

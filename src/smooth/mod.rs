@@ -1,5 +1,5 @@
 //! Smooth activations (E3) and the `sin` target: L(θ), G(θ), V(θ) and
-//! ⟨∇V, G⟩ where the values are not rational, in MPFR.
+//! ⟨∇V, G⟩ where the values are not rational, in MPFR or in pure-Rust dyadic intervals.
 //!
 //! - **Empirical measures** Σ_i p_i δ_{x_i}: L and G are finite sums of
 //!   transcendental terms. [`enclosure`] encloses them RIGOROUSLY with
@@ -21,26 +21,76 @@
 //! reference constant (the target for a constant one, 0 for `sin`), as in
 //! [`crate::lyapunov`].
 //!
-//! Everything here needs the `gmp` feature; without it [`unavailable`]
-//! explains why.
+//! Rigorous enclosures on empirical measures run in every build: with
+//! `Interval<Dyadic>` (pure Rust, [`crate::num::dyadic`]) by default and with
+//! `Interval<rug::Float>` (MPFR) with the `gmp` feature ([`Engine`]). The
+//! MPFR approximations and the quadrature of interval measures need the
+//! `gmp` feature; without it [`unavailable`] explains why.
 
-use crate::model::Problem;
+use crate::model::case::Case;
+use crate::model::{Measure, Problem};
 
-#[cfg(feature = "gmp")]
 pub mod activation;
-#[cfg(feature = "gmp")]
 pub mod empirical;
 #[cfg(feature = "gmp")]
 pub mod jet;
 #[cfg(feature = "gmp")]
 pub mod quadrature;
-#[cfg(feature = "gmp")]
 pub mod sums;
-#[cfg(feature = "gmp")]
 pub mod transcendental;
 
 #[cfg(feature = "gmp")]
 pub use gmp_api::*;
+
+use transcendental::Transcendental;
+
+/// The arithmetic that encloses transcendental values (E3, C2(b)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    /// `Interval<Dyadic>`: pure-Rust dyadic intervals, every build.
+    Dyadic,
+    /// `Interval<rug::Float>`: MPFR intervals (feature `gmp`).
+    #[cfg(feature = "gmp")]
+    Mpfr,
+}
+
+impl Engine {
+    /// The engine of this build: MPFR with the `gmp` feature, else the
+    /// pure-Rust dyadic intervals.
+    pub fn default_for_build() -> Self {
+        #[cfg(feature = "gmp")]
+        return Engine::Mpfr;
+        #[cfg(not(feature = "gmp"))]
+        return Engine::Dyadic;
+    }
+    /// How enclosures at `bits` bits are computed, for reports: e.g.
+    /// `256-bit dyadic intervals, pure Rust` or `256-bit MPFR intervals`.
+    pub fn describe(&self, bits: u32) -> String {
+        match self {
+            Engine::Dyadic => format!("{bits}-bit dyadic intervals, pure Rust"),
+            #[cfg(feature = "gmp")]
+            Engine::Mpfr => format!("{bits}-bit MPFR intervals"),
+        }
+    }
+}
+
+/// The enclosures of ⟨∇V, G⟩ − 8L (the defect of C3's identity) and of
+/// ⟨∇V, G⟩ on an empirical measure, in the enclosure backend `T` (with
+/// `T = Interval<Dyadic>` or `Interval<rug::Float>`, every value of the
+/// finite sums rounded outward).
+pub fn identity_defect_in<T: Transcendental>(case: &Case, ctx: &T::Ctx) -> Result<(T, T), String> {
+    if !matches!(case.problem.measure, Measure::Empirical { .. }) {
+        return Err(format!(
+            "{}: the certified defect is computed on empirical measures only",
+            describe(&case.problem)
+        ));
+    }
+    let ev = empirical::evaluate_empirical::<T>(case, ctx);
+    let theta = case.theta.map(|q| T::from_rational(q, ctx));
+    let xi = T::from_rational(&case.problem.reference_constant(), ctx);
+    let s = crate::lyapunov::summarize(&theta, &xi, ev, ctx);
+    Ok((s.grad_v_dot_g.sub(&s.eight_risk), s.grad_v_dot_g))
+}
 
 /// Whether the problem's values are not rational (a smooth activation or the
 /// `sin` target), so that exact evaluation (`crate::objective`) does not apply
@@ -203,15 +253,8 @@ mod gmp_api {
     }
 
     /// The enclosure of ⟨∇V, G⟩ − 8L (the defect of C3's identity) and of
-    /// ⟨∇V, G⟩ on an empirical measure, at `bits` bits.
+    /// ⟨∇V, G⟩ on an empirical measure, at `bits` bits, in MPFR intervals.
     pub fn identity_defect(case: &Case, bits: u32) -> Result<(Interval<Float>, Interval<Float>), String> {
-        if !matches!(case.problem.measure, Measure::Empirical { .. }) {
-            return Err(format!(
-                "{}: the certified defect is computed on empirical measures only",
-                describe(&case.problem)
-            ));
-        }
-        let s = enclosure(case, bits)?.summary;
-        Ok((s.grad_v_dot_g.sub(&s.eight_risk), s.grad_v_dot_g))
+        super::identity_defect_in::<Interval<Float>>(case, &bits)
     }
 }
