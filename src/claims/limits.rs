@@ -153,16 +153,15 @@ fn difference_quotients(case: &Case, comps: &[usize], mutant: Option<&str>) -> O
 }
 
 /// r = 2^k for k = 2, 4, …, 40.
-#[cfg_attr(not(feature = "gmp"), allow(dead_code))]
 const SMOOTH_EXPONENTS: std::ops::RangeInclusive<u32> = 1..=20;
-/// MPFR precision of the enclosures.
-#[cfg_attr(not(feature = "gmp"), allow(dead_code))]
-const SMOOTH_PREC: u32 = 200;
+/// Precision of the interval enclosures (MPFR with `gmp`, dyadic otherwise), in bits.
+pub const SMOOTH_PREC: u32 = 200;
 
 /// C2(b): on empirical measures, ∇L_r(θ) → G(θ) as r → ∞ for the smooth
 /// approximants R_r(z) = r⁻¹ ln(1 + r⁻¹ e^{rz}), also at degenerate neurons
-/// and at sample points on a kink. The transcendental terms are enclosed with
-/// MPFR intervals.
+/// and at sample points on a kink. The transcendental terms are enclosed in
+/// 200-bit intervals: MPFR with the `gmp` feature, pure-Rust dyadic
+/// intervals otherwise (the same generic code, see [`crate::smooth::Engine`]).
 pub struct GradientIsLimitOfSmoothApproximants;
 
 fn small(rng: &mut Rng, max: i64) -> BigRational {
@@ -177,13 +176,17 @@ impl Check for GradientIsLimitOfSmoothApproximants {
         "C2"
     }
     fn summary(&self) -> &'static str {
-        "max_k |grad L_r(theta)_k - G_k| for R_r(z) = ln(1 + e^{rz}/r)/r decays (ratio <= 1/2 at the three finest of r = 2^2 .. 2^40), MPFR enclosures"
+        "max_k |grad L_r(theta)_k - G_k| for R_r(z) = ln(1 + e^{rz}/r)/r decays (ratio <= 1/2 at the three finest of r = 2^2 .. 2^40), 200-bit interval enclosures"
     }
     fn backends(&self) -> Backends {
         Backends::MpfrEnclosure
     }
     fn caveat(&self) -> Option<&'static str> {
-        Some("finite-horizon surrogate: rigorous upper bounds of the error are seen to halve (or to fall below 2^-120 max(1, |G|)) at the three finest of r = 2^2, 2^4, ..., 2^40; the limit itself is not computed; empirical measures only")
+        Some(if cfg!(feature = "gmp") {
+            "finite-horizon surrogate: rigorous upper bounds of the error (200-bit MPFR intervals) are seen to halve (or to fall below 2^-120 max(1, |G|)) at the three finest of r = 2^2, 2^4, ..., 2^40; the limit itself is not computed; empirical measures only"
+        } else {
+            "finite-horizon surrogate: rigorous upper bounds of the error (200-bit dyadic intervals, pure Rust) are seen to halve (or to fall below 2^-120 max(1, |G|)) at the three finest of r = 2^2, 2^4, ..., 2^40; the limit itself is not computed; empirical measures only"
+        })
     }
     fn mutants(&self) -> &'static [&'static str] {
         &["softplus_half_at_zero"]
@@ -220,108 +223,121 @@ impl Check for GradientIsLimitOfSmoothApproximants {
         Instance::of(Case { problem, theta, notes: Vec::new() })
     }
     fn run(&self, inst: &Instance, _backend: BackendSpec, mutant: Option<&str>) -> Outcome {
+        self.run_on(inst, mutant, crate::smooth::Engine::default_for_build())
+    }
+}
+
+impl GradientIsLimitOfSmoothApproximants {
+    /// [`Check::run`] with the enclosures computed by `engine` (the build's
+    /// default engine in `run`; both engines with `gmp`, to compare them).
+    pub fn run_on(&self, inst: &Instance, mutant: Option<&str>, engine: crate::smooth::Engine) -> Outcome {
         if !matches!(inst.case.problem.measure, crate::model::Measure::Empirical { .. }) {
             return Outcome::Skipped { reason: "C2(b) is checked on empirical measures".into() };
         }
-        smooth::check(&inst.case, mutant)
+        match engine {
+            crate::smooth::Engine::Dyadic => smooth::check::<crate::num::Dyadic>(&inst.case, mutant),
+            #[cfg(feature = "gmp")]
+            crate::smooth::Engine::Mpfr => smooth::check::<rug::Float>(&inst.case, mutant),
+        }
     }
 }
 
-#[cfg(not(feature = "gmp"))]
-mod smooth {
-    use super::*;
-    pub fn check(_: &Case, _: Option<&str>) -> Outcome {
-        Outcome::Undecided { reason: "C2(b) needs MPFR enclosures: build with --features gmp".into() }
-    }
-}
-
-#[cfg(feature = "gmp")]
+/// The enclosures of C2(b), generic over the interval endpoint: `rug::Float`
+/// (MPFR, feature `gmp`) or [`crate::num::Dyadic`] (pure Rust).
 mod smooth {
     use super::*;
     use crate::model::Measure;
-    use crate::num::{Interval, Scalar};
-    use rug::float::Round;
-    use rug::Float;
+    use crate::num::{Endpoint, Interval, Scalar};
+    use crate::smooth::transcendental::Transcendental;
+    use std::cmp::Ordering;
 
-    type I = Interval<Float>;
-
-    fn iv(q: &BigRational) -> I {
-        I::from_rational(q, &SMOOTH_PREC)
-    }
-    /// e^x, with arguments below −2^20 enclosed by [0, e^{−2^20}] so that no
-    /// endpoint underflows to an astronomically small exponent.
-    fn exp(x: &I) -> I {
-        let floor = Float::with_val(SMOOTH_PREC, -(1i64 << 20));
-        if x.hi < floor {
-            return Interval {
-                lo: Float::with_val(SMOOTH_PREC, 0),
-                hi: Float::with_val_round(SMOOTH_PREC, floor.exp_ref(), Round::Up).0,
-            };
-        }
-        Interval {
-            lo: Float::with_val_round(SMOOTH_PREC, x.lo.exp_ref(), Round::Down).0,
-            hi: Float::with_val_round(SMOOTH_PREC, x.hi.exp_ref(), Round::Up).0,
-        }
-    }
-    /// ln(1 + x) for x ≥ 0.
-    fn ln1p(x: &I) -> I {
-        Interval {
-            lo: Float::with_val_round(SMOOTH_PREC, x.lo.ln_1p_ref(), Round::Down).0,
-            hi: Float::with_val_round(SMOOTH_PREC, x.hi.ln_1p_ref(), Round::Up).0,
-        }
-    }
-    fn ln(x: &I) -> I {
-        Interval {
-            lo: Float::with_val_round(SMOOTH_PREC, x.lo.ln_ref(), Round::Down).0,
-            hi: Float::with_val_round(SMOOTH_PREC, x.hi.ln_ref(), Round::Up).0,
-        }
+    fn iv<E: Endpoint<Ctx = u32>>(q: &BigRational) -> Interval<E> {
+        Interval::from_rational(q, &SMOOTH_PREC)
     }
 
     /// (R(z), R'(z)) for the approximant at r, in a form that cannot overflow,
-    /// chosen by the exact sign of z. `half` selects the standard softplus
-    /// ln(1 + e^{rz})/r (derivative 1/2 at 0), the negative control.
-    fn approximant(z: &BigRational, r: &BigRational, half: bool) -> (I, I) {
-        let one = I::from_i64(1, &SMOOTH_PREC);
+    /// chosen by the exact sign of z; `ln_r` encloses ln r. `half` selects
+    /// the standard softplus ln(1 + e^{rz})/r (derivative 1/2 at 0), the
+    /// negative control. e^x below −2^20 is enclosed by [0, e^{−2^20}]
+    /// ([`Transcendental::exp`]), so that no endpoint has an astronomically
+    /// small exponent.
+    fn approximant<E: Endpoint<Ctx = u32>>(
+        z: &BigRational,
+        r: &BigRational,
+        ln_r: &Interval<E>,
+        half: bool,
+    ) -> (Interval<E>, Interval<E>)
+    where
+        Interval<E>: Transcendental + Scalar<Ctx = u32>,
+    {
+        let one = Interval::<E>::from_i64(1, &SMOOTH_PREC);
         let rz = r * z;
-        let ri = iv(r);
+        let ri = iv::<E>(r);
         if z.is_positive() {
-            let t = exp(&iv(&-rz)); // e^{−rz} ≤ 1
+            let t = iv::<E>(&-rz).exp(); // e^{−rz} ≤ 1
             if half {
-                (iv(z).add(&ln1p(&t).div(&ri)), one.div(&one.add(&t)))
+                (iv::<E>(z).add(&t.ln1p().div(&ri)), one.div(&one.add(&t)))
             } else {
                 let rt = ri.mul(&t);
-                let val = iv(z).sub(&ln(&ri).div(&ri)).add(&ln1p(&rt).div(&ri));
+                let val = iv::<E>(z).sub(&ln_r.div(&ri)).add(&rt.ln1p().div(&ri));
                 (val, one.div(&one.add(&rt)))
             }
         } else {
-            let t = exp(&iv(&rz)); // e^{rz} ≤ 1
+            let t = iv::<E>(&rz).exp(); // e^{rz} ≤ 1
             if half {
-                (ln1p(&t).div(&ri), t.div(&one.add(&t)))
+                (t.ln1p().div(&ri), t.div(&one.add(&t)))
             } else {
-                (ln1p(&t.div(&ri)).div(&ri), t.div(&ri.add(&t)))
+                (t.div(&ri).ln1p().div(&ri), t.div(&ri.add(&t)))
             }
         }
     }
 
+    fn abs<E: Endpoint>(x: &E) -> E {
+        if x.sign_of() == Some(Ordering::Less) {
+            x.neg()
+        } else {
+            x.clone()
+        }
+    }
+
+    fn max<E: Endpoint>(a: E, b: E) -> E {
+        if b.partial(&a) == Some(Ordering::Greater) {
+            b
+        } else {
+            a
+        }
+    }
+
+    /// Whether a ≤ b (false for NaN).
+    fn le<E: Endpoint>(a: &E, b: &E) -> bool {
+        matches!(a.partial(b), Some(Ordering::Less | Ordering::Equal))
+    }
+
     /// Rigorous (lower, upper) bounds of max_k |∇L_r(θ)_k − G_k|.
-    fn error_bounds(case: &Case, g: &[BigRational], r: &BigRational, half: bool) -> (Float, Float) {
+    fn error_bounds<E: Endpoint<Ctx = u32>>(case: &Case, g: &[BigRational], r: &BigRational, half: bool) -> (E, E)
+    where
+        Interval<E>: Transcendental + Scalar<Ctx = u32>,
+    {
+        type I<E> = Interval<E>;
         let Measure::Empirical { points, weights } = &case.problem.measure else { unreachable!() };
         let th = &case.theta;
         let (d, h) = (th.d, th.width());
-        let zero = I::from_i64(0, &SMOOTH_PREC);
-        let two = I::from_i64(2, &SMOOTH_PREC);
+        let zero = I::<E>::from_i64(0, &SMOOTH_PREC);
+        let two = I::<E>::from_i64(2, &SMOOTH_PREC);
+        // ln r = ln1p(r − 1), with r − 1 exact.
+        let ln_r = iv::<E>(&(r - BigRational::one())).ln1p();
         let mut grad = vec![zero.clone(); th.len()];
         let xi = case.problem.target.constant().expect("constant target");
         for (x, p) in points.iter().zip(weights) {
-            let vals: Vec<(I, I)> = (0..h)
+            let vals: Vec<(I<E>, I<E>)> = (0..h)
                 .map(|j| {
                     let z = th.w_row(j).iter().zip(x).fold(th.b[j].clone(), |s, (w, xi)| s + w * xi);
-                    approximant(&z, r, half)
+                    approximant(&z, r, &ln_r, half)
                 })
                 .collect();
-            let mut e = iv(&(&th.c - xi));
+            let mut e = iv::<E>(&(&th.c - xi));
             for (vj, (r, _)) in th.v.iter().zip(&vals) {
-                e = e.add(&iv(vj).mul(r));
+                e = e.add(&iv::<E>(vj).mul(r));
             }
             let pe2 = two.mul(&iv(p)).mul(&e);
             for j in 0..h {
@@ -335,56 +351,61 @@ mod smooth {
             let last = grad.len() - 1;
             grad[last] = grad[last].add(&pe2);
         }
-        // Compared as floats: abs and max are exact on MPFR numbers.
-        let (mut lower, mut upper) = (Float::new(SMOOTH_PREC), Float::new(SMOOTH_PREC));
+        // Compared as endpoints: abs and max are exact.
+        let (mut lower, mut upper) = (zero.lo.clone(), zero.lo.clone());
         for (a, gk) in grad.iter().zip(g) {
             let diff = a.sub(&iv(gk));
             let (l, u) = (&diff.lo, &diff.hi);
-            if l.is_nan() || u.is_nan() {
-                return (Float::new(SMOOTH_PREC), Float::with_val(SMOOTH_PREC, rug::float::Special::Infinity));
+            if l.sign_of().is_none() || u.sign_of().is_none() {
+                return (zero.lo.clone(), E::infinity(false, &zero.lo));
             }
-            let up = Float::with_val(SMOOTH_PREC, l.abs_ref()).max(&Float::with_val(SMOOTH_PREC, u.abs_ref()));
-            let low = if l.is_sign_positive() && !l.is_zero() {
+            let up = max(abs(l), abs(u));
+            let low = if l.sign_of() == Some(Ordering::Greater) {
                 l.clone()
-            } else if u.is_sign_negative() && !u.is_zero() {
-                Float::with_val(SMOOTH_PREC, -u)
+            } else if u.sign_of() == Some(Ordering::Less) {
+                u.neg()
             } else {
-                Float::new(SMOOTH_PREC)
+                zero.lo.clone()
             };
-            upper = upper.max(&up);
-            lower = lower.max(&low);
+            upper = max(upper, up);
+            lower = max(lower, low);
         }
         (lower, upper)
     }
 
-    pub fn check(case: &Case, mutant: Option<&str>) -> Outcome {
+    /// C2(b) on one case, with the enclosures in `Interval<E>`.
+    pub fn check<E: Endpoint<Ctx = u32>>(case: &Case, mutant: Option<&str>) -> Outcome
+    where
+        Interval<E>: Transcendental + Scalar<Ctx = u32>,
+    {
         let half = mutant == Some("softplus_half_at_zero");
         let g = crate::objective::evaluate::<BigRational>(&case.problem.prepare(&()), &case.theta).gradient.flatten();
-        let bounds: Vec<(Float, Float)> = SMOOTH_EXPONENTS
+        let bounds: Vec<(E, E)> = SMOOTH_EXPONENTS
             .map(|i| {
                 let r = BigRational::from_integer(BigInt::one() << (2 * i) as usize);
-                error_bounds(case, &g, &r, half)
+                error_bounds::<E>(case, &g, &r, half)
             })
             .collect();
         let n = bounds.len();
-        let shown = || bounds.iter().map(|(_, u)| format!("{:.2e}", u.to_f64())).collect::<Vec<_>>().join(", ");
+        let shown = || bounds.iter().map(|(_, u)| format!("{:.2e}", u.approx())).collect::<Vec<_>>().join(", ");
         // Below 2^-120 · max(1, |G|_inf) the error has reached working precision
         // (the O(ln r / r) rate is still ~1e-11 at r = 2^40, far above it).
         let scale = g.iter().map(|x| x.abs()).fold(BigRational::one(), |m, x| m.max(x));
-        let floor = Float::with_val(SMOOTH_PREC, &crate::num::gmp::rational_from_big(&scale)) >> 120u32;
+        let floor = E::from_rational_down(&(scale / BigRational::from_integer(BigInt::one() << 120)), &SMOOTH_PREC);
+        let half_factor = E::from_rational_down(&BigRational::new(1.into(), 2.into()), &SMOOTH_PREC);
         let mut undecided = false;
         for i in n - FINEST..n {
-            let half_prev = Float::with_val(SMOOTH_PREC, &bounds[i - 1].1 / 2u32);
-            if bounds[i].1 <= half_prev || bounds[i].1 <= floor {
+            let half_prev = bounds[i - 1].1.mul_up(&half_factor); // exact
+            if le(&bounds[i].1, &half_prev) || le(&bounds[i].1, &floor) {
                 continue;
             }
-            if bounds[i].0 > half_prev {
+            if bounds[i].0.partial(&half_prev) == Some(Ordering::Greater) {
                 return Outcome::Violated {
                     detail: format!(
                         "max_k |grad L_r - G| does not decay at r = 2^{}: it is at least {:.3e}, more than half of the bound {:.3e} at r = 2^{}; upper bounds for r = 2^2 .. 2^40: [{}]",
                         2 * (i + 1),
-                        bounds[i].0.to_f64(),
-                        bounds[i - 1].1.to_f64(),
+                        bounds[i].0.approx(),
+                        bounds[i - 1].1.approx(),
                         2 * i,
                         shown()
                     ),

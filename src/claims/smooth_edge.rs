@@ -1,6 +1,8 @@
 //! E3: with a smooth activation (softplus, tanh, sigmoid, GELU, SiLU) the
 //! Lyapunov identity ⟨∇V, G⟩ = 8L of C3 fails. The values are transcendental,
-//! so the check encloses them rigorously in MPFR (`crate::smooth`) and
+//! so the check encloses them rigorously (`crate::smooth`: 256-bit MPFR
+//! intervals with the `gmp` feature, 256-bit pure-Rust dyadic intervals
+//! otherwise) and
 //! refutes only when the enclosure of ⟨∇V, G⟩ − 8L excludes 0. The defect is
 //!
 //!   ⟨∇V, G⟩ − 8L = 4 Σ_j v_j ∫ (z_j σ'(z_j) − σ(z_j)) e dμ,   z_j = w_j·x + b_j,
@@ -14,10 +16,13 @@ use crate::backend::BackendSpec;
 use crate::gen::Rng;
 use crate::model::case::Case;
 use crate::model::{Activation, Measure, Problem, Target, Theta};
-use crate::num::BigRational;
+use crate::num::interval::{render_decimal_directed, Direction};
+use crate::num::{BigRational, Endpoint, Interval, Scalar, Sign3};
+use crate::smooth::transcendental::Transcendental;
+use crate::smooth::Engine;
 use num_traits::{ToPrimitive, Zero};
 
-/// MPFR precision of the enclosures, in bits.
+/// Precision of the enclosures (MPFR or dyadic intervals), in bits.
 pub const PRECISION: u32 = 256;
 
 /// The checks of E3 (register them in `claims::registry`).
@@ -51,44 +56,16 @@ fn small(rng: &mut Rng, max: i64) -> BigRational {
     q(rng.range(-max, max), *rng.pick(&[1i64, 2, 4]))
 }
 
-/// (σ(z), σ'(z)) as f64, for the generator's bias only: MPFR at 64 bits
-/// (correctly rounded primitives, so a seed gives the same case on every
-/// platform), rounded to f64.
-#[cfg(feature = "gmp")]
+/// (σ(z), σ'(z)) as f64, for the generator's bias only: the midpoints of
+/// 64-bit dyadic enclosures (pure integer arithmetic), so that a seed gives
+/// the same case in every build and on every platform.
 fn sigma_f64(act: &Activation, z: f64) -> (f64, f64) {
-    use rug::Float;
-    let zf = Float::with_val(64, z);
-    let (s, ds) = crate::smooth::activation::sigma_and_slope(act, Default::default(), &zf, zf.cmp0(), &64);
-    (s.to_f64(), ds.to_f64())
-}
-
-/// Without MPFR the check cannot run; the generator still draws the same
-/// kind of cases, biased with the platform's f64 functions (GELU through an
-/// erf approximation, Abramowitz–Stegun 7.1.26).
-#[cfg(not(feature = "gmp"))]
-fn sigma_f64(act: &Activation, z: f64) -> (f64, f64) {
-    let erf = |x: f64| {
-        let t = 1.0 / (1.0 + 0.327_591_1 * x.abs());
-        let poly =
-            t * (0.254_829_592 + t * (-0.284_496_736 + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
-        (1.0 - poly * (-x * x).exp()).copysign(x)
-    };
-    let logistic = |z: f64| 1.0 / (1.0 + (-z).exp());
-    match act {
-        Activation::Softplus => {
-            let v = if z > 0.0 { z + (-z).exp().ln_1p() } else { z.exp().ln_1p() };
-            (v, logistic(z))
-        }
-        Activation::Tanh => (z.tanh(), 1.0 - z.tanh() * z.tanh()),
-        Activation::Sigmoid => (logistic(z), logistic(z) * (1.0 - logistic(z))),
-        Activation::Gelu => {
-            let cdf = 0.5 * (1.0 + erf(z / std::f64::consts::SQRT_2));
-            let pdf = (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt();
-            (z * cdf, cdf + z * pdf)
-        }
-        Activation::Silu => (z * logistic(z), logistic(z) * (1.0 + z * (1.0 - logistic(z)))),
-        _ => (z.max(0.0), if z > 0.0 { 1.0 } else { 0.0 }),
-    }
+    use crate::num::{Dyadic, Interval, Scalar};
+    let Ok(zq) = crate::num::parse::rational_from_f64_exact(z) else { return (f64::NAN, f64::NAN) };
+    let zi = Interval::<Dyadic>::from_rational(&zq, &64);
+    let sign = crate::smooth::activation::decided_sign(&zi);
+    let (s, ds) = crate::smooth::activation::sigma_and_slope(act, Default::default(), &zi, sign, &64);
+    (s.to_f64_lossy(), ds.to_f64_lossy())
 }
 
 /// The c that minimises ⟨∇V, G⟩ over c for the rest of θ fixed, in f64,
@@ -147,13 +124,17 @@ impl Check for LyapunovIdentityFailsOfSmoothActivation {
         "E3"
     }
     fn summary(&self) -> &'static str {
-        "smooth activation (softplus, tanh, sigmoid, GELU, SiLU), empirical measure, constant target: the 256-bit MPFR enclosure of <grad V, G> - 8L excludes 0 (refutes C3's identity); the witness also says whether <grad V, G> < 0 is certified"
+        "smooth activation (softplus, tanh, sigmoid, GELU, SiLU), empirical measure, constant target: the 256-bit interval enclosure of <grad V, G> - 8L excludes 0 (refutes C3's identity); the witness also says whether <grad V, G> < 0 is certified"
     }
     fn backends(&self) -> Backends {
         Backends::MpfrEnclosure
     }
     fn caveat(&self) -> Option<&'static str> {
-        Some("empirical measures with a constant target only; rigorous 256-bit MPFR enclosures, whatever backend is asked; a refutation breaks this Lyapunov argument, it does not show that gradient descent fails")
+        Some(if cfg!(feature = "gmp") {
+            "empirical measures with a constant target only; rigorous 256-bit MPFR interval enclosures, whatever backend is asked; a refutation breaks this Lyapunov argument, it does not show that gradient descent fails"
+        } else {
+            "empirical measures with a constant target only; rigorous 256-bit dyadic interval enclosures (pure Rust), whatever backend is asked; a refutation breaks this Lyapunov argument, it does not show that gradient descent fails"
+        })
     }
     fn mutants(&self) -> &'static [&'static str] {
         &["relu_in_place_of_smooth", "abs_in_place_of_smooth"]
@@ -192,6 +173,14 @@ impl Check for LyapunovIdentityFailsOfSmoothActivation {
         Instance::of(case)
     }
     fn run(&self, inst: &Instance, _backend: BackendSpec, mutant: Option<&str>) -> Outcome {
+        self.run_on(inst, mutant, Engine::default_for_build())
+    }
+}
+
+impl LyapunovIdentityFailsOfSmoothActivation {
+    /// [`Check::run`] with the enclosures computed by `engine` (the build's
+    /// default engine in `run`; both engines with `gmp`, to compare them).
+    pub fn run_on(&self, inst: &Instance, mutant: Option<&str>, engine: Engine) -> Outcome {
         let mut case = inst.case.clone();
         match mutant {
             None => {}
@@ -216,22 +205,21 @@ impl Check for LyapunovIdentityFailsOfSmoothActivation {
                 reason: "E3 keeps C3's other hypotheses: a constant target and the output bias".into(),
             };
         }
-        certify(&case)
+        match engine {
+            Engine::Dyadic => certify::<crate::num::Dyadic>(&case, "dyadic interval enclosures, pure Rust"),
+            #[cfg(feature = "gmp")]
+            Engine::Mpfr => certify::<rug::Float>(&case, "MPFR enclosures"),
+        }
     }
 }
 
-#[cfg(not(feature = "gmp"))]
-fn certify(_: &Case) -> Outcome {
-    Outcome::Undecided {
-        reason: "E3 needs the gmp feature (MPFR enclosures of transcendental values): build with --features gmp".into(),
-    }
-}
-
-#[cfg(feature = "gmp")]
-fn certify(case: &Case) -> Outcome {
-    use crate::num::interval::{render_decimal_directed, Direction};
-    use crate::num::{Interval, Sign3};
-    let shown = |iv: &Interval<rug::Float>| -> Option<String> {
+/// The verdict of one case from `Interval<E>` enclosures at [`PRECISION`]
+/// bits; `what` names them in the detail.
+fn certify<E: Endpoint<Ctx = u32>>(case: &Case, what: &str) -> Outcome
+where
+    Interval<E>: Transcendental + Scalar<Ctx = u32>,
+{
+    let shown = |iv: &Interval<E>| -> Option<String> {
         let (lo, hi) = (iv.lo.exact()?, iv.hi.exact()?);
         Some(format!(
             "[{}, {}]",
@@ -239,20 +227,19 @@ fn certify(case: &Case) -> Outcome {
             render_decimal_directed(&hi, 16, Direction::Up)
         ))
     };
-    use crate::num::Endpoint;
-    let (defect, gvg) = match crate::smooth::identity_defect(case, PRECISION) {
+    let (defect, gvg) = match crate::smooth::identity_defect_in::<Interval<E>>(case, &PRECISION) {
         Ok(x) => x,
         Err(e) => return Outcome::Skipped { reason: e },
     };
     let (Some(defect_text), Some(gvg_text)) = (shown(&defect), shown(&gvg)) else {
         return Outcome::Undecided { reason: "an enclosure is not finite".into() };
     };
-    match crate::num::Scalar::sign(&defect) {
+    match defect.sign() {
         Sign3::Positive | Sign3::Negative => {
-            let negative = crate::num::Scalar::sign(&gvg) == Sign3::Negative;
+            let negative = gvg.sign() == Sign3::Negative;
             Outcome::Violated {
                 detail: format!(
-                    "{}: <grad V, G> - 8L in {defect_text}, which excludes 0 (C3's identity fails); <grad V, G> in {gvg_text}{} ({PRECISION}-bit MPFR enclosures)",
+                    "{}: <grad V, G> - 8L in {defect_text}, which excludes 0 (C3's identity fails); <grad V, G> in {gvg_text}{} ({PRECISION}-bit {what})",
                     case.problem.activation.describe(),
                     if negative { ", certified < 0: V increases along the gradient flow" } else { "" }
                 ),
@@ -266,7 +253,6 @@ fn certify(case: &Case) -> Outcome {
 mod tests {
     use super::*;
 
-    #[cfg(feature = "gmp")]
     #[test]
     fn the_softplus_witness_certifies_a_negative_grad_v_dot_g() {
         let c = LyapunovIdentityFailsOfSmoothActivation;
@@ -283,7 +269,6 @@ mod tests {
 
     /// The default seed of `reluproof check` finds a softplus witness with
     /// <grad V, G> < 0 certified, at its first case.
-    #[cfg(feature = "gmp")]
     #[test]
     fn the_default_seed_finds_a_softplus_witness_with_negative_grad_v_dot_g() {
         use crate::claims::engine::{run_check, Budget, Verdict};
@@ -297,7 +282,6 @@ mod tests {
 
     /// Smooth activations from the generator, one sample point and the biased
     /// c: ⟨∇V, G⟩ < 0 is certified in most cases.
-    #[cfg(feature = "gmp")]
     #[test]
     fn biased_cases_are_mostly_certified_negative() {
         let c = LyapunovIdentityFailsOfSmoothActivation;
@@ -311,11 +295,13 @@ mod tests {
         assert!(negative >= 20, "{negative} of 40");
     }
 
-    #[cfg(not(feature = "gmp"))]
+    /// Without the gmp feature the check decides with dyadic intervals.
     #[test]
-    fn without_mpfr_the_check_says_it_needs_gmp() {
-        let out = LyapunovIdentityFailsOfSmoothActivation.run(&softplus_negative_witness(), BackendSpec::Exact, None);
-        assert!(matches!(&out, Outcome::Undecided { reason } if reason.contains("gmp")), "{out:?}");
+    fn the_dyadic_engine_decides_the_witness() {
+        let c = LyapunovIdentityFailsOfSmoothActivation;
+        let out = c.run_on(&softplus_negative_witness(), None, Engine::Dyadic);
+        let Outcome::Violated { detail } = out else { panic!("{out:?}") };
+        assert!(detail.contains("<grad V, G> in [-2.3707") && detail.contains("dyadic"), "{detail}");
     }
 
     #[test]
