@@ -102,7 +102,7 @@ impl Row {
             "proof": crate::claims::statement(self.id)
                 .filter(|s| s.proof != Proof::None)
                 .map(|s| format!("proofs/{}.md ({})", s.id, s.proof.word())),
-            "formal": self.formal().map(|f| json!({"file": f.file, "theorem": f.theorem, "covers": f.covers})),
+            "formal": self.formal().map(|f| json!({"file": f.file, "theorem": f.theorems[0], "theorems": f.theorems, "covers": f.covers})),
             "cases": self.cases,
             "guarantee": self.guarantee,
             "min_margin": self.min_margin,
@@ -209,8 +209,11 @@ pub fn check_row(r: &CheckReport) -> Row {
     }
     if let (Some(f), Verdict::Holds { .. }, None) = (row.formal(), &r.verdict, &r.mutant) {
         row.notes.push(format!(
-            "formal: {} theorem `{}` (Coq), for {}; elsewhere the row is as strong as proofs/{}.md and the cases above",
-            f.file, f.theorem, f.covers, r.statement
+            "formal ({}: {}): Coq's kernel checked it for every theta, for {}; for the other measures the row is proved (proofs/{}.md and the cases above)",
+            f.file,
+            f.theorems.join(", "),
+            f.covers,
+            r.statement
         ));
     }
     match &r.verdict {
