@@ -36,7 +36,27 @@ pub fn replay_command(path: &Path, backend: BackendSpec) -> Result<i32, String> 
             "--backend {backend} needs the `gmp` feature: cargo run --release --features gmp -- replay {file}"
         ));
     }
-    let out = replay(&w, backend).map_err(|e| format!("{file}: {e}"))?;
+    // A witness file edited by hand can hold a case its check was never
+    // meant for (e.g. a smooth activation for an exact check): that is a bad
+    // file (exit 2), not a crash.
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| replay(&w, backend)));
+    std::panic::set_hook(previous);
+    let out = match attempt {
+        Ok(r) => r.map_err(|e| format!("{file}: {e}"))?,
+        Err(p) => {
+            let why = p
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            return Err(format!(
+                "{file}: the check {} cannot run on this witness's case ({why}); the file does not fit its check",
+                w.check
+            ));
+        }
+    };
     let got = match &out {
         Outcome::Violated { .. } => "refuted",
         Outcome::Holds { .. } | Outcome::Consistent => "holds",
@@ -334,8 +354,13 @@ pub fn gf_command(
     opts.resume = files.resume;
     opts.checkpoint = files.checkpoint;
     opts.quiet = quiet;
-    let report =
-        run_flow(&case, &opts).map_err(|e| if e.starts_with("field `") { format!("{file}: {e}") } else { e })?;
+    let report = run_flow(&case, &opts).map_err(|e| {
+        if e.contains(&file) || e.contains("--") {
+            e
+        } else {
+            format!("{file}: {e}")
+        }
+    })?;
     print!("{}", flow_text(&report));
     if let Some(p) = plot {
         write_file(p, &crate::dynamics::plots::gf_plot(&report, &case_path.display().to_string()))?;

@@ -132,7 +132,7 @@ enum Command {
         #[arg(long, default_value_t = 1000)]
         steps: u64,
         /// Step size: a rational ("1/100"), auto (= gamma* of C9) or auto*K (K times gamma*).
-        #[arg(long, default_value = "auto", value_parser = clap::value_parser!(GammaSpec))]
+        #[arg(long, default_value = "auto", allow_hyphen_values = true, value_parser = clap::value_parser!(GammaSpec))]
         gamma: GammaSpec,
         /// State: dyadic:BITS (certified, default dyadic:128), exact, mpfr:BITS or f64 (approximate).
         #[arg(long, default_value = "dyadic:128", value_parser = clap::value_parser!(StateMode))]
@@ -151,7 +151,7 @@ enum Command {
         /// The case file with the initial theta.
         case: PathBuf,
         /// Time horizon T (a rational).
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         time: String,
         /// MPFR precision in bits; 0 for f64. Default: 128 with gmp, 0 without.
         #[arg(long)]
@@ -200,11 +200,11 @@ enum Command {
         #[arg(long, default_value_t = 1000)]
         steps: u64,
         /// c of gamma_n = c/(n+1)^alpha: a rational, auto (= gamma_SGD* of C11) or auto*K.
-        #[arg(long, default_value = "auto", value_parser = clap::value_parser!(GammaSpec))]
+        #[arg(long, default_value = "auto", allow_hyphen_values = true, value_parser = clap::value_parser!(GammaSpec))]
         gamma: GammaSpec,
         /// alpha >= 0 (0 constant, 1/2, 1, 2/3, ...); irrational gamma_n are rounded down
         /// to 64 bits, so gamma_n <= c/(n+1)^alpha exactly.
-        #[arg(long, default_value = "0", value_parser = parse_decay)]
+        #[arg(long, default_value = "0", allow_hyphen_values = true, value_parser = parse_decay)]
         decay: reluproof::num::BigRational,
         /// Mini-batch size B.
         #[arg(long, default_value_t = 1)]
@@ -263,7 +263,7 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// Scale of the entries (a rational).
-        #[arg(long, default_value = "1")]
+        #[arg(long, default_value = "1", allow_hyphen_values = true)]
         scale: String,
         /// uniform on [-scale, scale], or normal (Irwin-Hall, standard deviation scale).
         #[arg(long, default_value = "uniform", value_parser = clap::value_parser!(Distribution))]

@@ -709,6 +709,9 @@ pub(crate) fn integrate<S: num::Ordered>(
     let n = y.len();
     let t_end = S::from_rational(&opts.time, ctx);
     let t_end_f = t_end.to_f64_lossy();
+    if !t_end_f.is_finite() {
+        return Err(format!("--time {}: the step control works in f64, so T must be below 1.8e308", opts.time));
+    }
     let min_step = t_end_f * 2f64.powi(-MIN_STEP_BITS);
     let tol = opts.tolerance;
 

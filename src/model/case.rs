@@ -77,7 +77,7 @@ const THETA_KEYS: &[&str] = &["w", "b", "v", "c"];
 pub const MAX_NUMBER_CHARS: usize = 100_000;
 
 /// Largest case file read, in bytes.
-pub const MAX_CASE_BYTES: u64 = 1 << 30;
+pub const MAX_CASE_BYTES: u64 = 256 << 20;
 
 impl Reader<'_> {
     fn err<T>(&self, field: &str, message: impl Into<String>) -> Result<T, CaseError> {
