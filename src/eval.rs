@@ -133,7 +133,10 @@ pub fn run_eval(case: &Case, spec: BackendSpec) -> Result<EvalResult, String> {
     p.check_mass()?;
     if crate::smooth::needs_smooth_path(p) {
         #[cfg(not(feature = "gmp"))]
-        return Err(crate::smooth::unavailable(p));
+        return match spec {
+            BackendSpec::Interval(bits) => Ok(from_summary(&crate::smooth::dyadic_enclosure(case, bits)?, &bits, None)),
+            _ => Err(crate::smooth::unavailable(p)),
+        };
         #[cfg(feature = "gmp")]
         return match spec {
             BackendSpec::Interval(bits) => {

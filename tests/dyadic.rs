@@ -457,7 +457,7 @@ mod against_mpfr {
     #[test]
     fn c2b_verdicts_agree_on_both_engines() {
         let c = GradientIsLimitOfSmoothApproximants;
-        for i in 0..12 {
+        for i in 0..60 {
             let inst = c.generate(&mut case_rng(1, c.name(), i));
             for m in [None, Some("softplus_half_at_zero")] {
                 let (a, b) = (c.run_on(&inst, m, Engine::Mpfr), c.run_on(&inst, m, Engine::Dyadic));
@@ -465,4 +465,26 @@ mod against_mpfr {
             }
         }
     }
+}
+
+/// Without MPFR, `eval --backend interval:BITS` of a smooth witness gives
+/// dyadic interval enclosures; E3's witnesses replay as refuted.
+#[cfg(not(feature = "gmp"))]
+#[test]
+fn eval_and_replay_of_smooth_witnesses_use_dyadic_intervals() {
+    use reluproof::backend::BackendSpec;
+    use reluproof::claims::engine::{replay, Outcome};
+    use reluproof::claims::Witness;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/witnesses");
+    for name in ["softplus", "tanh", "sigmoid", "gelu", "silu"] {
+        let w = Witness::read(&dir.join(format!("e3_{name}.toml"))).expect("witness");
+        let r = reluproof::eval::run_eval(&w.instance.case, BackendSpec::Interval(256)).expect("eval");
+        assert_eq!(r.backend, "dyadic-interval:256");
+        assert!(r.identity_defect.starts_with('['), "{}", r.identity_defect);
+        let out = replay(&w, BackendSpec::Exact).expect("replay");
+        assert!(matches!(&out, Outcome::Violated { detail } if detail.contains("dyadic")), "{name}: {out:?}");
+    }
+    let w = Witness::read(&dir.join("e3_softplus.toml")).expect("witness");
+    let r = reluproof::eval::run_eval(&w.instance.case, BackendSpec::Interval(256)).expect("eval");
+    assert!(r.identity_defect.starts_with("[-9.3503262051482"), "{}", r.identity_defect);
 }

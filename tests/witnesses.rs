@@ -48,11 +48,6 @@ fn every_saved_witness_replays_with_its_recorded_verdict() {
             path.display()
         );
         let out = replay(&w, BackendSpec::Exact).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        if !cfg!(feature = "gmp") && w.statement == "E3" {
-            // E3's enclosures need MPFR: without it the replay must say so, not guess.
-            assert!(matches!(&out, Outcome::Undecided { reason } if reason.contains("gmp")), "{out:?}");
-            continue;
-        }
         match w.verdict.as_str() {
             "refuted" => assert!(
                 matches!(out, Outcome::Violated { .. }),

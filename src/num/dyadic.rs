@@ -790,7 +790,13 @@ pub mod elementary {
         if is_nan(x) || le(&x.hi, &minus_one) {
             return entire(p);
         }
-        let lo = if le(&x.lo, &minus_one) { Dyadic::inf(true, w) } else { ln1p_point(&x.lo, w).lo };
+        let lo = if le(&x.lo, &minus_one) {
+            Dyadic::inf(true, w)
+        } else if !x.lo.is_finite() {
+            Dyadic::inf(false, w)
+        } else {
+            ln1p_point(&x.lo, w).lo
+        };
         let hi = if x.hi.is_finite() { ln1p_point(&x.hi, w).hi } else { Dyadic::inf(false, w) };
         round_to(&Interval { lo, hi }, p)
     }

@@ -42,6 +42,7 @@ pub mod transcendental;
 #[cfg(feature = "gmp")]
 pub use gmp_api::*;
 
+use crate::num::Scalar;
 use transcendental::Transcendental;
 
 /// The arithmetic that encloses transcendental values (E3, C2(b)).
@@ -72,6 +73,26 @@ impl Engine {
             Engine::Mpfr => format!("{bits}-bit MPFR intervals"),
         }
     }
+}
+
+/// Rigorous enclosures of L, G, V, ⟨∇V, G⟩, 8L, Q_j, ⟨∇Q_j, G⟩ on an
+/// empirical measure in `bits`-bit dyadic intervals (pure Rust, every
+/// build): the finite sums with every operation rounded outward.
+pub fn dyadic_enclosure(
+    case: &Case,
+    bits: u32,
+) -> Result<crate::lyapunov::Summary<crate::num::Interval<crate::num::Dyadic>>, String> {
+    type D = crate::num::Interval<crate::num::Dyadic>;
+    if !matches!(case.problem.measure, Measure::Empirical { .. }) {
+        return Err(format!(
+            "{}: without the gmp feature, smooth activations and the sin target are enclosed on empirical measures only (dyadic intervals); integrals over [a, b] need the gmp feature: cargo run --release --features gmp -- … (GMP's build needs m4: apt-get install -y m4)",
+            describe(&case.problem)
+        ));
+    }
+    let ev = empirical::evaluate_empirical::<D>(case, &bits);
+    let theta = case.theta.map(|q| D::from_rational(q, &bits));
+    let xi = D::from_rational(&case.problem.reference_constant(), &bits);
+    Ok(crate::lyapunov::summarize(&theta, &xi, ev, &bits))
 }
 
 /// The enclosures of ⟨∇V, G⟩ − 8L (the defect of C3's identity) and of
@@ -107,14 +128,14 @@ pub fn describe(p: &Problem) -> String {
 /// The error returned by every smooth evaluation in a build without MPFR.
 pub fn unavailable(p: &Problem) -> String {
     format!(
-        "{} is not rational-valued and is evaluated in MPFR, which needs the gmp feature: build with `cargo run --release --features gmp -- …` (GMP's build needs m4: apt-get install -y m4)",
+        "{} is not rational-valued: on empirical measures use --backend interval[:BITS] (rigorous dyadic interval enclosures in this build); MPFR values and integrals over [a, b] need the gmp feature: build with `cargo run --release --features gmp -- …` (GMP's build needs m4: apt-get install -y m4)",
         describe(p)
     )
 }
 
 #[cfg(feature = "gmp")]
 mod gmp_api {
-    use super::{describe, quadrature};
+    use super::quadrature;
     use crate::lyapunov::{summarize, Summary};
     use crate::model::case::Case;
     use crate::model::Measure;
