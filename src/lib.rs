@@ -13,6 +13,7 @@ pub mod backend;
 pub mod campaign;
 pub mod claims;
 pub mod commands;
+pub mod coq_export;
 pub mod dynamics;
 pub mod eval;
 pub mod gen;

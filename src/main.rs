@@ -290,6 +290,22 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Write a witness file's claim as a Coq file proved by computation (vm_compute).
+    ///
+    /// Empirical measure, ReLU with sigma'(0) = 0, output bias, constant or affine
+    /// target; checks E6 step_above_bound, Q3, Q1 and E1. Compile the output with
+    /// `coqc -Q proofs/coq ReluProof FILE.v` (see proofs/coq/README.md).
+    /// Exit codes: 0 written, 2 unsupported or bad input.
+    ExportCoq {
+        /// The witness file (a case file with a [witness] table).
+        witness: PathBuf,
+        /// Write the .v file here (its name must be a Coq identifier) instead of standard output.
+        #[arg(long, value_name = "FILE.v")]
+        out: Option<PathBuf>,
+        /// Replace an existing --out file.
+        #[arg(long)]
+        force: bool,
+    },
     /// Evaluate the risk L, the generalized gradient G, the Lyapunov function V,
     /// <grad V, G> and 8L of a case file.
     ///
@@ -455,6 +471,9 @@ fn main() -> ExitCode {
         }
         Command::GdSweep { width, seed, scales, steps, bits, refine, plot, json } => {
             exit(gd_sweep_command(width, seed, &scales, steps, bits, refine, plot.as_deref(), json))
+        }
+        Command::ExportCoq { witness, out, force } => {
+            exit(reluproof::coq_export::export_command(&witness, out.as_deref(), force))
         }
         Command::Search(opts) => exit(reluproof::search::command::search_command(&opts)),
         Command::List => {
