@@ -114,25 +114,47 @@ impl FromStr for StateMode {
     }
 }
 
-/// The step size: a rational, or a rational multiple of γ* (C9).
+/// The step size: a rational, or a rational multiple of γ* (C9) or of
+/// γ′* (C14).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum GammaSpec {
     /// γ itself.
     Value(BigRational),
-    /// factor · γ*.
+    /// factor · γ* (`auto`, `auto*K`).
     Auto(BigRational),
+    /// factor · γ′* (`auto-sharp`, `auto-sharp*K`): C14 covers factors below 2.
+    AutoSharp(BigRational),
 }
 
 impl FromStr for GammaSpec {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         let s = s.trim();
+        if let Some(rest) = s.strip_prefix("auto-sharp") {
+            let factor = match rest.trim() {
+                "" => BigRational::one(),
+                r => match r.strip_prefix('*') {
+                    Some(k) => parse_rational(k).map_err(|e| format!("--gamma auto-sharp*K: {e}"))?,
+                    None => {
+                        return Err(format!(
+                            "bad --gamma {s:?}: expected auto-sharp or auto-sharp*K, e.g. auto-sharp*19/10"
+                        ))
+                    }
+                },
+            };
+            if !factor.is_positive() {
+                return Err(format!("--gamma {s}: the factor must be positive"));
+            }
+            return Ok(GammaSpec::AutoSharp(factor));
+        }
         if let Some(rest) = s.strip_prefix("auto") {
             let factor = match rest.trim() {
                 "" => BigRational::one(),
                 r => match r.strip_prefix('*') {
                     Some(k) => parse_rational(k).map_err(|e| format!("--gamma auto*K: {e}"))?,
-                    None => return Err(format!("bad --gamma {s:?}: expected auto or auto*K, e.g. auto*4 or auto*1/2")),
+                    None => return Err(format!(
+                        "bad --gamma {s:?}: expected auto, auto*K, auto-sharp or auto-sharp*K, e.g. auto*4 or auto*1/2"
+                    )),
                 },
             };
             if !factor.is_positive() {
@@ -157,6 +179,55 @@ pub fn gamma_star(case: &Case) -> Option<BigRational> {
     let v0 = lyapunov(&case.theta, xi, &());
     let denom = BigRational::from_integer(2.into()) * m * big * (BigRational::one() + v0);
     (!denom.is_zero()).then(|| BigRational::one() / denom)
+}
+
+/// ∫ (1 + ‖x‖²) dμ, exactly: m + (b³ − a³)/3 for Lebesgue measure on
+/// [a, b], 1 + d (a² + ab + b²)/3 for the uniform probability on [a, b]^d,
+/// Σ_i p_i (1 + ‖x_i‖²) for Σ_i p_i δ_{x_i}. `None` for a measure it does not
+/// know.
+pub fn second_moment(m: &crate::model::Measure) -> Option<BigRational> {
+    use crate::model::Measure;
+    let three = BigRational::from_integer(3.into());
+    #[allow(unreachable_patterns)]
+    match m {
+        Measure::Lebesgue { a, b } => Some((b - a) + (b * b * b - a * a * a) / three),
+        Measure::Uniform { a, b, d } => {
+            Some(BigRational::one() + BigRational::from_integer((*d).into()) * (a * a + a * b + b * b) / three)
+        }
+        Measure::Empirical { points, weights } => Some(
+            points
+                .iter()
+                .zip(weights)
+                .fold(BigRational::zero(), |s, (x, p)| s + p * x.iter().fold(BigRational::one(), |t, xi| t + xi * xi)),
+        ),
+        _ => None,
+    }
+}
+
+/// K′ = max{8m, 4∫(1 + ‖x‖²)dμ} of C13, exactly (≤ K = 8m max{1, ρ²} of C8).
+pub fn sharp_constant(m: &crate::model::Measure) -> Option<BigRational> {
+    let eight_m = BigRational::from_integer(8.into()) * m.mass();
+    let four_moment = BigRational::from_integer(4.into()) * second_moment(m)?;
+    Some(if four_moment > eight_m { four_moment } else { eight_m })
+}
+
+/// γ′* = 4 / (K′ (1 + V(Θ_0))) of C14 (≥ γ*), exactly.
+pub fn gamma_prime_star(case: &Case) -> Option<BigRational> {
+    let xi = case.problem.target.constant()?;
+    let k = sharp_constant(&case.problem.measure)?;
+    let v0 = lyapunov(&case.theta, xi, &());
+    let denom = k * (BigRational::one() + v0);
+    denom.is_positive().then(|| BigRational::from_integer(4.into()) / denom)
+}
+
+/// The rate of C14, γ (8 − γ K′ (1 + V(Θ_0))), when 0 < γ < 2γ′* (where it is
+/// positive); `None` outside C14's hypothesis.
+pub fn sharp_rate(case: &Case, gamma: &BigRational) -> Option<BigRational> {
+    let xi = case.problem.target.constant()?;
+    let k = sharp_constant(&case.problem.measure)?;
+    let v0 = lyapunov(&case.theta, xi, &());
+    let rate = gamma * (BigRational::from_integer(8.into()) - gamma * k * (BigRational::one() + v0));
+    (gamma.is_positive() && rate.is_positive()).then_some(rate)
 }
 
 /// Options of a GD run.
@@ -225,6 +296,11 @@ pub struct GdSummary {
     pub gamma: BigRational,
     /// γ* of C9 for this initialisation.
     pub gamma_star: Option<BigRational>,
+    /// γ′* = 4/(K′(1 + V(Θ_0))) of C14 for this initialisation.
+    pub gamma_prime_star: Option<BigRational>,
+    /// C14's rate γ(8 − γK′(1 + V(Θ_0))) when 0 < γ < 2γ′* (C14 applies),
+    /// else `None` and the C14 tallies are empty.
+    pub sharp_rate: Option<BigRational>,
     /// State mode.
     pub state: StateMode,
     /// Guarantee of the inequality checks.
@@ -247,6 +323,12 @@ pub struct GdSummary {
     pub c: Tally,
     /// (d) min_{k<n} L(θ_k) ≤ V(θ_0)/(4γn).
     pub d: Tally,
+    /// C14(a) V(θ_n − γG(θ_n)) ≤ V(θ_n) − r L(θ_n), r the sharp rate.
+    pub c14a: Tally,
+    /// C14(c) Σ_{k<n} L(θ_k) ≤ V(θ_0)/r.
+    pub c14c: Tally,
+    /// C14(d) min_{k<n} L(θ_k) ≤ V(θ_0)/(r n).
+    pub c14d: Tally,
     /// Largest fraction of (a)'s unrounded margin used by rounding the state.
     pub rounding_used: f64,
     /// Final grid exponent of a dyadic run (the grid is refined when rounding
@@ -275,6 +357,13 @@ pub struct GdSummary {
 /// 2ξ of V(θ) = ‖θ‖² + (c − 2ξ)²; `eval` computes what the caller needs of a
 /// stored state and `lyap` reads V from it. `grid` is (bits, first step at
 /// which the grid was refined, largest share of a margin used by rounding).
+///
+/// Returns the stored (rounded) state, what `eval` computes of it, and V of
+/// the EXACT step θ − γφ. Certified runs decide their inequalities on that
+/// exact value, before rounding: rounding only continues the run, so it can
+/// never turn a violated step into one that holds (with a positive margin it
+/// spends at most half of it, so the stored state satisfies the inequality
+/// too; with a negative margin the exact step is already reported).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn round_on_adaptive_grid<S: StateScalar, V>(
     theta: &Theta<S>,
@@ -287,7 +376,7 @@ pub(crate) fn round_on_adaptive_grid<S: StateScalar, V>(
     ctx: &S::Ctx,
     eval: impl Fn(&Theta<S>) -> V,
     lyap: impl Fn(&V) -> &S,
-) -> (Theta<S>, V) {
+) -> (Theta<S>, V, S) {
     let (bits, refined_at, rounding_used) = grid;
     let step = step_coords(theta, gamma, dir);
     let v_unrounded = S::coords_lyapunov(&coords(&step).collect::<Vec<_>>(), two_xi, ctx);
@@ -295,7 +384,7 @@ pub(crate) fn round_on_adaptive_grid<S: StateScalar, V>(
     let exact = || {
         let unrounded = map_coords(&step, S::coord_value);
         let value = eval(&unrounded);
-        (unrounded, value)
+        (unrounded, value, v_unrounded.clone())
     };
     match room.sign() {
         Sign3::Positive => {
@@ -306,7 +395,7 @@ pub(crate) fn round_on_adaptive_grid<S: StateScalar, V>(
                 let used = lyap(&value).sub(&v_unrounded);
                 if used.sub(&half).sign() != Sign3::Positive {
                     *rounding_used = rounding_used.max(used.div(&room).to_f64_lossy());
-                    return (candidate, value);
+                    return (candidate, value, v_unrounded.clone());
                 }
                 *bits += GRID_STEP;
                 refined_at.get_or_insert(n);
@@ -318,7 +407,7 @@ pub(crate) fn round_on_adaptive_grid<S: StateScalar, V>(
         _ => {
             let candidate = map_coords(&step, |u| S::coord_to_grid(u, *bits));
             let value = eval(&candidate);
-            (candidate, value)
+            (candidate, value, v_unrounded.clone())
         }
     }
 }
@@ -1002,21 +1091,35 @@ struct Accum<S: StateScalar> {
     nonincrease: RunTally<S>,
     b: RunTally<S>,
     d: RunTally<S>,
+    /// C14 (when γ < 2γ′*): (a), the sum of (c) with bound V(θ_0)/r, and (d).
+    a14: RunTally<S>,
+    c14: SummedRisk<S>,
+    d14: RunTally<S>,
     rounding_used: f64,
 }
 
 fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> Result<GdSummary, String> {
     let xi_q = case.problem.target.constant().ok_or("gradient descent needs a constant target")?.clone();
     let gstar = gamma_star(case);
+    let gpstar = gamma_prime_star(case);
     let gamma_q = match &opts.gamma {
         GammaSpec::Value(g) => g.clone(),
         GammaSpec::Auto(k) => k * gstar.clone().ok_or("gamma* is undefined (zero mass)")?,
+        GammaSpec::AutoSharp(k) => k * gpstar.clone().ok_or("gamma'* is undefined (zero mass)")?,
     };
+    // C14's rate, from the case's exact θ_0 (as γ* and γ′*).
+    let rate_q = sharp_rate(case, &gamma_q);
     let prep: Prepared<S> = case.problem.prepare(ctx);
     let xi = S::from_rational(&xi_q, ctx);
     let two_xi = xi.add(&xi);
     let gamma = S::from_rational(&gamma_q, ctx);
     let four_gamma = S::from_i64(4, ctx).mul(&gamma);
+    let rate = rate_q.as_ref().map(|r| S::from_rational(r, ctx));
+    // The bound of C14(c) is V(θ_0)/r; without C14 the sum is not compared (1 stands in for r).
+    let rate_or_one = rate.clone().unwrap_or_else(|| S::from_i64(1, ctx));
+    // The rounding is certified against C14's target where C14 applies (for
+    // γ ≤ γ′* it is the stricter one, r ≥ 4γ), else against C9's.
+    let certified_rate = rate.clone().unwrap_or_else(|| four_gamma.clone());
     let base_bits = match opts.state {
         StateMode::Dyadic(bits) => bits,
         _ => 0,
@@ -1033,8 +1136,12 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
             let theta: Theta<S> = case.theta.map(|q| S::from_rational(q, ctx));
             let v0 = lyapunov(&theta, &xi, ctx);
             let c_tally = RunTally::from_tally(&Tally::default(), ctx);
+            let c14_tally = RunTally::from_tally(&Tally::default(), ctx);
             let acc = Accum {
                 c: SummedRisk::new(v0.div(&four_gamma), S::from_i64(0, ctx), 0, c_tally),
+                c14: SummedRisk::new(v0.div(&rate_or_one), S::from_i64(0, ctx), 0, c14_tally),
+                a14: RunTally::from_tally(&Tally::default(), ctx),
+                d14: RunTally::from_tally(&Tally::default(), ctx),
                 v0,
                 min_risk: None,
                 a: RunTally::from_tally(&Tally::default(), ctx),
@@ -1085,10 +1192,14 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
             resumed_grid = get("grid_bits").and_then(Value::as_u64).map(|b| b as u32);
             resumed_refined = get("grid_refined_at").and_then(Value::as_u64);
             let v0: S = parse_exact(get("v0"), ctx, "v0")?;
-            let sum_risk = parse_exact(get("sum_risk"), ctx, "sum_risk")?;
+            let sum_risk: S = parse_exact(get("sum_risk"), ctx, "sum_risk")?;
             let c_tally = RunTally::from_tally(&Tally::from_json(get("tally_c")), ctx);
+            let c14_tally = RunTally::from_tally(&Tally::from_json(get("tally_c14c")), ctx);
             let acc = Accum {
-                c: SummedRisk::new(v0.div(&four_gamma), sum_risk, n, c_tally),
+                c: SummedRisk::new(v0.div(&four_gamma), sum_risk.clone(), n, c_tally),
+                c14: SummedRisk::new(v0.div(&rate_or_one), sum_risk, n, c14_tally),
+                a14: RunTally::from_tally(&Tally::from_json(get("tally_c14a")), ctx),
+                d14: RunTally::from_tally(&Tally::from_json(get("tally_c14d")), ctx),
                 v0,
                 min_risk: match get("min_risk") {
                     Some(Value::Null) | None => None,
@@ -1152,6 +1263,11 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
             extra.insert("tally_b".into(), acc.b.tally().to_json());
             extra.insert("tally_c".into(), acc.c.tally().to_json());
             extra.insert("tally_d".into(), acc.d.tally().to_json());
+            if rate.is_some() {
+                extra.insert("tally_c14a".into(), acc.a14.tally().to_json());
+                extra.insert("tally_c14c".into(), acc.c14.tally().to_json());
+                extra.insert("tally_c14d".into(), acc.d14.tally().to_json());
+            }
             extra.insert("rounding_used".into(), Value::from(acc.rounding_used));
             if base_bits > 0 {
                 extra.insert("grid_bits".into(), Value::from(grid_bits));
@@ -1166,11 +1282,19 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
                 let bound_d = bound_c.div(&S::from_i64(n as i64, ctx));
                 acc.d.record(n, bound_d.sub(m));
             }
+            if rate.is_some() {
+                acc.c14.record(n);
+                if let Some(m) = &acc.min_risk {
+                    let bound_d = acc.c14.bound.div(&S::from_i64(n as i64, ctx));
+                    acc.d14.record(n, bound_d.sub(m));
+                }
+            }
         }
         let mut margin = "-".to_string();
         let next = if n < opts.steps {
-            let target = v.sub(&four_gamma.mul(&ev.risk));
-            let (stepped, v_next) = match opts.state {
+            let target_c9 = v.sub(&four_gamma.mul(&ev.risk));
+            let target = v.sub(&certified_rate.mul(&ev.risk));
+            let (stepped, v_next, v_exact) = match opts.state {
                 StateMode::Dyadic(_) => round_on_adaptive_grid(
                     &theta,
                     &gamma,
@@ -1186,15 +1310,19 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
                 _ => {
                     let unrounded = theta.step(&gamma, &ev.gradient);
                     let v_next = lyapunov_of(&unrounded, &two_xi, ctx);
-                    (unrounded, v_next)
+                    (unrounded, v_next.clone(), v_next)
                 }
             };
-            let slack = target.sub(&v_next);
+            // Decided on the exact step θ_n − γG(θ_n), before rounding.
+            let slack = target_c9.sub(&v_exact);
             if writer.is_active() {
                 margin = show(&slack);
             }
             acc.a.record(n, slack);
-            acc.nonincrease.record(n, v.sub(&v_next));
+            acc.nonincrease.record(n, v.sub(&v_exact));
+            if rate.is_some() {
+                acc.a14.record(n, target.sub(&v_exact));
+            }
             Some((stepped, v_next))
         } else {
             None
@@ -1216,6 +1344,9 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
         risk_min = risk_min.min(risk_f);
         series.push((n, risk_f, v.to_f64_lossy(), norm2.to_f64_lossy()));
         acc.c.push(&ev.risk);
+        if rate.is_some() {
+            acc.c14.push(&ev.risk);
+        }
         acc.min_risk = Some(match acc.min_risk.take() {
             Some(m) if m.total_cmp(&ev.risk) != std::cmp::Ordering::Greater => m,
             _ => ev.risk.clone(),
@@ -1239,6 +1370,8 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
         steps: n,
         gamma: gamma_q,
         gamma_star: gstar,
+        gamma_prime_star: gpstar,
+        sharp_rate: rate_q,
         state: opts.state,
         guarantee: opts.state.guarantee(),
         v0: acc.v0.to_f64_lossy(),
@@ -1250,6 +1383,9 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
         b: acc.b.tally(),
         c: acc.c.tally(),
         d: acc.d.tally(),
+        c14a: acc.a14.tally(),
+        c14c: acc.c14.tally(),
+        c14d: acc.d14.tally(),
         rounding_used: acc.rounding_used,
         grid_bits: (base_bits > 0).then_some(grid_bits),
         grid_refined_at: refined_at,
@@ -1320,10 +1456,27 @@ impl GdSummary {
     pub fn all_hold(&self) -> bool {
         [&self.a, &self.b, &self.c, &self.d].iter().all(|t| t.failed == 0)
     }
+    /// Whether C9's hypothesis 0 < γ ≤ γ* holds for this run.
+    pub fn within_c9(&self) -> bool {
+        self.gamma_star.as_ref().is_some_and(|g| &self.gamma <= g)
+    }
+    /// Whether C14's hypothesis 0 < γ < 2γ′* holds for this run.
+    pub fn within_c14(&self) -> bool {
+        self.sharp_rate.is_some()
+    }
+    /// Whether every inequality a theorem claims for this γ held: C9 (a)–(d)
+    /// if γ ≤ γ*, C14 (a)–(d) if γ < 2γ′* (true when neither applies).
+    pub fn claimed_inequalities_hold(&self) -> bool {
+        let c9 = !self.within_c9() || self.all_hold();
+        let c14 = [&self.c14a, &self.b, &self.c14c, &self.c14d].iter().all(|t| t.failed == 0);
+        c9 && c14
+    }
     /// Whether some check met a value that is not finite (a float state
     /// that overflowed): the run decides nothing there.
     pub fn inconclusive(&self) -> bool {
-        [&self.nonincrease, &self.a, &self.b, &self.c, &self.d].iter().any(|t| t.undecided > 0)
+        [&self.nonincrease, &self.a, &self.b, &self.c, &self.d, &self.c14a, &self.c14c, &self.c14d]
+            .iter()
+            .any(|t| t.undecided > 0)
     }
     /// The human-readable report.
     pub fn to_text(&self, file: &str) -> String {
@@ -1332,6 +1485,13 @@ impl GdSummary {
         let gs = self.gamma_star.as_ref().map(approx).unwrap_or_else(|| "undefined".into());
         let ratio = self.gamma_star.as_ref().map(|g| (&self.gamma / g).to_f64_lossy()).unwrap_or(f64::NAN);
         s += &format!("  steps {}, gamma = {} = {ratio:.4} gamma*, gamma* = {gs}\n", self.steps, approx(&self.gamma));
+        if let Some(gp) = &self.gamma_prime_star {
+            s += &format!(
+                "  gamma = {:.4} gamma'*, gamma'* = 4/(K'(1 + V(theta_0))) = {} (C14: descent for gamma < 2 gamma'*)\n",
+                (&self.gamma / gp).to_f64_lossy(),
+                approx(gp)
+            );
+        }
         s += &match self.state {
             StateMode::Dyadic(b) => format!("  state dyadic:{b}: each step exact from the stored state, the state rounded to multiples of 2^-{b}; guarantee: exact (inequalities decided in rational arithmetic on the stored iterates)\n"),
             StateMode::Exact => "  state exact: no rounding; rational sizes grow geometrically with the steps; guarantee: exact\n".into(),
@@ -1346,6 +1506,12 @@ impl GdSummary {
             "  L(theta_0) = {:.6e}, L(theta_{}) = {:.6e} ({:.1} orders of magnitude), V(theta_0) = {:.6e}\n",
             self.risk_first, self.steps, self.risk_last, orders, self.v0
         );
+        if certified {
+            s += "  each step's inequalities are decided on the exact step theta_n - gamma G(theta_n), before the state is rounded\n";
+        }
+        if !self.within_c9() {
+            s += "  gamma > gamma*: outside C9's hypothesis, so its lines below are measurements, not claims\n";
+        }
         s += &tally_line("V nonincreasing, V(n+1) <= V(n)", &self.nonincrease, certified);
         s += &tally_line("C9(a) V(n+1) <= V(n) - 4 gamma L(n)", &self.a, certified);
         s += &tally_line("C9(b) |theta_n|^2 <= V(theta_0)", &self.b, certified);
@@ -1355,9 +1521,22 @@ impl GdSummary {
             "  C9(e) L -> 0: observed, not proven by a finite run (L fell from {:.3e} to {:.3e})\n",
             self.risk_first, self.risk_last
         );
+        match &self.sharp_rate {
+            Some(r) => {
+                let r = approx(r);
+                s += &tally_line(
+                    &format!("C14(a) V(n+1) <= V(n) - r L(n), r = gamma (8 - gamma K' (1 + V_0)) = {r}"),
+                    &self.c14a,
+                    certified,
+                );
+                s += &tally_line("C14(c) sum_{k<n} L_k <= V(theta_0)/r", &self.c14c, certified);
+                s += &tally_line("C14(d) min_{k<n} L_k <= V(theta_0)/(r n)", &self.c14d, certified);
+            }
+            None => s += "  C14: gamma >= 2 gamma'*, outside its hypothesis (not checked)\n",
+        }
         if let StateMode::Dyadic(b) = self.state {
             s += &format!(
-                "  rounding the state used at most {:.3e} of the margin of C9(a) at any step (never more than 1/2 by construction)\n",
+                "  rounding the state used at most {:.3e} of the margin of C14(a) (or C9(a) where C14 does not apply) at any step (never more than 1/2 by construction)\n",
                 self.rounding_used
             );
             match (self.grid_bits, self.grid_refined_at) {
@@ -1375,6 +1554,13 @@ impl GdSummary {
             "steps": self.steps,
             "gamma": self.gamma.to_string(),
             "gamma_star": self.gamma_star.as_ref().map(|g| g.to_string()),
+            "gamma_prime_star": self.gamma_prime_star.as_ref().map(|g| g.to_string()),
+            "c14": self.sharp_rate.as_ref().map(|r| serde_json::json!({
+                "rate": r.to_string(),
+                "a": self.c14a.to_json(),
+                "c": self.c14c.to_json(),
+                "d": self.c14d.to_json(),
+            })),
             "state": self.state.to_string(),
             "guarantee": self.guarantee.word(),
             "risk_first": self.risk_first,
@@ -1568,6 +1754,100 @@ mod tests {
             lazy.push(&0.3);
         }
         assert_eq!(lazy.tally(), eager.tally());
+    }
+
+    fn one_neuron_case() -> Case {
+        crate::model::case::parse_case(
+            "t.toml",
+            "[problem]\nmeasure = \"lebesgue\"\na = \"0\"\nb = \"1\"\ntarget = \"0\"\n\
+             [theta]\nw = [\"1\"]\nb = [\"0\"]\nv = [\"1\"]\nc = \"0\"\n",
+        )
+        .expect("case")
+    }
+
+    fn one_step(case: &Case, gamma: &BigRational, bits: u32) -> GdSummary {
+        let opts = GdOptions {
+            steps: 1,
+            gamma: GammaSpec::Value(gamma.clone()),
+            state: StateMode::Dyadic(bits),
+            out: None,
+            csv: None,
+            resume: None,
+            checkpoint: u64::MAX,
+            quiet: true,
+        };
+        run_gd(case, &opts).expect("gd")
+    }
+
+    /// Issue 10, item 8: a step just above the threshold of V(n+1) <= V(n),
+    /// whose violation is smaller than the change of V by rounding, is
+    /// reported as a violation: the inequality is decided on the exact step.
+    #[test]
+    fn a_violation_smaller_than_the_rounding_is_reported() {
+        let case = one_neuron_case();
+        // N = x on [0, 1], xi = 0: L = 1/3, |G|^2 + G_c^2 = 35/9, so one step
+        // keeps V iff gamma <= gamma_V = 8L / (|G|^2 + G_c^2) = 24/35.
+        let gamma = BigRational::new(24.into(), 35.into()) + BigRational::new(1.into(), BigInt::one() << 40usize);
+        let xi = BigRational::zero();
+        let prep = case.problem.prepare::<BigRational>(&());
+        let ev = evaluate(&prep, &case.theta);
+        let v0 = lyapunov(&case.theta, &xi, &());
+        let exact = case.theta.step(&gamma, &ev.gradient);
+        let violation = lyapunov(&exact, &xi, &()) - &v0;
+        assert!(violation.is_positive() && violation < BigRational::new(1.into(), BigInt::one() << 36usize));
+        // A grid on which rounding lowers V below V(theta_0): deciding on the
+        // stored state would call this step a decrease.
+        let bits = (2..40u32)
+            .find(|&b| lyapunov(&exact.map(|x| BigRational::to_grid(x, b)), &xi, &()) < v0)
+            .expect("a grid whose rounding hides the increase");
+        let s = one_step(&case, &gamma, bits);
+        assert_eq!(s.nonincrease.failed, 1, "dyadic:{bits}: {:?}", s.nonincrease);
+        assert_eq!(s.nonincrease.first_failure, Some(0));
+        assert_eq!(s.nonincrease.min_slack, Some(-violation.clone()));
+        assert_eq!(s.a.failed, 1);
+        // And at the threshold itself nothing fails.
+        let s = one_step(&case, &BigRational::new(24.into(), 35.into()), bits);
+        assert_eq!(s.nonincrease.failed, 0);
+    }
+
+    #[test]
+    fn sharp_step_sizes_parse_and_apply() {
+        assert_eq!("auto-sharp".parse::<GammaSpec>(), Ok(GammaSpec::AutoSharp(BigRational::one())));
+        assert_eq!(
+            "auto-sharp*19/10".parse::<GammaSpec>(),
+            Ok(GammaSpec::AutoSharp(BigRational::new(19.into(), 10.into())))
+        );
+        assert!("auto-sharp*0".parse::<GammaSpec>().is_err());
+        assert!("auto-sharpx".parse::<GammaSpec>().is_err());
+        assert_eq!("auto*2".parse::<GammaSpec>(), Ok(GammaSpec::Auto(BigRational::from_integer(2.into()))));
+        // Lebesgue [0, 3]: K' = max(24, 48) = 48 < K = 216; V(theta_0) = 1/4 + 1/16 + 1 + 4 xi^2 = 85/16 + 4.
+        let case = crate::model::case::parse_case(
+            "t.toml",
+            "[problem]\nmeasure = \"lebesgue\"\na = \"0\"\nb = \"3\"\ntarget = \"1\"\n\
+             [theta]\nw = [\"1/2\"]\nb = [\"1/4\"]\nv = [\"1\"]\nc = \"0\"\n",
+        )
+        .expect("case");
+        let gp = gamma_prime_star(&case).expect("gamma'*");
+        let gs = gamma_star(&case).expect("gamma*");
+        assert_eq!(&gp / &gs, BigRational::new(9.into(), 2.into()));
+        assert!(sharp_rate(&case, &(&gp * BigRational::from_integer(2.into()))).is_none());
+        assert_eq!(sharp_rate(&case, &gp), Some(BigRational::from_integer(4.into()) * &gp));
+        let opts = GdOptions {
+            steps: 50,
+            gamma: GammaSpec::AutoSharp(BigRational::new(19.into(), 10.into())),
+            state: StateMode::Dyadic(64),
+            out: None,
+            csv: None,
+            resume: None,
+            checkpoint: u64::MAX,
+            quiet: true,
+        };
+        let s = run_gd(&case, &opts).expect("gd");
+        assert!(s.within_c14() && !s.within_c9());
+        assert_eq!(s.c14a.checked, 50);
+        assert!(s.claimed_inequalities_hold(), "{}", s.to_text("t.toml"));
+        assert!(s.to_text("t.toml").contains("C14(a)"));
+        assert!(s.to_json()["c14"]["rate"].is_string());
     }
 
     #[test]

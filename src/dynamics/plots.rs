@@ -4,8 +4,8 @@ use super::gd::GdSummary;
 use crate::report::plot::{Plot, Scale, Series, Strip, StripMark};
 
 /// The SVG of a GD run: L, V and ‖θ‖² against the step n, on a log scale,
-/// with a step-size scale above the plot that marks γ* (the step bound of C9)
-/// and the run's γ.
+/// with a step-size scale above the plot that marks γ* (the step bound of
+/// C9), γ′* and 2γ′* (C14: V decreases for every γ < 2γ′*) and the run's γ.
 pub fn gd_plot(s: &GdSummary, file: &str) -> String {
     let mut p = Plot::new(&format!("gradient descent on {file}"), "step n", "value (log scale)");
     p.y_scale = Scale::Log10;
@@ -28,9 +28,26 @@ pub fn gd_plot(s: &GdSummary, file: &str) -> String {
         },
         bound: false,
     }];
+    let same = s.gamma_star.is_some() && s.gamma_star == s.gamma_prime_star;
     if let Some(g) = &s.gamma_star {
         let g = crate::num::Scalar::to_f64_lossy(g);
-        marks.push(StripMark { value: g, label: format!("γ* = {g:.3e} (C9: certified for γ ≤ γ*)"), bound: true });
+        let label = if same {
+            format!("γ* = γ′* = {g:.3e} (C9: certified for γ ≤ γ*)")
+        } else {
+            format!("γ* = {g:.3e} (C9: certified for γ ≤ γ*)")
+        };
+        marks.push(StripMark { value: g, label, bound: true });
+    }
+    if let Some(gp) = &s.gamma_prime_star {
+        let g = crate::num::Scalar::to_f64_lossy(gp);
+        if !same {
+            marks.push(StripMark { value: g, label: format!("γ′* = {g:.3e} (C14: rate 4γ)"), bound: true });
+        }
+        marks.push(StripMark {
+            value: 2.0 * g,
+            label: format!("2γ′* = {:.3e} (C14: V decreases for γ < 2γ′*)", 2.0 * g),
+            bound: true,
+        });
     }
     p.strip = Some(Strip { label: "step size γ".into(), scale: Scale::Log10, marks });
     p.notes.push(match ratio {
@@ -44,7 +61,12 @@ pub fn gd_plot(s: &GdSummary, file: &str) -> String {
     p.notes.push(format!(
         "state {}; {}",
         s.state,
-        if s.all_hold() { "C9(a)-(d) hold at every step" } else { "an inequality of C9(a)-(d) FAILS at some step" }
+        match (s.within_c9(), s.within_c14(), s.claimed_inequalities_hold()) {
+            (_, false, _) if !s.within_c9() => "γ ≥ 2γ′*: outside C9 and C14 (measurements only)",
+            (true, _, true) => "C9(a)-(d) and C14(a)-(d) hold at every step",
+            (false, true, true) => "C14(a)-(d) hold at every step (γ > γ*: outside C9)",
+            _ => "an inequality claimed for this γ FAILS at some step",
+        }
     ));
     p.to_svg(900, 560)
 }
@@ -108,8 +130,14 @@ mod tests {
         };
         let summary = run_gd(&case, &opts).expect("gd");
         let svg = gd_plot(&summary, "t.toml");
-        for label in ["step size γ", "γ of this run = 0.500 γ*", "(C9: certified for γ ≤ γ*)", "risk L(θ_n)", "step n"]
-        {
+        for label in [
+            "step size γ",
+            "γ of this run = 0.500 γ*",
+            "(C9: certified for γ ≤ γ*)",
+            "2γ′* = ",
+            "risk L(θ_n)",
+            "step n",
+        ] {
             assert!(svg.contains(label), "missing {label}");
         }
         let x = |label: &str| -> f64 {
@@ -118,5 +146,36 @@ mod tests {
             line[i..].split('"').next().expect("value").parse().expect("number")
         };
         assert!(x("γ of this run") < x("γ* = "), "γ = γ*/2 lies left of γ*");
+    }
+
+    #[test]
+    fn the_gd_plot_marks_gamma_prime_star_and_twice_it() {
+        // Lebesgue [0, 3]: K = 8 m rho^2 = 216, K' = max(24, 4 (3 + 9)) = 48, so gamma'* = 4.5 gamma*.
+        let case = parse_case(
+            "t.toml",
+            "[problem]\nmeasure = \"lebesgue\"\na = \"0\"\nb = \"3\"\ntarget = \"1\"\n\
+             [theta]\nw = [\"1/2\"]\nb = [\"1/4\"]\nv = [\"1\"]\nc = \"0\"\n",
+        )
+        .expect("case");
+        let opts = GdOptions {
+            steps: 3,
+            gamma: "auto-sharp*3/2".parse().expect("auto-sharp*3/2"),
+            state: StateMode::Dyadic(64),
+            out: None,
+            csv: None,
+            resume: None,
+            checkpoint: 100,
+            quiet: true,
+        };
+        let summary = run_gd(&case, &opts).expect("gd");
+        assert!(summary.within_c14() && !summary.within_c9());
+        let svg = gd_plot(&summary, "t.toml");
+        let x = |label: &str| -> f64 {
+            let line = svg.lines().find(|l| l.contains(label)).unwrap_or_else(|| panic!("missing {label}"));
+            let i = line.find(" x=\"").expect("x") + 4;
+            line[i..].split('"').next().expect("value").parse().expect("number")
+        };
+        assert!(x("γ* = ") < x("γ′* = ") && x("γ′* = ") < x("2γ′* = "));
+        assert!(x("γ′* = ") < x("γ of this run") && x("γ of this run") < x("2γ′* = "));
     }
 }

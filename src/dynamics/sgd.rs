@@ -429,6 +429,9 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
     let c_q = match &opts.gamma {
         GammaSpec::Value(g) => g.clone(),
         GammaSpec::Auto(k) => k * gstar.clone().ok_or("gamma_SGD* is undefined")?,
+        GammaSpec::AutoSharp(_) => {
+            return Err("--gamma auto-sharp is gd's step (C14); sgd takes a value, auto or auto*K (gamma_SGD*)".into())
+        }
     };
     if !c_q.is_positive() {
         return Err("the step size must be positive".into());
@@ -605,7 +608,9 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
             let gamma = S::from_rational(&gamma_q, ctx);
             let four_gamma_e = four.mul(&gamma).mul(&ev.risk);
             let target = v.sub(&four_gamma_e);
-            let (stepped, (norm2_next, v_next)) = match opts.state {
+            // v_exact: V of the exact step θ_n − γ_n 𝔊, on which the
+            // inequalities are decided before the state is rounded.
+            let (stepped, (norm2_next, v_next), v_exact) = match opts.state {
                 StateMode::Dyadic(_) => round_on_adaptive_grid(
                     &theta,
                     &gamma,
@@ -621,10 +626,11 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
                 _ => {
                     let unrounded = theta.step(&gamma, &ev.gradient);
                     let nv = norm_and_lyapunov(&unrounded, &two_xi, ctx);
-                    (unrounded, nv)
+                    let v_exact = nv.1.clone();
+                    (unrounded, nv, v_exact)
                 }
             };
-            let slack = target.sub(&v_next);
+            let slack = target.sub(&v_exact);
             if recording {
                 margin = show(&slack);
                 grad_norm2 = show(&ev.gradient.norm2(ctx));
@@ -633,7 +639,7 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
                 extra.insert("samples".into(), sample_json(&xs));
             }
             acc.decrease.record(n, slack);
-            acc.nonincrease.record(n, v.sub(&v_next));
+            acc.nonincrease.record(n, v.sub(&v_exact));
             batch_risk_f = ev.risk.to_f64_lossy();
             acc.sum_ge.add_assign(&gamma.mul(&ev.risk));
             acc.sum_gamma += gamma_q.to_f64_lossy();

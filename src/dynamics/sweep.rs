@@ -2,7 +2,7 @@
 //! of growing V(Θ_0), find the step size at which certified GD stops
 //! decreasing V, and compare it with γ*.
 
-use super::gd::{gamma_star, run_gd, GammaSpec, GdOptions, StateMode};
+use super::gd::{gamma_prime_star, gamma_star, run_gd, GammaSpec, GdOptions, StateMode};
 use super::init::{init_case, problem_from_args, Distribution, InitOptions};
 use crate::num::{BigRational, Scalar};
 use crate::report::plot::{Plot, Scale, Series};
@@ -37,6 +37,8 @@ pub struct SweepRow {
     pub v0: f64,
     /// γ*.
     pub gamma_star: BigRational,
+    /// γ′* of C14 (V provably decreases for every γ < 2γ′*).
+    pub gamma_prime_star: BigRational,
     /// Largest γ found at which V decreased at every step.
     pub gamma_good: BigRational,
     /// Smallest γ found at which V increased at some step (None: none up to 2^40 γ*).
@@ -73,6 +75,7 @@ pub fn gd_sweep(o: &SweepOptions) -> Result<Vec<SweepRow>, String> {
                 problem: problem.clone(),
             })?;
             let gs = gamma_star(&case).ok_or("gamma* undefined")?;
+            let gps = gamma_prime_star(&case).ok_or("gamma'* undefined")?;
             // Doubling from γ*, then bisection between the last good and first bad step.
             let mut good = gs.clone();
             let mut bad = None;
@@ -105,6 +108,7 @@ pub fn gd_sweep(o: &SweepOptions) -> Result<Vec<SweepRow>, String> {
                 scale: scale.clone(),
                 v0: v0.to_f64_lossy(),
                 gamma_star: gs,
+                gamma_prime_star: gps,
                 gamma_good: good,
                 gamma_bad: bad,
             })
@@ -119,17 +123,23 @@ pub fn sweep_text(rows: &[SweepRow], o: &SweepOptions) -> String {
         o.width, o.seed, o.steps, o.bits
     );
     s += "largest gamma with V(n+1) <= V(n) at every step, found by doubling from gamma* and bisection\n\n";
-    s +=
-        &format!("{:>8}  {:>12}  {:>12}  {:>12}  {:>10}\n", "scale", "V(theta_0)", "gamma*", "gamma_max", "max/gamma*");
+    s += "(C14 proves V decreasing at every step for gamma < 2 gamma'*, so max/gamma'* >= 2 up to the bisection)\n\n";
+    s += &format!(
+        "{:>8}  {:>12}  {:>12}  {:>12}  {:>12}  {:>10}  {:>11}\n",
+        "scale", "V(theta_0)", "gamma*", "gamma'*", "gamma_max", "max/gamma*", "max/gamma'*"
+    );
     for r in rows {
         let ratio = (&r.gamma_good / &r.gamma_star).to_f64_lossy();
+        let ratio_sharp = (&r.gamma_good / &r.gamma_prime_star).to_f64_lossy();
         s += &format!(
-            "{:>8}  {:>12.4e}  {:>12.4e}  {:>12.4e}  {:>10.2}{}\n",
+            "{:>8}  {:>12.4e}  {:>12.4e}  {:>12.4e}  {:>12.4e}  {:>10.2}  {:>11.2}{}\n",
             r.scale.to_string(),
             r.v0,
             r.gamma_star.to_f64_lossy(),
+            r.gamma_prime_star.to_f64_lossy(),
             r.gamma_good.to_f64_lossy(),
             ratio,
+            ratio_sharp,
             if r.gamma_bad.is_none() { "  (no failure up to 2^40 gamma*)" } else { "" }
         );
     }
@@ -146,6 +156,8 @@ pub fn sweep_json(rows: &[SweepRow]) -> Value {
                     "scale": r.scale.to_string(),
                     "v0": r.v0,
                     "gamma_star": r.gamma_star.to_string(),
+                    "gamma_prime_star": r.gamma_prime_star.to_string(),
+                    "ratio_sharp": (&r.gamma_good / &r.gamma_prime_star).to_f64_lossy(),
                     "gamma_max": r.gamma_good.to_string(),
                     "gamma_first_bad": r.gamma_bad.as_ref().map(|g| g.to_string()),
                     "ratio": (&r.gamma_good / &r.gamma_star).to_f64_lossy(),
@@ -168,6 +180,14 @@ pub fn sweep_plot(rows: &[SweepRow], o: &SweepOptions) -> String {
     p.series.push(Series {
         label: "γ* = 1/(2 m max(1,ρ²)(1 + V(Θ_0)))".into(),
         points: rows.iter().map(|r| (r.v0, r.gamma_star.to_f64_lossy())).collect(),
+        dashed: true,
+    });
+    p.series.push(Series {
+        label: "2γ′* (C14: V decreases below it)".into(),
+        points: rows
+            .iter()
+            .map(|r| (r.v0, (&r.gamma_prime_star * BigRational::from_integer(2.into())).to_f64_lossy()))
+            .collect(),
         dashed: true,
     });
     p.notes.push(format!(
