@@ -1,5 +1,10 @@
 //! C10: along the gradient flow, V(Θ_t) + 8∫₀ᵗ L(Θ_s) ds = V(Θ_0),
-//! ‖Θ_t‖² ≤ V(Θ_0), and L(Θ_t) → 0.
+//! ‖Θ_t‖² ≤ V(Θ_0), and L(Θ_t) → 0; C12: L(Θ_t) is nonincreasing and
+//! t L(Θ_t) ≤ V(Θ_0)/8; Q2 (that bound, answered by C12).
+//!
+//! The balance of C10 is implied by C3 (exact at every node) for any
+//! absolutely continuous solution: checking it tests the integrator, not the
+//! paper.
 //!
 //! The flow is integrated by [`crate::dynamics::gf`] (Runge–Kutta–Fehlberg
 //! 7(8), MPFR 128 bits with the `gmp` feature, `f64` without). The verdict
@@ -18,7 +23,7 @@ use num_traits::{One, Signed, ToPrimitive, Zero};
 
 /// All checks of this module.
 pub fn all() -> Vec<Box<dyn Check>> {
-    vec![Box::new(GfConverges), Box::new(RiskLeLyapunovOverEightTAlongFlow)]
+    vec![Box::new(GfConverges), Box::new(GfRiskNonincreasing), Box::new(RiskLeLyapunovOverEightTAlongFlow)]
 }
 
 /// Budget of RK step attempts per case.
@@ -98,7 +103,8 @@ impl Check for GfConverges {
     }
     fn caveat(&self) -> Option<&'static str> {
         Some(
-            "finite horizon T only: L(theta_t) -> 0 and int_0^oo L <= V(theta_0)/8 are not established (decay of L is observed at the nodes, not its limit); \
+            "the balance V(theta_t) + 8 int_0^t L = V(theta_0) is implied by C3 (exact at every node) for any absolutely continuous solution: it tests the integrator, not the papers; \
+finite horizon T only: L(theta_t) -> 0 and int_0^oo L <= V(theta_0)/8 are not established (decay of L is observed at the nodes, not its limit; C12 proves L nonincreasing); \
 the balance V(theta_t) + 8 int_0^t L = V(theta_0) holds within 10 C E + 2^-(bits-20) V(theta_0), where E sums the RK local error estimates and C = sqrt(8 V(theta_0) + 64) bounds the balance's first-order sensitivity: an a-posteriori estimate, not a rigorous bound \
 (across neuron switches, where G is not smooth or, for empirical measures, jumps, the estimate is least reliable); \
 |theta_t|^2 <= V(theta_0) and V nonincreasing are checked at the accepted nodes only, with the same slack; C3 is exact at every node; \
@@ -152,6 +158,109 @@ without the gmp feature the flow is integrated in f64",
     }
 }
 
+/// C12: L(Θ_t) nonincreasing along the flow, and 8 t L(Θ_t) ≤ V(Θ_0).
+pub struct GfRiskNonincreasing;
+
+impl Check for GfRiskNonincreasing {
+    fn name(&self) -> &'static str {
+        "gf_risk_nonincreasing"
+    }
+    fn statement(&self) -> &'static str {
+        "C12"
+    }
+    fn summary(&self) -> &'static str {
+        "on C10's flows: L(theta_t_k) <= L(theta_t_k-1) + slack_k between consecutive integrator nodes (slack_k = 10 g (E_k - E_k-1) + rounding, g the larger |G| of the two nodes), and 8 t L(theta_t) <= V(theta_0) at every node, both exact at the (rational) nodes, which approximate the flow"
+    }
+    fn backends(&self) -> Backends {
+        Backends::MpfrEnclosure
+    }
+    fn guarantee(&self, _backend: BackendSpec) -> Guarantee {
+        Guarantee::Approximate { bits: bits() }
+    }
+    fn caveat(&self) -> Option<&'static str> {
+        Some("approximate: L is exact at the integrator's nodes, which approximate Theta_t within an a-posteriori error estimate (not a bound); monotonicity is compared between consecutive nodes only, up to a slack from the step's local error estimate; finite horizons only. The proof (proofs/C12.md) is complete: the check tests the statement on the computed flows, it does not establish it")
+    }
+    fn mutants(&self) -> &'static [&'static str] {
+        &["flow_uphill", "hundredfold_rate"]
+    }
+    fn generate(&self, rng: &mut Rng) -> Instance {
+        GfConverges.generate(rng)
+    }
+    fn run(&self, inst: &Instance, _backend: BackendSpec, mutant: Option<&str>) -> Outcome {
+        let Some(time) = inst.number("time").filter(|t| t.is_positive()) else {
+            return Outcome::Skipped { reason: "needs a positive time horizon \"time\"".into() };
+        };
+        let mut opts = FlowOptions::new(time.clone(), gf::default_precision());
+        opts.max_steps = MAX_STEPS;
+        // Negative control `flow_uphill`: along dΘ/dt = +G, L increases at rate ‖G‖².
+        let dir = if mutant == Some("flow_uphill") { Direction::Up } else { Direction::Down };
+        let r = match gf::run_flow_directed(&inst.case, &opts, dir, true) {
+            Ok(r) => r,
+            Err(e) => return Outcome::Skipped { reason: e },
+        };
+        let tag = arithmetic();
+        let c12 = r.risk_monotonicity();
+        if let Some(k) = c12.violation {
+            let (a, b) = (r.node(k - 1).expect("node"), r.node(k).expect("node"));
+            return Outcome::Violated {
+                detail: format!(
+                    "L increases from {:.12e} to {:.12e} between nodes {} and {k} (t = {:.6e}), by more than the slack {:.3e} ({tag})",
+                    f(&a.risk),
+                    f(&b.risk),
+                    k - 1,
+                    f(&b.t),
+                    f(&r.risk_slack(k))
+                ),
+            };
+        }
+        // Negative control `hundredfold_rate`: 800 t L ≤ V(Θ_0), a hundred times Q2's rate.
+        let factor = BigRational::from_integer(if mutant == Some("hundredfold_rate") { 100 } else { 1 }.into());
+        if let Some((ratio, k)) = &c12.max_rate_ratio {
+            if &(&factor * ratio) > &BigRational::one() {
+                return Outcome::Violated {
+                    detail: format!(
+                        "{} t L(theta_t) / V(theta_0) = {:.6} > 1 at node {k} (exact at the node; {tag})",
+                        &factor * BigRational::from_integer(8.into()),
+                        f(&(&factor * ratio))
+                    ),
+                };
+            }
+        }
+        match r.stop {
+            Stop::Completed | Stop::Violation => {}
+            Stop::NonFinite => {
+                return Outcome::Undecided {
+                    reason: format!("integrator failure after t = {:.6e} ({tag})", f(&r.reached)),
+                }
+            }
+            Stop::Sliding => {
+                return Outcome::Skipped {
+                    reason: format!(
+                        "sliding mode at t = {:.6e} < T: no absolutely continuous solution continues there (C12's hypothesis fails); checked up to there: no violation",
+                        f(&r.reached)
+                    ),
+                }
+            }
+            Stop::StepBudget => {
+                return Outcome::Undecided { reason: format!("step budget of {MAX_STEPS} RK steps spent before T") }
+            }
+        }
+        match &c12.min_decrease {
+            // A flow from a fit never moves.
+            _ if super::descent::starts_at_fit(&inst.case) => Outcome::Holds { margin: None },
+            Some((d, _)) => {
+                let what = if d.is_negative() {
+                    format!("min over {} node pairs of L(t_k-1) - L(t_k), {tag}; negative but within the slack from the local error estimates: consistent with C12, not evidence against it", c12.pairs)
+                } else {
+                    format!("min over {} node pairs of L(t_k-1) - L(t_k), {tag}", c12.pairs)
+                };
+                Outcome::Holds { margin: Margin::of(d, &what) }
+            }
+            None => Outcome::Holds { margin: None },
+        }
+    }
+}
+
 /// Q2: is L(Θ_t) ≤ V(Θ_0)/(8t) along the flow? Decided exactly at each
 /// integrator node (the node is a rational point, its L exact); the node
 /// approximates Θ_t within the integrator's error estimate.
@@ -165,7 +274,7 @@ impl Check for RiskLeLyapunovOverEightTAlongFlow {
         "Q2"
     }
     fn summary(&self) -> &'static str {
-        "Q2 probe on C10's flows: 8 t L(theta_t) <= V(theta_0) at every node t > 0, exact at the (rational) nodes, which approximate the flow within the printed error estimate; the margin is 1 - max 8 t L / V(theta_0)"
+        "Q2, a theorem by C12 (t L <= int_0^t L <= V(theta_0)/8): on C10's flows, 8 t L(theta_t) <= V(theta_0) at every node t > 0, exact at the (rational) nodes, which approximate the flow within the printed error estimate; the margin is 1 - max 8 t L / V(theta_0)"
     }
     fn backends(&self) -> Backends {
         Backends::MpfrEnclosure
@@ -355,6 +464,18 @@ mod tests {
     #[test]
     fn hand_case_holds_and_controls_are_refuted() {
         let c = GfConverges;
+        let inst = hand();
+        let out = c.run(&inst, BackendSpec::Exact, None);
+        assert!(matches!(out, Outcome::Holds { margin: Some(_) }), "{out:?}");
+        for m in c.mutants() {
+            let out = c.run(&inst, BackendSpec::Exact, Some(m));
+            assert!(matches!(out, Outcome::Violated { .. }), "{m}: {out:?}");
+        }
+    }
+
+    #[test]
+    fn c12_hand_case_holds_and_controls_are_refuted() {
+        let c = GfRiskNonincreasing;
         let inst = hand();
         let out = c.run(&inst, BackendSpec::Exact, None);
         assert!(matches!(out, Outcome::Holds { margin: Some(_) }), "{out:?}");

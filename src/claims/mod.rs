@@ -1,6 +1,6 @@
 //! The statements of CLAIMS.md as data, and their executable checks.
 //!
-//! Every statement (D1–D6, C1–C11, E1–E7, Q1–Q3) has an entry in
+//! Every statement (D1–D6, C1–C14, E1–E7, Q1–Q3) has an entry in
 //! [`STATEMENTS`] and a file `proofs/<ID>.md`; a test keeps the two in one-to-one
 //! correspondence, including the check names listed in each file's front matter.
 
@@ -13,6 +13,7 @@ pub mod flow;
 pub mod instance;
 pub mod limits;
 pub mod probes;
+pub mod sharp;
 pub mod smooth_edge;
 pub mod stochastic;
 pub mod strength;
@@ -130,6 +131,9 @@ pub const STATEMENTS: &[Statement] = &[
     st("C9", "gd_converges", Paper, Holds, &["C7", "C8", "D6"], Complete),
     st("C10", "gf_converges", Paper, Holds, &["C3", "D6"], Complete),
     st("C11", "sgd_converges", Paper, Holds, &["C4", "C8", "D6"], Partial),
+    st("C12", "gf_risk_nonincreasing", Derived, Holds, &["C10", "D4", "D6"], Complete),
+    st("C13", "gradient_bound_sharp", Derived, Holds, &["D4"], Complete),
+    st("C14", "gd_converges_below_twice_sharp_step", Derived, Holds, &["C7", "C13", "D6"], Complete),
     st("E1", "nonconstant_target", Edge, Fails, &["C3", "C6"], NO_PROOF),
     st("E2", "no_output_bias", Edge, Fails, &["C3", "C6"], NO_PROOF),
     st("E3", "smooth_activation", Edge, Fails, &["C3"], NO_PROOF),
@@ -138,7 +142,9 @@ pub const STATEMENTS: &[Statement] = &[
     st("E6", "step_above_bound", Edge, Fails, &["C7", "C9"], NO_PROOF),
     st("E7", "relu_derivative_at_zero", Edge, Holds, &["C3", "D4"], Complete),
     st("Q1", "risk_monotone_under_gd", Conjecture, Open, &["C9"], NO_PROOF),
-    st("Q2", "gf_risk_rate", Conjecture, Open, &["C10"], NO_PROOF),
+    // Q2 was a probe; C12 answers it (proofs/Q2.md): t L(Θ_t) ≤ V(Θ_0)/8 is a
+    // theorem, so it is now a derived statement expected to hold.
+    st("Q2", "gf_risk_rate", Derived, Holds, &["C10", "C12"], Complete),
     st("Q3", "sharp_constants", Conjecture, Open, &["C8", "C9"], NO_PROOF),
 ];
 
@@ -208,6 +214,7 @@ pub fn registry() -> Vec<Box<dyn Check>> {
     v.extend(probes::all());
     v.extend(smooth_edge::all());
     v.extend(stochastic::all());
+    v.extend(sharp::all());
     let order = |id: &str| STATEMENTS.iter().position(|s| s.id == id).unwrap_or(usize::MAX);
     v.sort_by_key(|c| order(c.statement()));
     v

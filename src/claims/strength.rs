@@ -118,6 +118,16 @@ pub const FORMAL: &[Formal] = &[
     formal("gd_step_expansion", "proofs/coq/Lyapunov.v", &["gd_step_expansion"]),
     formal("gradient_bound", "proofs/coq/Bound.v", &["gradient_bound", "gradient_bound_sharp"]),
     formal("gd_converges", "proofs/coq/Descent.v", &["gd_converges", "gd_count_risk_gt_le_of_le_gamma_star"]),
+    formal("gradient_bound_sharp", "proofs/coq/Bound.v", &["gradient_bound_sharp", "gradient_bound_sharp_of_activation_bounds"]),
+    formal(
+        "gd_converges_below_twice_sharp_step",
+        "proofs/coq/Descent.v",
+        &[
+            "gd_converges_below_twice_sharp_step",
+            "gd_lyapunov_descent_of_lt_two_gamma_star_sharp",
+            "gd_count_risk_gt_le_of_lt_two_gamma_star_sharp",
+        ],
+    ),
     Formal {
         check: "lyapunov_identity_of_homogeneous_activation",
         file: "proofs/coq/Homogeneous.v",

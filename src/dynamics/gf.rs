@@ -351,6 +351,76 @@ impl FlowReport {
     }
 }
 
+/// C12 at the nodes of a run: L nonincreasing between consecutive nodes
+/// (up to a slack for the nodes' approximation of the flow) and
+/// 8 t L(Θ_t) ≤ V(Θ_0) at every node, exact at the (rational) nodes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RiskMonotonicity {
+    /// Consecutive node pairs compared.
+    pub pairs: usize,
+    /// min over pairs of L(Θ_{t_{k−1}}) − L(Θ_{t_k}) (negative: L rose there), and k.
+    pub min_decrease: Option<(BigRational, usize)>,
+    /// First node k with L(Θ_{t_k}) > L(Θ_{t_{k−1}}) + slack_k.
+    pub violation: Option<usize>,
+    /// max over nodes t > 0 of 8 t L(Θ_t) / V(Θ_0), exactly, and its node.
+    pub max_rate_ratio: Option<(BigRational, usize)>,
+    /// First node with 8 t L(Θ_t) > V(Θ_0).
+    pub rate_violation: Option<usize>,
+}
+
+impl FlowReport {
+    /// The slack of C12 between nodes k − 1 and k:
+    /// 10 g (E_k − E_{k−1}) + 2^−(bits−20) (L(Θ_{t_{k−1}}) + g (1 + √V(Θ_0))),
+    /// with g the larger ‖G‖ of the two nodes. The integrator's step from
+    /// node k − 1 approximates the flow from that node within the step's local
+    /// error estimate E_k − E_{k−1}, along which L does not increase (C12);
+    /// g bounds how much that error moves L, to first order, near the nodes
+    /// (a heuristic where G jumps). An a-posteriori estimate, not a bound.
+    pub fn risk_slack(&self, k: usize) -> BigRational {
+        let (a, b) = (self.node(k - 1).expect("node"), self.node(k).expect("node"));
+        let g = f64_of(&a.grad_norm2).max(f64_of(&b.grad_norm2)).max(0.0).sqrt();
+        let local = (b.error_estimate - a.error_estimate).max(0.0);
+        let round = 2f64.powi(-(self.bits.saturating_sub(ROUNDING_BITS_LOST) as i32));
+        let scale = f64_of(&a.risk) + g * (1.0 + f64_of(&self.v0).max(0.0).sqrt());
+        BigRational::from_float(BALANCE_FACTOR * g * local + round * scale).unwrap_or_else(BigRational::zero)
+    }
+    /// C12 at the nodes of this run (see [`RiskMonotonicity`]).
+    pub fn risk_monotonicity(&self) -> RiskMonotonicity {
+        let mut out = RiskMonotonicity {
+            pairs: 0,
+            min_decrease: None,
+            violation: None,
+            max_rate_ratio: None,
+            rate_violation: None,
+        };
+        let eight = BigRational::from_integer(8.into());
+        for (i, node) in self.nodes.iter().enumerate() {
+            let k = node.index;
+            if i > 0 {
+                let prev = &self.nodes[i - 1];
+                let decrease = &prev.risk - &node.risk;
+                out.pairs += 1;
+                if out.violation.is_none() && -&decrease > self.risk_slack(k) {
+                    out.violation = Some(k);
+                }
+                if out.min_decrease.as_ref().is_none_or(|(m, _)| &decrease < m) {
+                    out.min_decrease = Some((decrease, k));
+                }
+            }
+            if node.t.is_positive() && self.v0.is_positive() {
+                let ratio = &eight * &node.t * &node.risk / &self.v0;
+                if out.rate_violation.is_none() && ratio > BigRational::one() {
+                    out.rate_violation = Some(k);
+                }
+                if out.max_rate_ratio.as_ref().is_none_or(|(m, _)| &ratio > m) {
+                    out.max_rate_ratio = Some((ratio, k));
+                }
+            }
+        }
+        out
+    }
+}
+
 fn slack_of(e: f64, rounding: &BigRational) -> BigRational {
     let e = BigRational::from_float(BALANCE_FACTOR * e).unwrap_or_else(BigRational::zero);
     e + rounding
@@ -1378,15 +1448,32 @@ pub fn flow_text(r: &FlowReport) -> String {
         yes_no(r.c3_exact_ok),
         r.c3_violation.map(|k| format!(" (fails at node {k})")).unwrap_or_default()
     );
+    let c12 = r.risk_monotonicity();
+    s += &format!(
+        "C12 L nonincreasing between consecutive nodes (up to a slack from the local error estimates): {}{}; smallest decrease L(t_k-1) - L(t_k) = {}\n",
+        yes_no(c12.violation.is_none()),
+        c12.violation.map(|k| format!(" (first exceeded at node {k})")).unwrap_or_default(),
+        c12.min_decrease.as_ref().map_or("-".to_string(), |(d, _)| e(d))
+    );
+    match &c12.max_rate_ratio {
+        Some((m, _)) => s += &format!(
+            "C12 t L(theta_t) <= V(theta_0)/8 at every node (exact at the nodes): {}; max 8 t L / V(theta_0) = {:.6}\n",
+            yes_no(c12.rate_violation.is_none()),
+            f64_of(m)
+        ),
+        None => s += "C12 t L(theta_t) <= V(theta_0)/8: no node with t > 0 and V(theta_0) > 0\n",
+    }
     match r.q2_max_ratio {
-        Some((m, _)) => {
-            s += &format!(
-                "Q2 probe: max over nodes of 8 t L(theta_t) / V(theta_0) = {m:.6} at t = {:.6e} ({})\n",
-                r.q2_max_t.as_ref().map_or(f64::NAN, f64_of),
-                if m <= 1.0 { "<= 1: consistent with Q2" } else { "> 1: a candidate counterexample to Q2 (finding)" }
-            )
-        }
-        None => s += "Q2 probe: no node with t > 0 and V(theta_0) > 0\n",
+        Some((m, _)) => s += &format!(
+            "Q2 (a theorem by C12): max over all nodes of 8 t L(theta_t) / V(theta_0) = {m:.6} at t = {:.6e} ({})\n",
+            r.q2_max_t.as_ref().map_or(f64::NAN, f64_of),
+            if m <= 1.0 {
+                "<= 1, as C12 proves"
+            } else {
+                "> 1: impossible along a solution (C12), so the nodes are off the flow: an integrator problem"
+            }
+        ),
+        None => s += "Q2: no node with t > 0 and V(theta_0) > 0\n",
     }
     let failed = r.inconclusive().map(|why| format!("inconclusive: {why}"));
     s += &format!(
