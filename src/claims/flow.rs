@@ -216,7 +216,7 @@ impl Check for GfRiskNonincreasing {
         // Negative control `hundredfold_rate`: 800 t L ≤ V(Θ_0), a hundred times Q2's rate.
         let factor = BigRational::from_integer(if mutant == Some("hundredfold_rate") { 100 } else { 1 }.into());
         if let Some((ratio, k)) = &c12.max_rate_ratio {
-            if &(&factor * ratio) > &BigRational::one() {
+            if &factor * ratio > BigRational::one() {
                 return Outcome::Violated {
                     detail: format!(
                         "{} t L(theta_t) / V(theta_0) = {:.6} > 1 at node {k} (exact at the node; {tag})",

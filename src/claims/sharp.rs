@@ -92,7 +92,7 @@ impl Check for GradientBoundSharp {
 }
 
 /// Steps of each generated C14 run.
-pub const C14_STEPS: u64 = 200;
+pub const C14_STEPS: u64 = 100;
 /// Dyadic grid of the C14 runs.
 pub const C14_BITS: u32 = 64;
 
@@ -108,13 +108,13 @@ impl Check for GdConvergesBelowTwiceSharpStep {
         "C14"
     }
     fn summary(&self) -> &'static str {
-        "200 certified GD steps (dyadic:64) with gamma = k gamma'*, k in {1, 3/2, 19/10}: (a) V(theta_n - gamma G(theta_n)) <= V(theta_n) - r L(theta_n) with r = gamma (8 - gamma K' (1 + V_0)), decided on the exact step before rounding, (b) |theta_n|^2 <= V_0, (c) sum L <= V_0/r, (d) min L <= V_0/(r n), exactly"
+        "100 certified GD steps (dyadic:64) with gamma = k gamma'*, k in {1, 3/2, 19/10}: (a) V(theta_n - gamma G(theta_n)) <= V(theta_n) - r L(theta_n) with r = gamma (8 - gamma K' (1 + V_0)), decided on the exact step before rounding, (b) |theta_n|^2 <= V_0, (c) sum L <= V_0/r, (d) min L <= V_0/(r n), exactly"
     }
     fn backends(&self) -> Backends {
         Backends::ExactOnly
     }
     fn caveat(&self) -> Option<&'static str> {
-        Some("finite horizon: (a)-(d) are checked exactly for n < 200, (a) on the exact step from each stored (rounded) iterate; (e) L -> 0 is not checked")
+        Some("finite horizon: (a)-(d) are checked exactly for n < 100, (a) on the exact step from each stored (rounded) iterate; (e) L -> 0 is not checked")
     }
     fn mutants(&self) -> &'static [&'static str] {
         &["eight_gamma_rate"]

@@ -1122,6 +1122,40 @@ mod tests {
         }
     }
 
+    /// Issue 10, item 8: the decrease and V(n+1) <= V(n) are decided on the
+    /// exact step, so a violation smaller than the rounding change of V is
+    /// reported.
+    #[test]
+    fn a_violation_smaller_than_the_rounding_is_reported() {
+        // One point x = 1, xi = 0, N(x) = x: e = 1, |G|^2 + G_c^2 = 20, so one
+        // step keeps V iff gamma <= 8 e^2 / 20 = 2/5.
+        let c = case(
+            "[problem]\nmeasure = \"empirical\"\npoints = [[\"1\"]]\nweights = [\"1\"]\ntarget = \"0\"\n\
+             [theta]\nw = [\"1\"]\nb = [\"0\"]\nv = [\"1\"]\nc = \"0\"\n",
+        );
+        let gamma = q("2/5") + BigRational::new(1.into(), BigInt::from(1) << 40usize);
+        let xi = BigRational::zero();
+        let ev = evaluate(&c.problem.prepare::<BigRational>(&()), &c.theta);
+        let v0 = lyapunov(&c.theta, &xi, &());
+        let exact = c.theta.step(&gamma, &ev.gradient);
+        assert!(lyapunov(&exact, &xi, &()) > v0);
+        let bits = (2..40u32)
+            .find(|&b| lyapunov(&exact.map(|x| StateScalar::to_grid(x, b)), &xi, &()) < v0)
+            .expect("a grid whose rounding hides the increase");
+        let o = SgdOptions {
+            steps: 1,
+            gamma: GammaSpec::Value(gamma),
+            decay: BigRational::zero(),
+            state: StateMode::Dyadic(bits),
+            eval_every: 1,
+            quiet: true,
+            ..SgdOptions::default()
+        };
+        let s = run_sgd(&c, &o).expect("sgd");
+        assert_eq!(s.nonincrease.failed, 1, "dyadic:{bits}: {:?}", s.nonincrease);
+        assert_eq!(s.decrease.failed, 1);
+    }
+
     #[test]
     fn certified_run_holds_and_reports() {
         for case in [lebesgue_case(), empirical_case()] {
