@@ -3,13 +3,14 @@
 //! error bound from an interval re-evaluation at the same precision.
 
 use crate::backend::BackendSpec;
-use crate::lyapunov::{summarize, Summary};
+use crate::lyapunov::{balance, lyapunov, lyapunov_gradient, summarize, Summary};
 use crate::model::case::Case;
 use crate::model::Theta;
 use crate::num::{BigRational, Endpoint, Guarantee, Interval, Ordered, Scalar};
-use crate::objective::{evaluate, evaluate_from_exact};
+use crate::objective::{evaluate_from_exact, evaluate_planned, Plan};
 use num_traits::{Signed, ToPrimitive, Zero};
 use serde_json::{json, Value};
+use std::fmt::Write as _;
 
 /// The result of `eval`, rendered to strings in the backend's notation.
 #[derive(Clone, Debug)]
@@ -40,6 +41,115 @@ pub struct EvalResult {
     /// Remarks on how the values were obtained (e.g. a quadrature's
     /// non-rigorous error estimate), printed with the report.
     pub notes: Vec<String>,
+    /// With `--digits N` on an exact backend: N, and each value's hash (see
+    /// [`Compact`]); the value strings above are then the decimals.
+    pub compact: Option<Compact>,
+}
+
+/// `eval --digits N`: exact values printed as N significant decimal digits
+/// (rounded to nearest, ties away from zero) and a hash of the exact value,
+/// the 64-bit FNV-1a hash of its `"p/q"` text (`"p"` for integers) as printed
+/// without `--digits`, in 16 hex digits. Two runs agree on a value iff (up to
+/// hash collisions) they print the same hash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Compact {
+    /// Significant digits.
+    pub digits: usize,
+    /// Hash of L.
+    pub risk: String,
+    /// Hashes of G in θ order.
+    pub gradient: Vec<String>,
+    /// Hash of V.
+    pub lyapunov: String,
+    /// Hash of ⟨∇V, G⟩.
+    pub grad_v_dot_g: String,
+    /// Hash of 8L.
+    pub eight_risk: String,
+    /// Hash of ⟨∇V, G⟩ − 8L.
+    pub identity_defect: String,
+    /// Hashes of Q_j.
+    pub balance: Vec<String>,
+    /// Hashes of ⟨∇Q_j, G⟩.
+    pub balance_derivative: Vec<String>,
+}
+
+/// The 64-bit FNV-1a hash of `text`, as 16 lowercase hex digits.
+pub fn fnv1a64(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// `q` to `digits` significant decimal digits, rounded to nearest (ties away
+/// from zero), as `d.ddde±X` (`0` for zero). Costs one division of q's size.
+pub fn decimal_digits(q: &BigRational, digits: usize) -> String {
+    use num_bigint::BigInt;
+    use num_integer::Integer;
+    if q.is_zero() {
+        return "0".into();
+    }
+    let digits = digits.max(1);
+    let (n, d) = (q.numer().abs(), q.denom().clone());
+    let ten = BigInt::from(10u32);
+    // Decimal exponent E with 10^E <= |q| < 10^(E+1), from the bit lengths
+    // first, then corrected exactly.
+    let bits = n.bits() as f64 - d.bits() as f64;
+    let mut e = (bits * std::f64::consts::LOG10_2).floor() as i64;
+    let scaled = |e: i64| -> (BigInt, BigInt) {
+        // |q| · 10^(digits − 1 − e) as a fraction.
+        let k = digits as i64 - 1 - e;
+        let p = num_traits::Pow::pow(&ten, k.unsigned_abs());
+        if k >= 0 {
+            (&n * &p, d.clone())
+        } else {
+            (n.clone(), &d * &p)
+        }
+    };
+    let lo = num_traits::Pow::pow(&ten, digits as u64 - 1);
+    let hi = &lo * &ten;
+    let mantissa = loop {
+        let (a, b) = scaled(e);
+        let (m, r) = a.div_rem(&b);
+        if m < lo {
+            e -= 1;
+        } else if m >= hi {
+            e += 1;
+        } else {
+            // Round to nearest, ties away from zero.
+            break if r * 2u32 >= b { m + 1u32 } else { m };
+        }
+    };
+    let (mantissa, e) = if mantissa == hi { (lo, e + 1) } else { (mantissa, e) };
+    let m = mantissa.to_string();
+    let sign = if q.is_negative() { "-" } else { "" };
+    let (head, tail) = m.split_at(1);
+    if tail.is_empty() {
+        format!("{sign}{head}e{e}")
+    } else {
+        format!("{sign}{head}.{tail}e{e}")
+    }
+}
+
+/// Prints exact values as decimals and hashes (`--digits`).
+struct Shown {
+    digits: Option<usize>,
+    hashes: Vec<String>,
+}
+
+impl Shown {
+    fn show<S: Scalar>(&mut self, x: &S) -> String {
+        let text = x.render();
+        match (self.digits, x.to_rational()) {
+            (Some(n), Some(q)) => {
+                self.hashes.push(fnv1a64(&text));
+                decimal_digits(&q, n)
+            }
+            _ => text,
+        }
+    }
 }
 
 /// Names of the components of θ in order: `w1 … wH` (d = 1) or `w1,1 …`, then
@@ -69,29 +179,112 @@ fn scalars<S: Scalar>(s: &Summary<S>) -> Vec<&S> {
 }
 
 fn from_summary<S: Scalar>(s: &Summary<S>, ctx: &S::Ctx, error_bound: Option<f64>) -> EvalResult {
-    let r = |x: &S| x.render();
+    from_summary_digits(s, ctx, error_bound, None)
+}
+
+/// [`from_summary`], with exact values as `digits` decimal digits and a hash
+/// when `digits` is given and the backend is exact.
+fn from_summary_digits<S: Scalar>(
+    s: &Summary<S>,
+    ctx: &S::Ctx,
+    error_bound: Option<f64>,
+    digits: Option<usize>,
+) -> EvalResult {
+    let digits = digits.filter(|_| S::guarantee(ctx) == Guarantee::Exact);
+    let mut sh = Shown { digits, hashes: Vec::new() };
+    let risk = sh.show(&s.risk);
+    let gradient: Vec<String> = s.gradient.flatten().iter().map(|x| sh.show(x)).collect();
+    let lyapunov = sh.show(&s.lyapunov);
+    let grad_v_dot_g = sh.show(&s.grad_v_dot_g);
+    let eight_risk = sh.show(&s.eight_risk);
+    let identity_defect = sh.show(&s.grad_v_dot_g.sub(&s.eight_risk));
+    let balance: Vec<String> = s.balance.iter().map(|x| sh.show(x)).collect();
+    let balance_derivative: Vec<String> = s.balance_derivative.iter().map(|x| sh.show(x)).collect();
+    let compact = digits.map(|digits| {
+        let mut it = sh.hashes.into_iter();
+        let mut next = |k: usize| -> Vec<String> { it.by_ref().take(k).collect() };
+        let risk = next(1).remove(0);
+        let gradient = next(gradient.len());
+        let [lyapunov, grad_v_dot_g, eight_risk, identity_defect]: [String; 4] =
+            next(4).try_into().expect("four hashes");
+        Compact {
+            digits,
+            risk,
+            gradient,
+            lyapunov,
+            grad_v_dot_g,
+            eight_risk,
+            identity_defect,
+            balance: next(balance.len()),
+            balance_derivative: next(balance_derivative.len()),
+        }
+    });
     EvalResult {
         backend: S::backend_name(ctx),
         guarantee: S::guarantee(ctx),
         error_bound,
-        risk: r(&s.risk),
-        gradient: s.gradient.flatten().iter().map(r).collect(),
-        lyapunov: r(&s.lyapunov),
-        grad_v_dot_g: r(&s.grad_v_dot_g),
-        eight_risk: r(&s.eight_risk),
-        identity_defect: r(&s.grad_v_dot_g.sub(&s.eight_risk)),
-        balance: s.balance.iter().map(r).collect(),
-        balance_derivative: s.balance_derivative.iter().map(r).collect(),
+        risk,
+        gradient,
+        lyapunov,
+        grad_v_dot_g,
+        eight_risk,
+        identity_defect,
+        balance,
+        balance_derivative,
         notes: Vec::new(),
+        compact,
     }
 }
 
 /// The full summary of a case in an ordered backend.
+///
+/// Exact backends get [`summarize`]'s values by sums that scale: ⟨∇V, G⟩ is
+/// one [`Scalar::sum_all`] of the products ∇V_k G_k (on the d = 1 kink
+/// sweep taken neuron by neuron in [`crate::objective::sweep::SweepPlan::chain_order`], where the
+/// denominators of G nest), and each ⟨∇Q_j, G⟩ is one `sum_all`. Adding the
+/// big components of G left to right costs a big gcd per component, cubic
+/// in H on the `init` cases. The sums are over the computed G itself, so
+/// the identity ⟨∇V, G⟩ = 8L is still checked on the printed values. Other
+/// backends keep [`summarize`]'s order of operations (and so their rounding).
 pub fn summary_ordered<S: Ordered>(case: &Case, ctx: &S::Ctx) -> Summary<S> {
     let prep = case.problem.prepare::<S>(ctx);
     let theta = case.theta.map(|q| S::from_rational(q, ctx));
-    let ev = evaluate(&prep, &theta);
-    summarize(&theta, &prep.xi, ev, ctx)
+    let plan = Plan::new(&theta, &prep);
+    let ev = evaluate_planned(&plan, &prep, &theta);
+    if S::guarantee(ctx) != Guarantee::Exact {
+        return summarize(&theta, &prep.xi, ev, ctx);
+    }
+    let grad_v = lyapunov_gradient(&theta, &prep.xi);
+    let g = &ev.gradient;
+    let products = |j: usize| {
+        let w = grad_v.w_row(j).iter().zip(g.w_row(j)).map(|(x, y)| x.mul(y));
+        w.chain([grad_v.b[j].mul(&g.b[j]), grad_v.v[j].mul(&g.v[j])])
+    };
+    let order: Vec<usize> = match &plan {
+        Plan::Sweep(p) => p.chain_order(),
+        _ => (0..theta.width()).collect(),
+    };
+    let mut terms: Vec<S> = order.into_iter().flat_map(products).collect();
+    terms.push(grad_v.c.mul(&g.c));
+    let grad_v_dot_g = S::sum_all(terms, ctx);
+    let two = S::from_i64(2, ctx);
+    let balance_derivative = (0..theta.width())
+        .map(|j| {
+            let mut terms = vec![theta.b[j].mul(&g.b[j]), theta.v[j].mul(&g.v[j]).neg()];
+            terms.extend(theta.w_row(j).iter().zip(g.w_row(j)).map(|(w, gw)| w.mul(gw)));
+            S::sum_all(terms, ctx).mul(&two)
+        })
+        .collect();
+    Summary {
+        lyapunov: lyapunov(&theta, &prep.xi, ctx),
+        grad_v_dot_g,
+        eight_risk: S::from_i64(8, ctx).mul(&ev.risk),
+        balance: balance(&theta),
+        balance_derivative,
+        lyapunov_gradient: grad_v,
+        risk: ev.risk,
+        gradient: ev.gradient,
+    }
 }
 
 /// The full summary of a case in any backend, decisions taken exactly.
@@ -120,6 +313,35 @@ fn error_bound<S: Scalar, E: Endpoint>(approx: &Summary<S>, encl: &Summary<Inter
     Some(if BigRational::from_float(f).is_some_and(|q| q >= worst) { f } else { f.next_up() })
 }
 
+/// [`error_bound`] for f64 values and f64 enclosures, without rationals:
+/// each |x − lo| and |hi − x| is a difference of two doubles, exactly s + e
+/// with s = fl(a − b) and e its rounding error (TwoSum), so the smallest
+/// double above it is |s| or the next double up. The maximum of these is
+/// the smallest double above the exact maximum, as [`error_bound`] gives;
+/// an overflowing difference falls back to it.
+fn error_bound_f64(approx: &Summary<f64>, encl: &Summary<Interval<f64>>) -> Option<f64> {
+    let mut worst = 0.0f64;
+    for (x, iv) in scalars(approx).into_iter().zip(scalars(encl)) {
+        if !(x.is_finite() && iv.lo.is_finite() && iv.hi.is_finite()) {
+            return None;
+        }
+        for (a, b) in [(*x, iv.lo), (iv.hi, *x)] {
+            let s = a - b;
+            if !s.is_finite() {
+                return error_bound(approx, encl);
+            }
+            // TwoSum of a and −b: a − b = s + e exactly.
+            let nb = -b;
+            let bv = s - a;
+            let e = (a - (s - bv)) + (nb - bv);
+            let above = if s >= 0.0 { e > 0.0 } else { e < 0.0 };
+            let bound = if above { s.abs().next_up() } else { s.abs() };
+            worst = worst.max(bound);
+        }
+    }
+    Some(worst)
+}
+
 /// Evaluates a case on the chosen backend.
 ///
 /// Smooth activations and the `sin` target (not rational-valued) go through
@@ -129,6 +351,13 @@ fn error_bound<S: Scalar, E: Endpoint>(approx: &Summary<S>, encl: &Summary<Inter
 /// and uniform measures a line on stderr describes the quadrature (with its
 /// non-rigorous error estimate) or the coarse panel enclosure.
 pub fn run_eval(case: &Case, spec: BackendSpec) -> Result<EvalResult, String> {
+    run_eval_digits(case, spec, None)
+}
+
+/// [`run_eval`]; with `digits`, exact values are printed as that many
+/// significant decimal digits and a hash ([`Compact`]). Values of other
+/// backends are short already and print as usual.
+pub fn run_eval_digits(case: &Case, spec: BackendSpec, digits: Option<usize>) -> Result<EvalResult, String> {
     let p = &case.problem;
     p.check_mass()?;
     if crate::smooth::needs_smooth_path(p) {
@@ -159,15 +388,19 @@ pub fn run_eval(case: &Case, spec: BackendSpec) -> Result<EvalResult, String> {
         };
     }
     match spec {
-        BackendSpec::Exact => Ok(from_summary(&summary_ordered::<BigRational>(case, &()), &(), None)),
+        BackendSpec::Exact => {
+            Ok(from_summary_digits(&summary_ordered::<BigRational>(case, &()), &(), None, digits))
+        }
         BackendSpec::F64 => {
             let s = summary_ordered::<f64>(case, &());
             let encl = summary_from_exact::<Interval<f64>>(case, &());
-            Ok(from_summary(&s, &(), error_bound(&s, &encl)))
+            Ok(from_summary(&s, &(), error_bound_f64(&s, &encl)))
         }
         BackendSpec::F64Interval => Ok(from_summary(&summary_from_exact::<Interval<f64>>(case, &()), &(), None)),
         #[cfg(feature = "gmp")]
-        BackendSpec::Gmp => Ok(from_summary(&summary_ordered::<rug::Rational>(case, &()), &(), None)),
+        BackendSpec::Gmp => {
+            Ok(from_summary_digits(&summary_ordered::<rug::Rational>(case, &()), &(), None, digits))
+        }
         #[cfg(feature = "gmp")]
         BackendSpec::Mpfr(bits) => {
             let s = summary_ordered::<rug::Float>(case, &bits);
@@ -207,7 +440,7 @@ impl EvalResult {
             Guarantee::Approximate { bits } => Some(bits),
             _ => None,
         };
-        json!({
+        let mut v = json!({
             "case": file,
             "backend": self.backend,
             "guarantee": self.guarantee.word(),
@@ -226,7 +459,20 @@ impl EvalResult {
             "balance": self.balance,
             "balance_derivative": self.balance_derivative,
             "notes": case.notes.iter().chain(&self.notes).collect::<Vec<_>>(),
-        })
+        });
+        if let (Some(c), Value::Object(m)) = (&self.compact, &mut v) {
+            m.insert("digits".into(), json!(c.digits));
+            m.insert("hash".into(), json!("fnv1a64 of the exact \"p/q\" text"));
+            m.insert("risk_hash".into(), json!(c.risk));
+            m.insert("gradient_hash".into(), json!(c.gradient));
+            m.insert("lyapunov_hash".into(), json!(c.lyapunov));
+            m.insert("grad_v_dot_g_hash".into(), json!(c.grad_v_dot_g));
+            m.insert("eight_risk_hash".into(), json!(c.eight_risk));
+            m.insert("identity_defect_hash".into(), json!(c.identity_defect));
+            m.insert("balance_hash".into(), json!(c.balance));
+            m.insert("balance_derivative_hash".into(), json!(c.balance_derivative));
+        }
+        v
     }
 
     /// The human-readable report of `eval`.
@@ -264,10 +510,18 @@ impl EvalResult {
         for n in case.notes.iter().chain(&self.notes) {
             out += &format!("note       {n}\n");
         }
-        out += &format!("\nL            = {}\n", self.risk);
-        out += &format!("V            = {}\n", self.lyapunov);
-        out += &format!("<grad V, G>  = {}\n", self.grad_v_dot_g);
-        out += &format!("8L           = {}\n", self.eight_risk);
+        if let Some(c) = &self.compact {
+            out += &format!(
+                "digits     {}: exact values rounded to {} significant digits; #h is the 64-bit FNV-1a hash of the exact \"p/q\" text\n",
+                c.digits, c.digits
+            );
+        }
+        let h = |x: Option<&String>| x.map(|x| format!("  #{x}")).unwrap_or_default();
+        let c = self.compact.as_ref();
+        out += &format!("\nL            = {}{}\n", self.risk, h(c.map(|c| &c.risk)));
+        out += &format!("V            = {}{}\n", self.lyapunov, h(c.map(|c| &c.lyapunov)));
+        out += &format!("<grad V, G>  = {}{}\n", self.grad_v_dot_g, h(c.map(|c| &c.grad_v_dot_g)));
+        out += &format!("8L           = {}{}\n", self.eight_risk, h(c.map(|c| &c.eight_risk)));
         let says = if p.is_papers_setting() {
             "C3 says 0"
         } else if !p.target.is_exact() || p.target.constant().is_none() {
@@ -277,12 +531,13 @@ impl EvalResult {
         } else {
             "not 0 in general outside the papers' setting"
         };
-        out += &format!("<grad V, G> - 8L = {}   ({says})\n", self.identity_defect);
+        out += &format!("<grad V, G> - 8L = {}{}   ({says})\n", self.identity_defect, h(c.map(|c| &c.identity_defect)));
         out += &format!("\nG, the generalized gradient, in theta order ({} components):\n", self.gradient.len());
         let names = component_names(&case.theta);
         let width = names.iter().map(String::len).max().unwrap_or(1);
-        for (n, g) in names.iter().zip(&self.gradient) {
-            out += &format!("  {n:>width$}  {g}\n");
+        out.reserve(self.gradient.iter().map(|g| g.len() + width + 24).sum());
+        for (k, (n, g)) in names.iter().zip(&self.gradient).enumerate() {
+            let _ = writeln!(out, "  {n:>width$}  {g}{}", h(c.map(|c| &c.gradient[k])));
         }
         out
     }

@@ -9,7 +9,7 @@ use reluproof::commands::{
 use reluproof::dynamics::gd::{GammaSpec, GdOptions, StateMode};
 use reluproof::dynamics::init::Distribution;
 use reluproof::dynamics::sgd::{parse_decay, sgd_command, SgdOptions};
-use reluproof::eval::run_eval;
+use reluproof::eval::run_eval_digits;
 use reluproof::model::case::read_case;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -321,6 +321,13 @@ enum Command {
         /// Print one JSON object instead of the text report.
         #[arg(long)]
         json: bool,
+        /// Print exact values (backends exact and gmp) compactly, for fractions that run to
+        /// megabytes: N significant decimal digits, rounded to nearest, and "#h", the 64-bit
+        /// FNV-1a hash (16 hex digits) of the exact "p/q" text printed without --digits. With
+        /// --json the value keys hold the decimals and each has a sibling "<key>_hash"
+        /// (risk_hash, gradient_hash, ...). Other backends print as usual.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10000))]
+        digits: Option<u32>,
     },
 }
 
@@ -367,10 +374,10 @@ fn exit(r: Result<i32, String>) -> ExitCode {
     }
 }
 
-fn eval(case: PathBuf, backend: BackendSpec, json: bool) -> Result<i32, String> {
+fn eval(case: PathBuf, backend: BackendSpec, json: bool, digits: Option<u32>) -> Result<i32, String> {
     let parsed = read_case(&case).map_err(|e| e.to_string())?;
     let file = case.display().to_string();
-    let r = run_eval(&parsed, backend).map_err(|e| format!("{file}: {e}"))?;
+    let r = run_eval_digits(&parsed, backend, digits.map(|n| n as usize)).map_err(|e| format!("{file}: {e}"))?;
     if json {
         let s =
             serde_json::to_string_pretty(&r.to_json(&parsed, &file)).map_err(|e| format!("cannot write JSON: {e}"))?;
@@ -399,7 +406,7 @@ fn main() -> ExitCode {
     quiet_on_broken_pipe();
     let cli = Cli::parse();
     match cli.command {
-        Command::Eval { case, backend, json } => exit(eval(case, backend, json)),
+        Command::Eval { case, backend, json, digits } => exit(eval(case, backend, json, digits)),
         Command::Merge { dirs, report, json, force } => exit(merge_command(&dirs, &report, json, force)),
         Command::Check { ids, cases, seed, backend, json, report, mutant, quiet, resume, search, shard, force } => {
             exit(check_command(&CheckOptions {

@@ -95,6 +95,9 @@ impl Scalar for Rational {
     fn to_rational(&self) -> Option<BigRational> {
         Some(big_from_rational(self))
     }
+    fn sum_all(terms: Vec<Self>, ctx: &()) -> Self {
+        super::balanced_sum(terms, ctx)
+    }
 }
 
 impl Ordered for Rational {

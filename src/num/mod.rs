@@ -153,6 +153,43 @@ pub trait Scalar: Clone + fmt::Debug + Send + Sync + 'static {
     fn cmp3(&self, o: &Self) -> Sign3 {
         self.sub(o).sign()
     }
+    /// Σ `terms`. The default adds left to right from zero, so float and
+    /// interval backends keep their rounding order. Exact backends override
+    /// it with a balanced tree of additions ([`balanced_sum`], or unreduced
+    /// fractions normalised once for `BigRational`): the value is the same
+    /// reduced fraction, at a cost quasi-linear in the size of the sum
+    /// instead of quadratic when the terms' denominators differ.
+    fn sum_all(terms: Vec<Self>, ctx: &Self::Ctx) -> Self {
+        let mut acc = Self::from_i64(0, ctx);
+        for t in &terms {
+            acc.add_assign(t);
+        }
+        acc
+    }
+}
+
+/// Σ `terms` by a balanced binary tree of [`Scalar::add`]s (pairs of
+/// neighbours, level by level), zero for no terms. For exact backends this is
+/// the same value as a left-to-right sum; the operands of each addition have
+/// about equal size, so with m terms of denominators of k bits each the cost
+/// is that of O(log m) additions of the whole result rather than m of them.
+pub fn balanced_sum<S: Scalar>(terms: Vec<S>, ctx: &S::Ctx) -> S {
+    let mut level = terms;
+    if level.is_empty() {
+        return S::from_i64(0, ctx);
+    }
+    while level.len() > 1 {
+        let mut next = Vec::with_capacity(level.len().div_ceil(2));
+        let mut it = level.into_iter();
+        while let Some(x) = it.next() {
+            next.push(match it.next() {
+                Some(y) => x.add(&y),
+                None => x,
+            });
+        }
+        level = next;
+    }
+    level.pop().expect("one term left")
 }
 
 /// A scalar whose comparisons are always decided: exact rationals and

@@ -130,11 +130,11 @@ pub fn evaluate_planned<S: Scalar>(plan: &Plan, prep: &Prepared<S>, theta: &Thet
     let mut g = theta.map(|_| zero.clone());
     let risk = match plan {
         Plan::Sweep(plan) => {
-            let sums = sweep_sums(plan, theta, prep);
+            let mut sums = sweep_sums(plan, theta, prep);
             let three = S::from_i64(3, ctx);
             // p0 holds 2∫e, p1 holds 6∫xe, j2 holds 3∫e².
             for j in 0..h {
-                if let Some((e2, xe6)) = active_sums(plan, &sums, j) {
+                if let Some((e2, xe6)) = active_sums(&mut sums, j) {
                     let xe2 = xe6.div(&three);
                     let mut gv = theta.w[j].mul(&xe2);
                     gv.add_assign(&theta.b[j].mul(&e2));
@@ -143,7 +143,7 @@ pub fn evaluate_planned<S: Scalar>(plan: &Plan, prep: &Prepared<S>, theta: &Thet
                     g.v[j] = gv;
                 }
             }
-            g.c = sums.p0.last().expect("prefix sums").clone();
+            g.c = sums.total0;
             let mut risk = sums.j2.div(&three);
             if let Some(k) = &prep.normaliser {
                 risk = risk.mul(k);

@@ -45,8 +45,10 @@ impl SweepPlan {
             match w.sign() {
                 Sign3::Zero => {
                     initial_on[j] = match bj.sign() {
-                        Sign3::Positive => true,
-                        Sign3::Zero => conv == DerivativeAtZero::Closed,
+                        Sign3::Positive => !super::fault::is(super::fault::Fault::FlatNeuronDead),
+                        Sign3::Zero => {
+                            conv == DerivativeAtZero::Closed || super::fault::is(super::fault::Fault::ClosedUnderOpen)
+                        }
                         _ => false,
                     };
                 }
@@ -86,6 +88,25 @@ impl SweepPlan {
             new_position,
             kink_slot,
         }
+    }
+}
+
+impl SweepPlan {
+    /// The neurons in an order in which the exact components of G nest:
+    /// falling neurons (w_j < 0, active left of their kink) by increasing
+    /// kink, then those active on all of [a, b] or nowhere, then rising ones
+    /// by decreasing kink. Each neuron's G is a small factor times a prefix
+    /// (or suffix) sum of the segment integrals, whose denominator divides
+    /// the next one's along this order, so sums over G in this order (as
+    /// ⟨∇V, G⟩ by [`Scalar::sum_all`]) combine fractions whose denominators
+    /// mostly divide each other instead of a big gcd per term.
+    pub fn chain_order(&self) -> Vec<usize> {
+        let mut in_events = vec![false; self.rising.len()];
+        self.events.iter().for_each(|&j| in_events[j] = true);
+        let falling = self.events.iter().copied().filter(|&j| !self.rising[j]);
+        let ends = (0..self.rising.len()).filter(|&j| !in_events[j]);
+        let rising = self.events.iter().rev().copied().filter(|&j| self.rising[j]);
+        falling.chain(ends).chain(rising).collect()
     }
 }
 
@@ -166,12 +187,13 @@ fn total_order_bits(x: f64) -> u64 {
 }
 
 /// Integrals of the sweep, before scaling: `j0 = 2∫e`, `j1 = 6∫x e`,
-/// `j2 = 3∫e²`, each neuron's slope-weighted partial sums, and the risk.
+/// `j2 = 3∫e²`: each neuron's over its active set, and the totals.
 pub(crate) struct SweepSums<S> {
-    /// Prefix sums of 2∫e at slots 0..=events+1.
-    pub p0: Vec<S>,
-    /// Prefix sums of 6∫x e.
-    pub p1: Vec<S>,
+    /// Each neuron's (2∫_{I_j} e, 6∫_{I_j} x e), `None` if I_j ∩ (a, b) is
+    /// empty; [`active_sums`] takes them out.
+    active: Vec<Option<(S, S)>>,
+    /// 2∫e over [a, b].
+    pub total0: S,
     /// 3∫e² over [a, b].
     pub j2: S,
 }
@@ -196,13 +218,13 @@ impl<S: Scalar> End<S> {
     }
 }
 
-/// Adds the integrals over [l.x, r.x], where e is affine, scaled by 2, 6
-/// and 3 to avoid divisions. With δ = r.x − l.x and σ = e_l + e_r:
+/// The integrals over [l.x, r.x], where e is affine, scaled by 2, 6 and 3
+/// to avoid divisions. With δ = r.x − l.x and σ = e_l + e_r:
 /// 2∫e = δσ, 6∫xe = δ(l.x e_l + r.x e_r + (l.x + r.x)σ) (Simpson's rule,
 /// exact for the quadratic xe), 3∫e² = δ(e_l² + e_l e_r + e_r²). Written
 /// with the values at the ends, each computed once per kink, this needs fewer
 /// and smaller products than the expansion in powers of the ends.
-fn accumulate<S: Scalar>(l: &End<S>, r: &End<S>, acc: &mut [S; 3]) {
+fn segment<S: Scalar>(l: &End<S>, r: &End<S>) -> [S; 3] {
     let delta = r.x.sub(&l.x);
     let mut sigma = l.e.add(&r.e);
     let mut m = l.x.add(&r.x);
@@ -210,23 +232,34 @@ fn accumulate<S: Scalar>(l: &End<S>, r: &End<S>, acc: &mut [S; 3]) {
     m.add_assign(&l.xe);
     m.add_assign(&r.xe);
     m.mul_assign(&delta);
-    acc[1].add_assign(&m);
     let mut q = l.e.mul(&r.e);
     q.add_assign(&l.e2);
     q.add_assign(&r.e2);
     q.mul_assign(&delta);
-    acc[2].add_assign(&q);
     sigma.mul_assign(&delta);
-    acc[0].add_assign(&sigma);
+    [sigma, m, q]
 }
 
-/// Runs the sweep in backend `S` along a plan. Activation: ReLU (slopes 1 and 0).
-pub(crate) fn sweep_sums<S: Scalar>(plan: &SweepPlan, theta: &Theta<S>, prep: &Prepared<S>) -> SweepSums<S> {
+/// The segments between consecutive distinct kinks (and a, b), in order.
+struct Segments<S> {
+    /// Per segment: 2∫e, 6∫xe, 3∫e² over it.
+    j0: Vec<S>,
+    j1: Vec<S>,
+    j2: Vec<S>,
+    /// For each prefix slot (0 = a, event k is k + 1, events + 1 = b): how
+    /// many segments lie left of it.
+    before: Vec<usize>,
+}
+
+/// The forward pass: each segment's integrals. All numbers here are small
+/// (a kink, e at a kink, products of a few of them); the big ones only arise
+/// when segments are summed.
+fn segments<S: Scalar>(plan: &SweepPlan, theta: &Theta<S>, prep: &Prepared<S>) -> Segments<S> {
     let ctx = &prep.ctx;
     let (a, b) = prep.interval.as_ref().expect("sweep needs an interval measure");
     let zero = S::from_i64(0, ctx);
     let mut alpha = theta.c.sub(&prep.xi);
-    let mut beta = zero.clone();
+    let mut beta = zero;
     for j in 0..theta.width() {
         if plan.initial_on[j] {
             alpha.add_assign(&theta.v[j].mul(&theta.b[j]));
@@ -234,21 +267,27 @@ pub(crate) fn sweep_sums<S: Scalar>(plan: &SweepPlan, theta: &Theta<S>, prep: &P
         }
     }
     let n = plan.events.len();
-    let mut p0 = Vec::with_capacity(n + 2);
-    let mut p1 = Vec::with_capacity(n + 2);
-    p0.push(zero.clone());
-    p1.push(zero.clone());
-    let mut acc = [zero.clone(), zero.clone(), zero];
+    let mut out = Segments {
+        j0: Vec::with_capacity(n + 1),
+        j1: Vec::with_capacity(n + 1),
+        j2: Vec::with_capacity(n + 1),
+        before: Vec::with_capacity(n + 2),
+    };
+    let push = |out: &mut Segments<S>, [s0, s1, s2]: [S; 3]| {
+        out.j0.push(s0);
+        out.j1.push(s1);
+        out.j2.push(s2);
+    };
+    out.before.push(0);
     let mut left = End::new(a.clone(), &alpha, &beta);
     for (k, &j) in plan.events.iter().enumerate() {
         if plan.new_position[k] {
             let t = theta.b[j].neg().div(&theta.w[j]);
             let right = End::new(t, &alpha, &beta);
-            accumulate(&left, &right, &mut acc);
+            push(&mut out, segment(&left, &right));
             left = right;
         }
-        p0.push(acc[0].clone());
-        p1.push(acc[1].clone());
+        out.before.push(out.j0.len());
         // A rising neuron (w > 0) switches on at its kink, a falling one off.
         let (db, dw) = (theta.v[j].mul(&theta.b[j]), theta.v[j].mul(&theta.w[j]));
         if plan.rising[j] {
@@ -259,26 +298,80 @@ pub(crate) fn sweep_sums<S: Scalar>(plan: &SweepPlan, theta: &Theta<S>, prep: &P
             beta.sub_assign(&dw);
         }
     }
-    accumulate(&left, &End::new(b.clone(), &alpha, &beta), &mut acc);
-    let [acc0, acc1, acc2] = acc;
-    p0.push(acc0);
-    p1.push(acc1);
-    SweepSums { p0, p1, j2: acc2 }
+    push(&mut out, segment(&left, &End::new(b.clone(), &alpha, &beta)));
+    out.before.push(out.j0.len());
+    out
 }
 
-/// Each neuron's (2∫_{I_j} e, 6∫_{I_j} x e) over its active set I_j ∩ [a, b].
-pub(crate) fn active_sums<S: Scalar>(plan: &SweepPlan, sums: &SweepSums<S>, j: usize) -> Option<(S, S)> {
-    let last = sums.p0.len() - 1;
+/// The segments on which neuron j is active: `lo..hi` in segment order.
+/// A falling neuron is active left of its kink, a rising one right of it;
+/// w_j = 0 gives all segments or none.
+fn active_range(plan: &SweepPlan, before: &[usize], j: usize) -> (usize, usize) {
+    let m = *before.last().expect("slot of b");
     match plan.kink_slot[j] {
-        None => plan.initial_on[j].then(|| (sums.p0[last].clone(), sums.p1[last].clone())),
-        Some(slot) => {
-            let (from, to) = if plan.rising[j] { (slot, last) } else { (0, slot) };
-            if from >= to {
-                return None;
-            }
-            Some((sums.p0[to].sub(&sums.p0[from]), sums.p1[to].sub(&sums.p1[from])))
+        None if plan.initial_on[j] => (0, m),
+        None => (0, 0),
+        Some(slot) if plan.rising[j] => (before[slot], m),
+        Some(slot) => (0, before[slot]),
+    }
+}
+
+/// Runs the sweep in backend `S` along a plan. Activation: ReLU (slopes 1 and 0).
+///
+/// Every active set is a prefix (falling neurons, w_j < 0) or a suffix
+/// (rising ones) of the segments, so each neuron's integrals are a prefix
+/// sum or a suffix sum, each computed by adding one small segment term to
+/// the previous one. (Taking a suffix as the total minus a prefix would
+/// subtract two big fractions with different denominators per neuron: a gcd
+/// of the size of the result each, cubic in H in all.) The total of ∫e² is a
+/// [`Scalar::sum_all`].
+pub(crate) fn sweep_sums<S: Scalar>(plan: &SweepPlan, theta: &Theta<S>, prep: &Prepared<S>) -> SweepSums<S> {
+    let ctx = &prep.ctx;
+    let zero = S::from_i64(0, ctx);
+    let Segments { j0, j1, j2, before } = segments(plan, theta, prep);
+    let h = theta.width();
+    let m = j0.len();
+    let ranges: Vec<(usize, usize)> = (0..h).map(|j| active_range(plan, &before, j)).collect();
+    // Neurons by where their range ends (prefixes) or starts (suffixes).
+    let mut prefix_at: Vec<Vec<usize>> = vec![Vec::new(); m + 1];
+    let mut suffix_at: Vec<Vec<usize>> = vec![Vec::new(); m + 1];
+    for (j, &(lo, hi)) in ranges.iter().enumerate() {
+        if lo >= hi {
+            continue;
+        }
+        if lo == 0 {
+            prefix_at[hi].push(j);
+        } else {
+            suffix_at[lo].push(j);
         }
     }
+    let mut active: Vec<Option<(S, S)>> = vec![None; h];
+    let (mut a0, mut a1) = (zero.clone(), zero.clone());
+    for (k, ending) in prefix_at.iter().enumerate() {
+        for &j in ending {
+            active[j] = Some((a0.clone(), a1.clone()));
+        }
+        if k < m {
+            a0.add_assign(&j0[k]);
+            a1.add_assign(&j1[k]);
+        }
+    }
+    let total0 = a0;
+    let (mut s0, mut s1) = (zero.clone(), zero);
+    for (k, starting) in suffix_at.iter().enumerate().take(m).skip(1).rev() {
+        s0.add_assign(&j0[k]);
+        s1.add_assign(&j1[k]);
+        for &j in starting {
+            active[j] = Some((s0.clone(), s1.clone()));
+        }
+    }
+    SweepSums { active, total0, j2: S::sum_all(j2, ctx) }
+}
+
+/// Each neuron's (2∫_{I_j} e, 6∫_{I_j} x e) over its active set I_j ∩ [a, b],
+/// taken out of `sums` (each is asked for once).
+pub(crate) fn active_sums<S: Scalar>(sums: &mut SweepSums<S>, j: usize) -> Option<(S, S)> {
+    sums.active[j].take()
 }
 
 #[cfg(test)]
