@@ -146,7 +146,22 @@ impl Reader<'_> {
 
     fn numbers(&mut self, v: &Value, field: &str) -> Result<Vec<BigRational>, CaseError> {
         let arr = self.array(v, field)?;
-        arr.iter().enumerate().map(|(i, x)| self.number(x, &format!("{field}[{i}]"))).collect()
+        arr.iter().enumerate().map(|(i, x)| self.number_at(x, field, i)).collect()
+    }
+
+    /// [`Reader::number`] for `field[i]`, naming the field only when needed
+    /// (an error or a note), not once per entry of a long array.
+    fn number_at(&mut self, v: &Value, field: &str, i: usize) -> Result<BigRational, CaseError> {
+        match v {
+            Value::String(s) if s.len() <= MAX_NUMBER_CHARS => {
+                if let Ok(q) = parse_rational(s) {
+                    return Ok(q);
+                }
+            }
+            Value::Integer(n) => return Ok(BigRational::from_integer((*n).into())),
+            _ => {}
+        }
+        self.number(v, &format!("{field}[{i}]"))
     }
 
     /// An array of vectors: numbers (d = 1) or arrays of d numbers each.
@@ -154,18 +169,21 @@ impl Reader<'_> {
         let arr = self.array(v, field)?;
         let mut out: Vec<Vec<BigRational>> = Vec::with_capacity(arr.len());
         for (i, x) in arr.iter().enumerate() {
-            let f = format!("{field}[{i}]");
             let row = match x {
-                Value::Array(_) => self.numbers(x, &f)?,
-                _ => vec![self.number(x, &f)?],
+                Value::Array(_) => self.numbers(x, &format!("{field}[{i}]"))?,
+                _ => vec![self.number_at(x, field, i)?],
             };
+            let f = || format!("{field}[{i}]");
             if row.is_empty() {
-                return self.err(&f, "an empty array: a point needs at least one coordinate (input dimension d >= 1)");
+                return self
+                    .err(&f(), "an empty array: a point needs at least one coordinate (input dimension d >= 1)");
             }
             let want = d.or_else(|| out.first().map(Vec::len)).unwrap_or(row.len());
             if row.is_empty() || row.len() != want {
-                return self
-                    .err(&f, format!("expected {want} coordinate(s) (input dimension d = {want}), got {}", row.len()));
+                return self.err(
+                    &f(),
+                    format!("expected {want} coordinate(s) (input dimension d = {want}), got {}", row.len()),
+                );
             }
             out.push(row);
         }

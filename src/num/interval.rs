@@ -304,9 +304,28 @@ fn quotient_is_exact(a: f64, b: f64, q: f64) -> bool {
     q.is_finite() && q.abs() >= 1e-280 && b.abs() >= 1e-280 && (-q).mul_add(b, a) == 0.0
 }
 
+/// For `q = n/d` with |n|, d < 2^53 (exact as `f64`): the correctly rounded
+/// quotient f and whether f is above, equal to or below q. The residual
+/// f·d − n of a correctly rounded quotient is a float, computed exactly by
+/// one fused multiply-add; its sign is the side f lies on. Case files'
+/// entries (dyadic or short fractions) take this path instead of exact
+/// comparisons of big rationals.
+fn small_quotient(q: &BigRational) -> Option<(f64, Ordering)> {
+    const LIMIT: u64 = 1 << 53;
+    let n = q.numer().magnitude().to_u64().filter(|&n| n < LIMIT)?;
+    let d = q.denom().magnitude().to_u64().filter(|&d| d < LIMIT)?;
+    let n = if q.numer().is_negative() { -(n as f64) } else { n as f64 };
+    let d = d as f64;
+    let f = n / d;
+    Some((f, f.mul_add(d, -n).partial_cmp(&0.0)?))
+}
+
 impl Endpoint for f64 {
     type Ctx = ();
     fn from_rational_down(q: &BigRational, _: &()) -> f64 {
+        if let Some((f, side)) = small_quotient(q) {
+            return if side == Ordering::Greater { f.next_down() } else { f };
+        }
         let mut f = q.to_f64().unwrap_or(f64::NAN);
         if !f.is_finite() {
             return if q.is_positive() { f64::MAX } else { f64::NEG_INFINITY };
@@ -317,6 +336,9 @@ impl Endpoint for f64 {
         f
     }
     fn from_rational_up(q: &BigRational, _: &()) -> f64 {
+        if let Some((f, side)) = small_quotient(q) {
+            return if side == Ordering::Less { f.next_up() } else { f };
+        }
         let mut f = q.to_f64().unwrap_or(f64::NAN);
         if !f.is_finite() {
             return if q.is_positive() { f64::INFINITY } else { -f64::MAX };
@@ -407,5 +429,43 @@ impl Endpoint for f64 {
     }
     fn interval_name(_: &()) -> String {
         "f64-interval".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gen::Rng;
+
+    /// The directed conversions by exact comparison only (the path taken
+    /// without [`small_quotient`]).
+    fn slow(q: &BigRational, up: bool) -> f64 {
+        let mut f = q.to_f64().expect("finite");
+        if up {
+            while rational_from_f64_exact(f).unwrap() < *q {
+                f = f.next_up();
+            }
+        } else {
+            while rational_from_f64_exact(f).unwrap() > *q {
+                f = f.next_down();
+            }
+        }
+        f
+    }
+
+    #[test]
+    fn small_quotients_round_like_exact_comparisons() {
+        let mut rng = Rng::new(5);
+        let limit = (1i64 << 53) - 1;
+        for k in 0..20_000 {
+            let (n, d) = match k % 3 {
+                0 => (rng.range(-100, 100), rng.range(1, 50)),
+                1 => (rng.range(-limit, limit), rng.range(1, limit)),
+                _ => (rng.range(-(1 << 20), 1 << 20), 1i64 << rng.range(0, 40)),
+            };
+            let q = BigRational::new(n.into(), d.into());
+            assert_eq!(f64::from_rational_down(&q, &()), slow(&q, false), "{q} down");
+            assert_eq!(f64::from_rational_up(&q, &()), slow(&q, true), "{q} up");
+        }
     }
 }

@@ -68,6 +68,24 @@ fn digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit())
 }
 
+/// `p/q` reduced, for digit strings of at most 18 digits each (machine
+/// words, no big-integer parsing or gcd); `None` for longer ones or q = 0,
+/// which take the general path.
+fn small_fraction(p: &str, q: &str) -> Option<BigRational> {
+    if p.len() > 18 || q.len() > 18 {
+        return None;
+    }
+    let (p, q): (u64, u64) = (p.parse().ok()?, q.parse().ok()?);
+    if q == 0 {
+        return None;
+    }
+    let (mut x, mut y) = (p, q);
+    while y != 0 {
+        (x, y) = (y, x % y);
+    }
+    Some(BigRational::new_raw(BigInt::from(p / x), BigInt::from(q / x)))
+}
+
 /// Parses `"p"`, `"p/q"`, or a decimal such as `"-0.125"` or `"1e-3"`, exactly.
 ///
 /// Surrounding whitespace is ignored. `q` must be nonzero.
@@ -98,6 +116,9 @@ pub fn parse_rational(text: &str) -> Result<BigRational, ParseNumberError> {
     let value = if let Some((p, q)) = body.split_once('/') {
         if !digits(p) || !digits(q) {
             return err(text, "expected \"p/q\" with p and q unsigned integers, e.g. \"-3/7\"");
+        }
+        if let Some(v) = small_fraction(p, q) {
+            return Ok(if neg { -v } else { v });
         }
         let q: BigInt = q.parse().map_err(|_| ParseNumberError(format!("{}: bad denominator", quoted_clip(text))))?;
         if q.is_zero() {
@@ -168,4 +189,26 @@ pub fn rational_from_f64_exact(x: f64) -> Result<BigRational, ParseNumberError> 
 /// Renders an exact rational as `"p/q"`, or `"p"` for integers.
 pub fn render_rational(q: &BigRational) -> String {
     q.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_fractions_parse_like_long_ones() {
+        for (p, q) in
+            [(0u64, 7u64), (6, 4), (12, 1), (999_999_999_999_999_999, 3), (2181, 16384), (7, 999_999_999_999_999_998)]
+        {
+            for sign in ["", "-", "+"] {
+                let want = BigRational::new(BigInt::from(p), BigInt::from(q));
+                let want = if sign == "-" { -want } else { want };
+                let got = parse_rational(&format!("{sign}{p}/{q}")).unwrap();
+                assert_eq!((got.numer(), got.denom()), (want.numer(), want.denom()), "{sign}{p}/{q}");
+            }
+        }
+        assert!(parse_rational("1/0").is_err());
+        assert!(parse_rational("1/000000000000000000000").is_err());
+        assert_eq!(parse_rational("0000000000000000000001/2").unwrap(), BigRational::new(1.into(), 2.into()));
+    }
 }
