@@ -1493,7 +1493,7 @@ impl GdSummary {
             );
         }
         s += &match self.state {
-            StateMode::Dyadic(b) => format!("  state dyadic:{b}: each step exact from the stored state, the state rounded to multiples of 2^-{b}; guarantee: exact (inequalities decided in rational arithmetic on the stored iterates)\n"),
+            StateMode::Dyadic(b) => format!("  state dyadic:{b}: each step exact from the stored state, the state rounded to multiples of 2^-{b}; guarantee: exact (inequalities decided in rational arithmetic, on the exact step from each stored iterate)\n"),
             StateMode::Exact => "  state exact: no rounding; rational sizes grow geometrically with the steps; guarantee: exact\n".into(),
             StateMode::Mpfr(b) => format!("  state mpfr:{b}: guarantee approximate ({b}-bit floating point, no error bound)\n"),
             StateMode::F64 => "  state f64: guarantee approximate (53-bit floating point, no error bound)\n".into(),
