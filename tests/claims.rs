@@ -285,3 +285,159 @@ fn test_generalized_gradient_is_limit_of_smooth_approximants() {
     let wrong = c.run(&Instance::of(k), BackendSpec::Exact, Some("softplus_half_at_zero"));
     assert!(matches!(wrong, Outcome::Violated { .. }), "{wrong:?}");
 }
+
+// ---- Checks that can fail (issue 14): wrong values must be refuted. ----
+
+mod can_fail {
+    use num_traits::Zero;
+    use reluproof::claims::checks::{
+        balance_outcome, critical_outcome, equality, gradient_bound_outcome, inequality, lyapunov_identity_outcome,
+        step_expansion_outcome,
+    };
+    use reluproof::claims::engine::Outcome;
+    use reluproof::claims::{registry, Values};
+    use reluproof::eval::summary_from_exact;
+    use reluproof::model::case::{parse_case, Case};
+    use reluproof::num::BigRational;
+
+    type Q = BigRational;
+
+    fn q(n: i64, d: i64) -> Q {
+        Q::new(n.into(), d.into())
+    }
+
+    #[test]
+    fn identity_checks_declare_their_values_cross_checked() {
+        for c in registry() {
+            if ["C3", "C4", "C5", "C7", "E4", "E5", "E7"].contains(&c.statement()) {
+                assert_eq!(c.values(), Values::CrossChecked, "{}", c.name());
+            }
+        }
+    }
+
+    fn case(text: &str) -> Case {
+        parse_case("hand.toml", text).expect("hand case")
+    }
+
+    /// Lebesgue [0, 1], ξ = 1, one neuron w = 1, b = 0, v = 1, c = 0: N(x) = x.
+    fn hand() -> Case {
+        case(
+            r#"
+    [problem]
+    measure = "lebesgue"
+    a = "0"
+    b = "1"
+    target = "1"
+    [theta]
+    w = ["1"]
+    b = ["0"]
+    v = ["1"]
+    c = "0"
+    "#,
+        )
+    }
+
+    fn refuted(o: &Outcome) -> bool {
+        matches!(o, Outcome::Violated { .. })
+    }
+
+    #[test]
+    fn each_pointwise_check_refutes_wrong_values() {
+        let c = hand();
+        let s = summary_from_exact::<Q>(&c, &());
+        let theta = c.theta.clone();
+        let xi = q(1, 1);
+        let gamma = q(1, 3);
+        // The right values hold.
+        assert!(!refuted(&lyapunov_identity_outcome(&s, &theta, &xi, &(), None, "C3")));
+        assert!(!refuted(&balance_outcome(&theta, &s, &gamma, &(), None)));
+        assert!(!refuted(&step_expansion_outcome(&theta, &xi, &s, &gamma, &(), None)));
+        assert!(!refuted(&critical_outcome(&s, 8, &())));
+        // L off by a little: C3/C4 and C7 refute.
+        let mut wrong_l = s.clone();
+        wrong_l.risk += q(1, 1000);
+        assert!(refuted(&lyapunov_identity_outcome(&wrong_l, &theta, &xi, &(), None, "C3")));
+        assert!(refuted(&step_expansion_outcome(&theta, &xi, &wrong_l, &gamma, &(), None)));
+        // One G component off: C3 and C7 refute; C5 refutes a wrong <grad Q_j, G>.
+        let mut wrong_g = s.clone();
+        wrong_g.gradient.w[0] += q(1, 7);
+        assert!(refuted(&lyapunov_identity_outcome(&wrong_g, &theta, &xi, &(), None, "C3")));
+        assert!(refuted(&step_expansion_outcome(&theta, &xi, &wrong_g, &gamma, &(), None)));
+        let mut wrong_q = s.clone();
+        wrong_q.balance_derivative[0] = q(1, 5);
+        assert!(refuted(&balance_outcome(&theta, &wrong_q, &gamma, &(), None)));
+        // C6: G = 0 with L > 0.
+        let mut critical = s.clone();
+        critical.gradient = critical.gradient.map(|_| Q::zero());
+        assert!(refuted(&critical_outcome(&critical, 8, &())));
+        // The shared helpers.
+        assert!(refuted(&equality(&q(1, 2), &q(1, 3), "1/2 = 1/3")));
+        assert!(!refuted(&equality(&q(1, 2), &q(2, 4), "1/2 = 2/4")));
+        assert!(refuted(&inequality(&q(1, 2), &q(1, 3), "1/2 <= 1/3", "")));
+        assert!(!refuted(&inequality(&q(1, 3), &q(1, 3), "1/3 <= 1/3", "")));
+    }
+
+    /// C8 at θ = 0 with ρ ≤ 1: G = (0, 0, 0, −2ξm), so ‖G‖² + G_c² = 8ξ²m² and
+    /// K(1 + ‖θ‖²)L = 8m · ξ²m: equality, so C8 holds with margin 0 and any
+    /// smaller constant fails. Lebesgue [0, 1], ξ = 3: both sides are 72.
+    #[test]
+    fn c8_constant_is_attained_at_theta_zero() {
+        let c = case(
+            r#"
+    [problem]
+    measure = "lebesgue"
+    a = "0"
+    b = "1"
+    target = "3"
+    [theta]
+    w = ["0"]
+    b = ["0"]
+    v = ["0"]
+    c = "0"
+    "#,
+        );
+        let s = summary_from_exact::<Q>(&c, &());
+        assert_eq!(s.risk, q(9, 1));
+        assert_eq!(s.gradient.c, q(-6, 1));
+        let lhs = s.gradient.norm2(&()) + &s.gradient.c * &s.gradient.c;
+        assert_eq!(lhs, q(72, 1));
+        let (m, one) = (q(1, 1), q(1, 1));
+        assert!(!refuted(&gradient_bound_outcome(&c.theta, &s, &(&m * q(8, 1)), &m, true, &())));
+        let just_below = &m * q(8, 1) - q(1, 1_000_000);
+        assert!(refuted(&gradient_bound_outcome(&c.theta, &s, &just_below, &one, true, &())));
+    }
+
+    /// `balance_derivative` (src/lyapunov.rs) pinned by a case computed by hand
+    /// from the definitions D4 (ReLU², where ⟨∇Q_j, G⟩ ≠ 0 in general).
+    #[test]
+    fn balance_derivative_of_a_relu_squared_hand_case() {
+        // Hand case: ReLU², Lebesgue [0, 1], ξ = 1, w = 1, b = 0, v = 1, c = 0:
+        // N(x) = x², e(x) = x² − 1, σ'(z) = 2z.
+        // G_w = 2v ∫ x·2x·(x² − 1) = 4(1/5 − 1/3) = −8/15,
+        // G_b = 2v ∫ 2x (x² − 1) = 4(1/4 − 1/2) = −1,
+        // G_v = 2 ∫ x² (x² − 1) = 2(1/5 − 1/3) = −4/15.
+        // ⟨∇Q, G⟩ = 2(w G_w + b G_b − v G_v) = 2(−8/15 + 0 + 4/15) = −8/15
+        // (dropping the factor 2 gives −4/15).
+        let c = case(
+            r#"
+    [problem]
+    measure = "lebesgue"
+    a = "0"
+    b = "1"
+    target = "1"
+    activation = "relu2"
+    [theta]
+    w = ["1"]
+    b = ["0"]
+    v = ["1"]
+    c = "0"
+    "#,
+        );
+        let s = summary_from_exact::<Q>(&c, &());
+        assert_eq!(s.gradient.w[0], q(-8, 15));
+        assert_eq!(s.gradient.b[0], q(-1, 1));
+        assert_eq!(s.gradient.v[0], q(-4, 15));
+        assert_eq!(reluproof::lyapunov::balance_derivative(&c.theta, &s.gradient), vec![q(-8, 15)]);
+        assert_eq!(s.balance_derivative, vec![q(-8, 15)]);
+    }
+}

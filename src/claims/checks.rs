@@ -5,7 +5,8 @@
 
 use super::engine::{Margin, Outcome};
 use super::instance::Instance;
-use super::Check;
+use super::oracle::{self, Reference};
+use super::{Check, Values};
 use crate::backend::BackendSpec;
 use crate::eval::summary_from_exact;
 use crate::gen::{self, GenConfig, Rng};
@@ -88,8 +89,9 @@ pub fn short<S: Scalar>(x: &S) -> String {
     }
 }
 
-/// The equality `lhs = rhs` decided in S.
-fn equality<S: Scalar>(lhs: &S, rhs: &S, what: &str) -> Outcome {
+/// The equality `lhs = rhs` decided in S: the verdict logic of every
+/// identity check (public so that tests can feed it wrong values).
+pub fn equality<S: Scalar>(lhs: &S, rhs: &S, what: &str) -> Outcome {
     let diff = lhs.sub(rhs);
     match diff.sign() {
         Sign3::Zero => Outcome::Holds { margin: None },
@@ -105,8 +107,9 @@ fn equality<S: Scalar>(lhs: &S, rhs: &S, what: &str) -> Outcome {
     }
 }
 
-/// `lhs ≤ rhs` decided in S, with margin rhs − lhs.
-fn inequality<S: Scalar>(lhs: &S, rhs: &S, what: &str, margin_what: &str) -> Outcome {
+/// `lhs ≤ rhs` decided in S, with margin rhs − lhs (public for tests, like
+/// [`equality`]).
+pub fn inequality<S: Scalar>(lhs: &S, rhs: &S, what: &str, margin_what: &str) -> Outcome {
     let slack = rhs.sub(lhs);
     match slack.sign() {
         Sign3::Positive | Sign3::Zero => Outcome::Holds { margin: Margin::of(&slack, margin_what) },
@@ -122,6 +125,44 @@ fn summary<S: Scalar>(case: &Case, ctx: &S::Ctx) -> (Summary<S>, Theta<S>, S) {
     let theta = case.theta.map(|x| S::from_rational(x, ctx));
     let xi = S::from_rational(case.problem.target.constant().expect("constant target"), ctx);
     (s, theta, xi)
+}
+
+/// Verifies the fast path's L (if given) and G against the definitional
+/// evaluation of [`oracle`] (exact backends: equal; enclosures: the exact
+/// value inside): `Err` is the `Violated` outcome naming the first value
+/// that disagrees, e.g. "G_b[2]: fast path 3/4, definition 1/2".
+pub fn cross_check<S: Scalar>(
+    case: &Case,
+    risk: Option<&S>,
+    gradient: &Theta<S>,
+    ctx: &S::Ctx,
+) -> Result<Reference, Outcome> {
+    let Some(reference) = oracle::reference(case) else {
+        return Err(Outcome::Undecided {
+            reason: "the definitional evaluator does not cover this case, so its values cannot be cross-checked".into(),
+        });
+    };
+    oracle::compare(case, risk, gradient, &reference, ctx).map_err(|detail| Outcome::Violated {
+        detail: format!("the values disagree with the definitions D3/D4 (src/claims/oracle.rs): {detail}"),
+    })?;
+    Ok(reference)
+}
+
+/// [`summary`] after [`cross_check`] of its L and G.
+fn checked<S: Scalar>(case: &Case, ctx: &S::Ctx) -> Result<(Summary<S>, Theta<S>, S, Reference), Outcome> {
+    let (s, theta, xi) = summary::<S>(case, ctx);
+    let r = cross_check(case, Some(&s.risk), &s.gradient, ctx)?;
+    Ok((s, theta, xi, r))
+}
+
+/// Unwraps a [`checked`] summary or returns its outcome.
+macro_rules! checked_or_return {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(o) => return o,
+        }
+    };
 }
 
 /// e(x) = N^θ(x) − ξ at a rational point, exactly (ReLU).
@@ -218,6 +259,9 @@ impl Check for RiskNonnegAndZeroIffFit {
     fn mutants(&self) -> &'static [&'static str] {
         &["signed_error"]
     }
+    fn values(&self) -> Values {
+        Values::CrossChecked
+    }
     fn generate(&self, rng: &mut Rng) -> Instance {
         let cfg = GenConfig::default();
         Instance::of(if rng.chance(1, 3) { fitting_case(rng, &cfg) } else { gen::case(rng, &cfg) })
@@ -228,7 +272,7 @@ impl Check for RiskNonnegAndZeroIffFit {
 }
 
 fn c1<S: Scalar>(case: &Case, ctx: &S::Ctx, mutant: Option<&str>) -> Outcome {
-    let (s, _, _) = summary::<S>(case, ctx);
+    let (s, _, _, _) = checked_or_return!(checked::<S>(case, ctx));
     // Negative control: ∫e in place of ∫e², which can be negative.
     let risk = if mutant == Some("signed_error") { s.gradient.c.div(&S::from_i64(2, ctx)) } else { s.risk.clone() };
     let misfit = fit_test_points(case).into_iter().find_map(|x| {
@@ -275,7 +319,9 @@ fn grad_v_dot_g<S: Scalar>(s: &Summary<S>, theta: &Theta<S>, xi: &S, ctx: &S::Ct
         g.c = g.c.add(&shift.add(&shift));
         g.dot(&s.gradient, ctx)
     } else {
-        s.grad_v_dot_g.clone()
+        // ∇V from θ and ξ here, not the summary's: the identity is then
+        // between θ, G and L alone.
+        crate::lyapunov::lyapunov_gradient(theta, xi).dot(&s.gradient, ctx)
     }
 }
 
@@ -301,11 +347,28 @@ impl Check for LyapunovIdentity {
     }
     fn run(&self, inst: &Instance, backend: BackendSpec, mutant: Option<&str>) -> Outcome {
         on_backend!(backend, |S, ctx| {
-            let (s, theta, xi) = summary::<S>(&inst.case, ctx);
-            let lhs = grad_v_dot_g(&s, &theta, &xi, ctx, mutant);
-            equality(&lhs, &eight_or_mutant(&s.risk, ctx, mutant), "<grad V, G> = 8L")
+            let (s, theta, xi, _) = checked_or_return!(checked::<S>(&inst.case, ctx));
+            lyapunov_identity_outcome(&s, &theta, &xi, ctx, mutant, "<grad V, G> = 8L")
         })
     }
+    fn values(&self) -> Values {
+        Values::CrossChecked
+    }
+}
+
+/// The verdict of C3 (and of C4 for δ_x) on given values: ⟨∇V, G⟩ = 8L,
+/// with ∇V from θ and ξ and G, L from `s` (public so that tests can feed it
+/// wrong values and see it refuted).
+pub fn lyapunov_identity_outcome<S: Scalar>(
+    s: &Summary<S>,
+    theta: &Theta<S>,
+    xi: &S,
+    ctx: &S::Ctx,
+    mutant: Option<&str>,
+    what: &str,
+) -> Outcome {
+    let lhs = grad_v_dot_g(s, theta, xi, ctx, mutant);
+    equality(&lhs, &eight_or_mutant(&s.risk, ctx, mutant), what)
 }
 
 /// C4: ⟨∇V, 𝔊(θ, x)⟩ = 8 e(x)².
@@ -354,10 +417,12 @@ impl Check for LyapunovIdentityPerSample {
         }
         let dirac = dirac_case(&inst.case, x);
         on_backend!(backend, |S, ctx| {
-            let (s, theta, xi) = summary::<S>(&dirac, ctx);
-            let lhs = grad_v_dot_g(&s, &theta, &xi, ctx, mutant);
-            equality(&lhs, &s.eight_risk, "<grad V, G(theta, x)> = 8 e(x)^2")
+            let (s, theta, xi, _) = checked_or_return!(checked::<S>(&dirac, ctx));
+            lyapunov_identity_outcome(&s, &theta, &xi, ctx, mutant, "<grad V, G(theta, x)> = 8 e(x)^2")
         })
+    }
+    fn values(&self) -> Values {
+        Values::CrossChecked
     }
 }
 
@@ -386,49 +451,86 @@ impl Check for BalanceInvariants {
             return Outcome::Skipped { reason: "the instance has no gamma".into() };
         };
         on_backend!(backend, |S, ctx| {
-            let (s, theta, _) = summary::<S>(&inst.case, ctx);
-            let g = &s.gradient;
-            let wrong = mutant == Some("q_plus_v_squared");
-            let mut all_consistent = true;
-            for j in 0..theta.width() {
-                let dq = if wrong {
-                    // Q'_j = ‖w_j‖² + b_j² + v_j²: ⟨∇Q'_j, G⟩ = 2(⟨w_j, G_wj⟩ + b_j G_bj + v_j G_vj).
-                    let mut t = theta.b[j].mul(&g.b[j]).add(&theta.v[j].mul(&g.v[j]));
-                    for (w, gw) in theta.w_row(j).iter().zip(g.w_row(j)) {
-                        t.add_assign(&w.mul(gw));
+            let (s, theta, _, reference) = checked_or_return!(checked::<S>(&inst.case, ctx));
+            // The first half on the definitional G (exact): its G_v comes from
+            // ∫σ e, independently of the sums of G_w and G_b, so it is not a
+            // structural identity there as it is on the fast path.
+            if mutant.is_none() {
+                for (j, dq) in
+                    crate::lyapunov::balance_derivative(&inst.case.theta, &reference.gradient).iter().enumerate()
+                {
+                    if !dq.is_zero() {
+                        return Outcome::Violated {
+                            detail: format!(
+                                "<grad Q_{}, G> = {} with the definitional G (src/claims/oracle.rs)",
+                                j + 1,
+                                short(dq)
+                            ),
+                        };
                     }
-                    t.add(&t)
-                } else {
-                    s.balance_derivative[j].clone()
-                };
-                match equality(&dq, &S::from_i64(0, ctx), &format!("<grad Q_{}, G> = 0", j + 1)) {
-                    Outcome::Holds { .. } => {}
-                    Outcome::Consistent => all_consistent = false,
-                    other => return other,
                 }
             }
             let gm = S::from_rational(gamma, ctx);
-            let stepped = theta.step(&gm, g);
-            let q0 = crate::lyapunov::balance(&theta);
-            let q1 = crate::lyapunov::balance(&stepped);
-            for j in 0..theta.width() {
-                let mut predicted = g.b[j].sqr().sub(&g.v[j].sqr());
-                for gw in g.w_row(j) {
-                    predicted.add_assign(&gw.sqr());
-                }
-                let predicted = gm.sqr().mul(&predicted);
-                match equality(&q1[j].sub(&q0[j]), &predicted, &format!("Q_{} change under one GD step", j + 1)) {
-                    Outcome::Holds { .. } => {}
-                    Outcome::Consistent => all_consistent = false,
-                    other => return other,
-                }
-            }
-            if all_consistent {
-                Outcome::Holds { margin: None }
-            } else {
-                Outcome::Consistent
-            }
+            balance_outcome(&theta, &s, &gm, ctx, mutant)
         })
+    }
+    fn values(&self) -> Values {
+        Values::CrossChecked
+    }
+    fn caveat(&self) -> Option<&'static str> {
+        Some("on the fast path, <grad Q_j, G> = 0 is a structural identity for ReLU (G_v is built from the same sums as G_w and G_b); it is checked on the definitional G, whose G_v is computed separately")
+    }
+}
+
+/// The verdict of C5 on given values: ⟨∇Q_j, G⟩ = 0 (from `s.balance_derivative`)
+/// and the exact change of Q_j under one GD step of size γ (public so that
+/// tests can feed it wrong values).
+pub fn balance_outcome<S: Scalar>(
+    theta: &Theta<S>,
+    s: &Summary<S>,
+    gm: &S,
+    ctx: &S::Ctx,
+    mutant: Option<&str>,
+) -> Outcome {
+    let g = &s.gradient;
+    let wrong = mutant == Some("q_plus_v_squared");
+    let mut all_consistent = true;
+    for j in 0..theta.width() {
+        let dq = if wrong {
+            // Q'_j = ‖w_j‖² + b_j² + v_j²: ⟨∇Q'_j, G⟩ = 2(⟨w_j, G_wj⟩ + b_j G_bj + v_j G_vj).
+            let mut t = theta.b[j].mul(&g.b[j]).add(&theta.v[j].mul(&g.v[j]));
+            for (w, gw) in theta.w_row(j).iter().zip(g.w_row(j)) {
+                t.add_assign(&w.mul(gw));
+            }
+            t.add(&t)
+        } else {
+            s.balance_derivative[j].clone()
+        };
+        match equality(&dq, &S::from_i64(0, ctx), &format!("<grad Q_{}, G> = 0", j + 1)) {
+            Outcome::Holds { .. } => {}
+            Outcome::Consistent => all_consistent = false,
+            other => return other,
+        }
+    }
+    let stepped = theta.step(gm, g);
+    let q0 = crate::lyapunov::balance(theta);
+    let q1 = crate::lyapunov::balance(&stepped);
+    for j in 0..theta.width() {
+        let mut predicted = g.b[j].sqr().sub(&g.v[j].sqr());
+        for gw in g.w_row(j) {
+            predicted.add_assign(&gw.sqr());
+        }
+        let predicted = gm.sqr().mul(&predicted);
+        match equality(&q1[j].sub(&q0[j]), &predicted, &format!("Q_{} change under one GD step", j + 1)) {
+            Outcome::Holds { .. } => {}
+            Outcome::Consistent => all_consistent = false,
+            other => return other,
+        }
+    }
+    if all_consistent {
+        Outcome::Holds { margin: None }
+    } else {
+        Outcome::Consistent
     }
 }
 
@@ -454,36 +556,41 @@ impl Check for NoSpuriousCriticalPoints {
     }
     fn run(&self, inst: &Instance, backend: BackendSpec, mutant: Option<&str>) -> Outcome {
         on_backend!(backend, |S, ctx| {
-            let (s, _, _) = summary::<S>(&inst.case, ctx);
+            let (s, _, _, _) = checked_or_return!(checked::<S>(&inst.case, ctx));
             let k = if mutant == Some("sixteen_instead_of_eight") { 16 } else { 8 };
-            let kl = S::from_i64(k, ctx).mul(&s.risk);
-            let g2 = s.gradient.norm2(ctx);
-            if g2.sign() == Sign3::Zero && s.risk.sign() == Sign3::Positive {
-                return Outcome::Violated {
-                    detail: format!("G = 0 but L = {} (a spurious critical point)", short(&s.risk)),
-                };
-            }
-            let rhs = s.lyapunov_gradient.norm2(ctx).mul(&g2);
-            match inequality(&kl.sqr(), &rhs, &format!("({k}L)^2 <= |grad V|^2 |G|^2"), "") {
-                // Only G_c ≠ 0 (every neuron contributes nothing): G ∥ ∇V and
-                // equality holds by proofs/C6.md; such cases say nothing new.
-                Outcome::Holds { .. } if g2.sub(&s.gradient.c.sqr()).sign() == Sign3::Zero => {
-                    Outcome::Holds { margin: None }
-                }
-                Outcome::Holds { .. } if s.risk.sign() == Sign3::Positive => {
-                    // Relative slack 1 − 64L²/(‖∇V‖²‖G‖²) = sin² of the angle between ∇V and G.
-                    let rel = S::from_i64(1, ctx).sub(&kl.sqr().div(&rhs));
-                    Outcome::Holds {
-                        margin: Margin::of(
-                            &rel,
-                            "1 - 64 L^2 / (|grad V|^2 |G|^2), over cases with L > 0 and some G_w, G_b or G_v nonzero",
-                        ),
-                    }
-                }
-                Outcome::Holds { .. } => Outcome::Holds { margin: None },
-                other => other,
-            }
+            critical_outcome(&s, k, ctx)
         })
+    }
+    fn values(&self) -> Values {
+        Values::CrossChecked
+    }
+}
+
+/// The verdict of C6 on given values, with the constant k (8; the negative
+/// control 16): G = 0 ⇒ L = 0 and (kL)² ≤ ‖∇V‖²‖G‖².
+pub fn critical_outcome<S: Scalar>(s: &Summary<S>, k: i64, ctx: &S::Ctx) -> Outcome {
+    let kl = S::from_i64(k, ctx).mul(&s.risk);
+    let g2 = s.gradient.norm2(ctx);
+    if g2.sign() == Sign3::Zero && s.risk.sign() == Sign3::Positive {
+        return Outcome::Violated { detail: format!("G = 0 but L = {} (a spurious critical point)", short(&s.risk)) };
+    }
+    let rhs = s.lyapunov_gradient.norm2(ctx).mul(&g2);
+    match inequality(&kl.sqr(), &rhs, &format!("({k}L)^2 <= |grad V|^2 |G|^2"), "") {
+        // Only G_c ≠ 0 (every neuron contributes nothing): G ∥ ∇V and
+        // equality holds by proofs/C6.md; such cases say nothing new.
+        Outcome::Holds { .. } if g2.sub(&s.gradient.c.sqr()).sign() == Sign3::Zero => Outcome::Holds { margin: None },
+        Outcome::Holds { .. } if s.risk.sign() == Sign3::Positive => {
+            // Relative slack 1 − 64L²/(‖∇V‖²‖G‖²) = sin² of the angle between ∇V and G.
+            let rel = S::from_i64(1, ctx).sub(&kl.sqr().div(&rhs));
+            Outcome::Holds {
+                margin: Margin::of(
+                    &rel,
+                    "1 - 64 L^2 / (|grad V|^2 |G|^2), over cases with L > 0 and some G_w, G_b or G_v nonzero",
+                ),
+            }
+        }
+        Outcome::Holds { .. } => Outcome::Holds { margin: None },
+        other => other,
     }
 }
 
@@ -512,17 +619,35 @@ impl Check for GdStepExpansion {
             return Outcome::Skipped { reason: "the instance has no gamma".into() };
         };
         on_backend!(backend, |S, ctx| {
-            let (s, theta, xi) = summary::<S>(&inst.case, ctx);
+            let (s, theta, xi, _) = checked_or_return!(checked::<S>(&inst.case, ctx));
             let gm = S::from_rational(gamma, ctx);
-            let after = lyapunov(&theta.step(&gm, &s.gradient), &xi, ctx);
-            let mut quad = s.gradient.norm2(ctx);
-            if mutant != Some("without_gc_squared") {
-                quad.add_assign(&s.gradient.c.sqr());
-            }
-            let predicted = s.lyapunov.sub(&gm.mul(&s.eight_risk)).add(&gm.sqr().mul(&quad));
-            equality(&after, &predicted, "V(theta - gamma G) = V - 8 gamma L + gamma^2 (|G|^2 + G_c^2)")
+            step_expansion_outcome(&theta, &xi, &s, &gm, ctx, mutant)
         })
     }
+    fn values(&self) -> Values {
+        Values::CrossChecked
+    }
+}
+
+/// The verdict of C7 on given values: V(θ − γG) = V(θ) − 8γL + γ²(‖G‖² + G_c²),
+/// with V from θ and ξ, G and L from `s` (public so that tests can feed it
+/// wrong values).
+pub fn step_expansion_outcome<S: Scalar>(
+    theta: &Theta<S>,
+    xi: &S,
+    s: &Summary<S>,
+    gm: &S,
+    ctx: &S::Ctx,
+    mutant: Option<&str>,
+) -> Outcome {
+    let after = lyapunov(&theta.step(gm, &s.gradient), xi, ctx);
+    let mut quad = s.gradient.norm2(ctx);
+    if mutant != Some("without_gc_squared") {
+        quad.add_assign(&s.gradient.c.sqr());
+    }
+    let eight_risk = S::from_i64(8, ctx).mul(&s.risk);
+    let predicted = lyapunov(theta, xi, ctx).sub(&gm.mul(&eight_risk)).add(&gm.sqr().mul(&quad));
+    equality(&after, &predicted, "V(theta - gamma G) = V - 8 gamma L + gamma^2 (|G|^2 + G_c^2)")
 }
 
 /// C8: ‖G‖² + G_c² ≤ K(1 + ‖θ‖²)L with K = 8 m max{1, ρ²}.
@@ -574,30 +699,47 @@ impl Check for GradientBound {
         let scale = m.mass() * if self.rho_factor && rho2 > BigRational::one() { rho2 } else { BigRational::one() };
         let k = if mutant == Some("quarter_k") { &scale * q(2, 1) } else { &scale * q(8, 1) };
         on_backend!(backend, |S, ctx| {
-            let (s, theta, _) = summary::<S>(&inst.case, ctx);
-            let lhs = s.gradient.norm2(ctx).add(&s.gradient.c.sqr());
-            let base = S::from_i64(1, ctx).add(&theta.norm2(ctx)).mul(&s.risk);
-            let rhs = S::from_rational(&k, ctx).mul(&base);
-            match inequality(&lhs, &rhs, "|G|^2 + G_c^2 <= K (1 + |theta|^2) L", "") {
-                // θ = 0 attains K when ρ ≤ 1 (proofs/C8.md): known, so left out
-                // of the margin, which then reports the sharpest constant
-                // among the other cases.
-                Outcome::Holds { .. } if theta.norm2(ctx).sign() == Sign3::Zero => Outcome::Holds { margin: None },
-                Outcome::Holds { .. } if base.sign() == Sign3::Positive => {
-                    // 8 minus the constant this case needs in place of 8: the smallest
-                    // margin is the sharpest constant found (Q3).
-                    let needed = lhs.div(&base).div(&S::from_rational(&scale, ctx));
-                    let slack = S::from_i64(8, ctx).sub(&needed);
-                    let what = if self.rho_factor {
-                        "8 - (|G|^2 + G_c^2) / ((1 + |theta|^2) L m max(1, rho^2)), over cases with L > 0 and theta != 0"
-                    } else {
-                        "8 - (|G|^2 + G_c^2) / ((1 + |theta|^2) L m), over cases with L > 0 and theta != 0"
-                    };
-                    Outcome::Holds { margin: Margin::of(&slack, what) }
-                }
-                Outcome::Holds { .. } => Outcome::Holds { margin: None },
-                other => other,
-            }
+            let (s, theta, _, _) = checked_or_return!(checked::<S>(&inst.case, ctx));
+            gradient_bound_outcome(&theta, &s, &k, &scale, self.rho_factor, ctx)
         })
+    }
+    fn values(&self) -> Values {
+        Values::CrossChecked
+    }
+}
+
+/// The verdict of C8 (and of the Q3 probe) on given values:
+/// ‖G‖² + G_c² ≤ K(1 + ‖θ‖²)L, margin 8 − the needed constant (public so
+/// that tests can feed it wrong values or pin the constant).
+pub fn gradient_bound_outcome<S: Scalar>(
+    theta: &Theta<S>,
+    s: &Summary<S>,
+    k: &BigRational,
+    scale: &BigRational,
+    rho_factor: bool,
+    ctx: &S::Ctx,
+) -> Outcome {
+    let lhs = s.gradient.norm2(ctx).add(&s.gradient.c.sqr());
+    let base = S::from_i64(1, ctx).add(&theta.norm2(ctx)).mul(&s.risk);
+    let rhs = S::from_rational(k, ctx).mul(&base);
+    match inequality(&lhs, &rhs, "|G|^2 + G_c^2 <= K (1 + |theta|^2) L", "") {
+        // θ = 0 attains K when ρ ≤ 1 (proofs/C8.md): known, so left out
+        // of the margin, which then reports the sharpest constant
+        // among the other cases.
+        Outcome::Holds { .. } if theta.norm2(ctx).sign() == Sign3::Zero => Outcome::Holds { margin: None },
+        Outcome::Holds { .. } if base.sign() == Sign3::Positive => {
+            // 8 minus the constant this case needs in place of 8: the smallest
+            // margin is the sharpest constant found (Q3).
+            let needed = lhs.div(&base).div(&S::from_rational(scale, ctx));
+            let slack = S::from_i64(8, ctx).sub(&needed);
+            let what = if rho_factor {
+                "8 - (|G|^2 + G_c^2) / ((1 + |theta|^2) L m max(1, rho^2)), over cases with L > 0 and theta != 0"
+            } else {
+                "8 - (|G|^2 + G_c^2) / ((1 + |theta|^2) L m), over cases with L > 0 and theta != 0"
+            };
+            Outcome::Holds { margin: Margin::of(&slack, what) }
+        }
+        Outcome::Holds { .. } => Outcome::Holds { margin: None },
+        other => other,
     }
 }

@@ -3,10 +3,10 @@
 //! (degenerate neurons w_j = 0, b_j = 0; for empirical measures also kinks
 //! through weighted sample points), and the Lyapunov identity C3 still holds.
 
-use super::checks::{on_backend, short};
+use super::checks::{cross_check, on_backend, short};
 use super::engine::Outcome;
 use super::instance::Instance;
-use super::Check;
+use super::{Check, Values};
 use crate::backend::BackendSpec;
 use crate::eval::summary_from_exact;
 use crate::gen::{self, GenConfig, Rng};
@@ -48,6 +48,9 @@ impl Check for ReluDerivativeAtZero {
     fn mutants(&self) -> &'static [&'static str] {
         &["seven_instead_of_eight"]
     }
+    fn values(&self) -> Values {
+        Values::CrossChecked
+    }
     fn generate(&self, rng: &mut Rng) -> Instance {
         let mut case = gen::case(rng, &GenConfig { max_width: 16, ..GenConfig::default() });
         if rng.chance(1, 2) {
@@ -67,6 +70,11 @@ impl Check for ReluDerivativeAtZero {
         on_backend!(backend, |S, ctx| {
             let sc = summary_from_exact::<S>(&closed, ctx);
             let so = summary_from_exact::<S>(&open, ctx);
+            for (case, s) in [(&closed, &sc), (&open, &so)] {
+                if let Err(o) = cross_check(case, Some(&s.risk), &s.gradient, ctx) {
+                    return o;
+                }
+            }
             let k = if mutant == Some("seven_instead_of_eight") { 7 } else { 8 };
             let rhs = S::from_i64(k, ctx).mul(&sc.risk);
             match sc.grad_v_dot_g.sub(&rhs).sign() {

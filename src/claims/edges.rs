@@ -6,10 +6,10 @@
 //! expected to be refuted (their negative control restores the dropped
 //! assumption and must then hold); E4 and E5 are expected to hold.
 
-use super::checks::{on_backend, short, step_size};
+use super::checks::{cross_check, on_backend, short, step_size};
 use super::engine::{Margin, Outcome};
 use super::instance::Instance;
-use super::{Backends, Check};
+use super::{Backends, Check, Values};
 use crate::backend::BackendSpec;
 use crate::dynamics::gd::gamma_star;
 use crate::eval::summary_from_exact;
@@ -367,6 +367,9 @@ impl Check for LyapunovIdentityOfHomogeneousActivation {
     fn mutants(&self) -> &'static [&'static str] {
         &["seven_instead_of_eight"]
     }
+    fn values(&self) -> Values {
+        Values::CrossChecked
+    }
     fn generate(&self, rng: &mut Rng) -> Instance {
         let act = match rng.below(4) {
             0 => Activation::Abs,
@@ -379,6 +382,9 @@ impl Check for LyapunovIdentityOfHomogeneousActivation {
         let k = if mutant == Some("seven_instead_of_eight") { 7 } else { 8 };
         on_backend!(backend, |S, ctx| {
             let s = summary_from_exact::<S>(&inst.case, ctx);
+            if let Err(o) = cross_check(&inst.case, Some(&s.risk), &s.gradient, ctx) {
+                return o;
+            }
             let rhs = S::from_i64(k, ctx).mul(&s.risk);
             identity_outcome(
                 &s.grad_v_dot_g,
@@ -416,6 +422,9 @@ impl Check for LyapunovIdentityOfPHomogeneousActivation {
     fn mutants(&self) -> &'static [&'static str] {
         &["relu_lyapunov_function"]
     }
+    fn values(&self) -> Values {
+        Values::CrossChecked
+    }
     fn generate(&self, rng: &mut Rng) -> Instance {
         let p = if rng.chance(1, 2) { 2 } else { 3 };
         Instance::of(case_with_activation(rng, Activation::ReluPow(p)))
@@ -428,6 +437,9 @@ impl Check for LyapunovIdentityOfPHomogeneousActivation {
         let pv = if mutant == Some("relu_lyapunov_function") { 1 } else { p };
         on_backend!(backend, |S, ctx| {
             let s = summary_from_exact::<S>(&inst.case, ctx);
+            if let Err(o) = cross_check(&inst.case, Some(&s.risk), &s.gradient, ctx) {
+                return o;
+            }
             let theta = inst.case.theta.map(|x| S::from_rational(x, ctx));
             let xi = S::from_rational(&inst.case.problem.reference_constant(), ctx);
             let grad = lyapunov_p_gradient(&theta, &xi, pv, ctx);

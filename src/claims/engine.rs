@@ -143,6 +143,10 @@ pub struct CheckReport {
     pub caveat: Option<&'static str>,
     /// The wrong variant run, for negative controls.
     pub mutant: Option<String>,
+    /// Whether the check's values are cross-checked against the definitional evaluator.
+    pub values: super::Values,
+    /// What the generated cases covered (cases before a violation).
+    pub coverage: Option<super::coverage::Coverage>,
 }
 
 /// Fewer decided cases than this make a verdict "weak" in reports.
@@ -371,6 +375,8 @@ pub fn fold(check: &dyn Check, budget: &Budget, mutant: Option<&str>, logs: &[Ca
         verdict,
         caveat: check.caveat(),
         mutant: mutant.map(str::to_string),
+        values: check.values(),
+        coverage: Some(super::coverage::Coverage::of((0..limit).map(instance))),
     })
 }
 

@@ -6,12 +6,14 @@
 
 pub mod checks;
 pub mod convention;
+pub mod coverage;
 pub mod descent;
 pub mod edges;
 pub mod engine;
 pub mod flow;
 pub mod instance;
 pub mod limits;
+pub mod oracle;
 pub mod probes;
 pub mod sharp;
 pub mod smooth_edge;
@@ -164,6 +166,28 @@ pub enum Backends {
     MpfrEnclosure,
 }
 
+/// Whether the values a check uses (L, G, 𝔊) are verified against a second,
+/// definitional evaluation (src/claims/oracle.rs), or only compared with
+/// each other: an identity between two expressions of the same L and G
+/// holds when both are consistently wrong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Values {
+    /// L and G are verified against the definitional evaluator on every case.
+    CrossChecked,
+    /// The check's comparisons use the fast path's values alone.
+    ConsistencyOnly,
+}
+
+impl Values {
+    /// `cross-checked` or `consistency only` (the JSON key `values`).
+    pub fn word(&self) -> &'static str {
+        match self {
+            Values::CrossChecked => "cross-checked",
+            Values::ConsistencyOnly => "consistency only",
+        }
+    }
+}
+
 /// One executable check of a statement.
 pub trait Check: Send + Sync {
     /// Registered name (listed in the statement's proofs/ file).
@@ -200,6 +224,11 @@ pub trait Check: Send + Sync {
     /// A caveat printed with every verdict: how the check is weaker than the claim.
     fn caveat(&self) -> Option<&'static str> {
         None
+    }
+    /// Whether the values it uses are cross-checked against the definitional
+    /// evaluator on every case (see [`Values`]).
+    fn values(&self) -> Values {
+        Values::ConsistencyOnly
     }
 }
 

@@ -24,7 +24,8 @@ impl ActivationPattern {
     pub fn new<K: Ordered>(theta: &Theta<K>, prep: &Prepared<K>) -> Self {
         let d = theta.d;
         let h = theta.width();
-        let closed = prep.problem.derivative_at_zero == DerivativeAtZero::Closed;
+        let closed = prep.problem.derivative_at_zero == DerivativeAtZero::Closed
+            || super::fault::is(super::fault::Fault::ClosedUnderOpen);
         let mut on = Vec::with_capacity(prep.weights.len() * h);
         for x in prep.points.chunks(d) {
             for j in 0..h {

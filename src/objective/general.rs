@@ -69,7 +69,8 @@ impl GeneralPlan {
         ends.sort_by(|x, y| x.1.total_cmp(&y.1));
         ends.insert(0, (End::A, a.clone()));
         ends.push((End::B, b.clone()));
-        let closed = prep.problem.derivative_at_zero == crate::model::DerivativeAtZero::Closed;
+        let closed = prep.problem.derivative_at_zero == crate::model::DerivativeAtZero::Closed
+            || super::fault::is(super::fault::Fault::ClosedUnderOpen);
         let two = K::from_i64(2, &prep.ctx);
         let mut segments = Vec::new();
         let mut target_piece = 0;

@@ -7,6 +7,8 @@
 //! undecided comparison.
 
 pub mod empirical;
+#[doc(hidden)]
+pub mod fault;
 pub mod general;
 pub mod sweep;
 
@@ -135,7 +137,10 @@ pub fn evaluate_planned<S: Scalar>(plan: &Plan, prep: &Prepared<S>, theta: &Thet
             // p0 holds 2∫e, p1 holds 6∫xe, j2 holds 3∫e².
             for j in 0..h {
                 if let Some((e2, xe6)) = active_sums(&mut sums, j) {
-                    let xe2 = xe6.div(&three);
+                    let mut xe2 = xe6.div(&three);
+                    if fault::is(fault::Fault::MomentOffByFactor) {
+                        xe2 = xe2.add(&xe2);
+                    }
                     let mut gv = theta.w[j].mul(&xe2);
                     gv.add_assign(&theta.b[j].mul(&e2));
                     g.w[j] = theta.v[j].mul(&xe2);
@@ -145,7 +150,7 @@ pub fn evaluate_planned<S: Scalar>(plan: &Plan, prep: &Prepared<S>, theta: &Thet
             }
             g.c = sums.total0;
             let mut risk = sums.j2.div(&three);
-            if let Some(k) = &prep.normaliser {
+            if let Some(k) = prep.normaliser.as_ref().filter(|_| !fault::is(fault::Fault::UniformUnnormalised)) {
                 risk = risk.mul(k);
                 g = g.map(|x| x.mul(k));
             }

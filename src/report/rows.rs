@@ -38,6 +38,11 @@ pub struct Row {
     pub summary: String,
     /// The negative control, if this row ran one.
     pub mutant: Option<String>,
+    /// `cross-checked` (L and G verified against the definitional evaluator)
+    /// or `consistency only`; `None` for rows without a check.
+    pub values: Option<String>,
+    /// What the generated cases covered (`coverage` in JSON), for check rows.
+    pub coverage: Option<Value>,
 }
 
 impl Row {
@@ -114,6 +119,8 @@ impl Row {
             "notes": self.notes,
             "summary": self.summary,
             "mutant": self.mutant,
+            "values": self.values,
+            "coverage": self.coverage,
         })
     }
 }
@@ -147,6 +154,8 @@ impl Row {
         row.notes = v.get("notes")?.as_array()?.iter().filter_map(|n| n.as_str().map(str::to_string)).collect();
         row.summary = text("summary").unwrap_or_default();
         row.mutant = text("mutant");
+        row.values = text("values");
+        row.coverage = v.get("coverage").filter(|c| !c.is_null()).cloned();
         Some(row)
     }
 }
@@ -188,6 +197,8 @@ fn statement_row(s: &Statement, verdict: &'static str) -> Row {
         notes: Vec::new(),
         summary: String::new(),
         mutant: None,
+        values: None,
+        coverage: None,
     }
 }
 
@@ -206,6 +217,14 @@ pub fn check_row(r: &CheckReport) -> Row {
     };
     if let Some(c) = r.caveat {
         row.notes.push(format!("weaker than the claim: {c}"));
+    }
+    row.values = Some(r.values.word().to_string());
+    if r.values == crate::claims::Values::ConsistencyOnly {
+        row.notes.push("values: consistency only (L and G come from the fast path alone; they are not cross-checked against the definitional evaluator)".into());
+    }
+    if let Some(c) = &r.coverage {
+        row.coverage = Some(c.to_json());
+        row.notes.push(c.line());
     }
     if let (Some(f), Verdict::Holds { .. }, None) = (row.formal(), &r.verdict, &r.mutant) {
         row.notes.push(format!(

@@ -1,0 +1,119 @@
+//! What a check's generated cases covered: the degeneracies the generator
+//! aims at, both sides of ρ = 1, both σ'(0) conventions, and fits. Counted
+//! from the instances (regenerated from the seed), so a sharded run and its
+//! merge report the same numbers.
+
+use super::instance::Instance;
+use crate::model::{Activation, DerivativeAtZero, Measure};
+use crate::num::BigRational;
+use num_traits::{One, Signed, Zero};
+use serde_json::{json, Value};
+
+/// Counts of cases with each feature.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Coverage {
+    /// Cases counted.
+    pub cases: usize,
+    /// Some neuron has w_j = 0.
+    pub degenerate_neuron: usize,
+    /// d = 1 interval measure, some kink −b_j/w_j exactly at a or b.
+    pub kink_at_end: usize,
+    /// d = 1, two neurons with the same kink.
+    pub coinciding_kinks: usize,
+    /// Empirical measure, some w_j·x_i + b_j = 0 at a point of positive weight.
+    pub kink_through_sample: usize,
+    /// ρ² ≤ 1.
+    pub rho_le_one: usize,
+    /// σ'(0) = 0 (the papers' convention).
+    pub open_convention: usize,
+    /// σ'(0) = 1.
+    pub closed_convention: usize,
+    /// The network equals the (constant) target on the support (ReLU cases only).
+    pub fits: usize,
+}
+
+fn kink(w: &BigRational, b: &BigRational) -> Option<BigRational> {
+    (!w.is_zero()).then(|| -b / w)
+}
+
+impl Coverage {
+    /// The coverage of some instances.
+    pub fn of(instances: impl Iterator<Item = Instance>) -> Coverage {
+        let mut c = Coverage::default();
+        for inst in instances {
+            c.add(&inst);
+        }
+        c
+    }
+
+    fn add(&mut self, inst: &Instance) {
+        let case = &inst.case;
+        let th = &case.theta;
+        let p = &case.problem;
+        let h = th.width();
+        self.cases += 1;
+        let count = |b: bool| usize::from(b);
+        self.degenerate_neuron += count((0..h).any(|j| th.w_row(j).iter().all(Zero::is_zero)));
+        let kinks: Vec<BigRational> =
+            if th.d == 1 { (0..h).filter_map(|j| kink(&th.w[j], &th.b[j])).collect() } else { Vec::new() };
+        if let Measure::Lebesgue { a, b } | Measure::Uniform { a, b, d: 1 } = &p.measure {
+            self.kink_at_end += count(kinks.iter().any(|t| t == a || t == b));
+        }
+        let mut sorted = kinks.clone();
+        sorted.sort();
+        self.coinciding_kinks += count(sorted.windows(2).any(|w| w[0] == w[1]));
+        if let Measure::Empirical { points, weights } = &p.measure {
+            let through = points.iter().zip(weights).any(|(x, pw)| {
+                pw.is_positive()
+                    && (0..h)
+                        .any(|j| th.w_row(j).iter().zip(x).fold(th.b[j].clone(), |s, (w, xi)| s + w * xi).is_zero())
+            });
+            self.kink_through_sample += count(through);
+        }
+        self.rho_le_one += count(p.measure.rho2() <= BigRational::one());
+        match p.derivative_at_zero {
+            DerivativeAtZero::Open => self.open_convention += 1,
+            DerivativeAtZero::Closed => self.closed_convention += 1,
+        }
+        if p.activation == Activation::Relu
+            && p.target.constant().is_some()
+            && !matches!(p.measure, Measure::Uniform { d, .. } if d != 1)
+        {
+            let fits = super::checks::fit_test_points(case).iter().all(|x| super::checks::error_at(case, x).is_zero());
+            self.fits += count(fits);
+        }
+    }
+
+    /// The coverage as JSON (the row's `coverage` key).
+    pub fn to_json(&self) -> Value {
+        json!({
+            "cases": self.cases,
+            "degenerate_neuron": self.degenerate_neuron,
+            "kink_at_end": self.kink_at_end,
+            "coinciding_kinks": self.coinciding_kinks,
+            "kink_through_sample": self.kink_through_sample,
+            "rho_le_one": self.rho_le_one,
+            "rho_gt_one": self.cases - self.rho_le_one,
+            "open_convention": self.open_convention,
+            "closed_convention": self.closed_convention,
+            "fits": self.fits,
+        })
+    }
+
+    /// One line for the row's notes.
+    pub fn line(&self) -> String {
+        format!(
+            "coverage: of {} cases, {} with a degenerate neuron (w_j = 0), {} with a kink at an end of [a, b], {} with coinciding kinks, {} with a kink through a sample point, {} with rho <= 1 and {} with rho > 1, {} with sigma'(0) = 0 and {} with sigma'(0) = 1, {} fits (N = xi on the support)",
+            self.cases,
+            self.degenerate_neuron,
+            self.kink_at_end,
+            self.coinciding_kinks,
+            self.kink_through_sample,
+            self.rho_le_one,
+            self.cases - self.rho_le_one,
+            self.open_convention,
+            self.closed_convention,
+            self.fits
+        )
+    }
+}
