@@ -30,7 +30,7 @@ use reluproof::model::case::{parse_case, Case};
 use reluproof::model::{Activation, DerivativeAtZero, Measure, Problem, Target, Theta};
 use reluproof::num::parse::parse_rational;
 use reluproof::num::BigRational;
-use reluproof::objective::{evaluate, evaluate_general};
+use reluproof::objective::{evaluate, evaluate_general, evaluate_general_with_path, evaluate_with_path, Path};
 use std::sync::OnceLock;
 
 type Q = BigRational;
@@ -324,6 +324,17 @@ fn crate_eval(c: &Case) -> Values {
 fn crate_general(c: &Case) -> Values {
     let ev = evaluate_general::<Q>(&c.problem.prepare(&()), &c.theta);
     Values { risk: ev.risk, grad: ev.gradient }
+}
+
+/// The sweep and the general path on a d = 1 interval case, asserting that
+/// each really ran (so that the comparison is not of one path with itself).
+fn sweep_and_general(c: &Case) -> (Values, Values) {
+    let prep = c.problem.prepare::<Q>(&());
+    let (fast, fast_path) = evaluate_with_path::<Q>(&prep, &c.theta);
+    let (general, general_path) = evaluate_general_with_path::<Q>(&prep, &c.theta);
+    assert_eq!(fast_path, Path::Sweep, "the papers' setting on an interval is swept");
+    assert_eq!(general_path, Path::General, "evaluate_general integrates segment by segment");
+    (Values { risk: general.risk, grad: general.gradient }, Values { risk: fast.risk, grad: fast.gradient })
 }
 
 /// D5: ⟨∇V, G⟩ with V = ‖θ‖² + (c − 2ξ)², ∇V = 2θ + 2(c − 2ξ) e_c.
@@ -708,12 +719,15 @@ proptest! {
         let cfg = GenConfig { max_width: 24, measures: vec![MeasureKind::Lebesgue, MeasureKind::Uniform], ..GenConfig::default() };
         let mut c = gen::case(&mut rng, &cfg);
         prop_assert!(c.problem.is_papers_setting());
-        prop_assert_eq!(crate_general(&c), crate_eval(&c));
+        let (general, fast) = sweep_and_general(&c);
+        prop_assert_eq!(general, fast);
         c.problem.derivative_at_zero = DerivativeAtZero::Closed;
-        prop_assert_eq!(crate_general(&c), crate_eval(&c));
+        let (general, fast) = sweep_and_general(&c);
+        prop_assert_eq!(general, fast);
         c.problem.output_bias = false;
         c.theta.c = Q::zero();
-        prop_assert_eq!(crate_general(&c), crate_eval(&c));
+        let (general, fast) = sweep_and_general(&c);
+        prop_assert_eq!(general, fast);
     }
 
     /// `gen::case_from_seed` (default configuration, all measures): also equal.

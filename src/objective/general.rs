@@ -139,7 +139,18 @@ fn compose<S: Scalar>(coeffs: &[S], w: &S, b: &S, one: &S, zero: &S) -> Vec<S> {
 }
 
 /// ∫_l^r p(x) dx from the table moments[k] = ∫_l^r x^k dx.
+///
+/// # Panics
+/// If p has more coefficients than there are moments (an internal
+/// invariant: the table is sized for the degree; a surplus coefficient
+/// would otherwise be dropped silently).
 fn integrate<S: Scalar>(p: &[S], moments: &[S], zero: &S) -> S {
+    assert!(
+        p.len() <= moments.len(),
+        "integrate: a polynomial of degree {} but moments only up to degree {}",
+        p.len() - 1,
+        moments.len().saturating_sub(1)
+    );
     let mut s = zero.clone();
     for (c, m) in p.iter().zip(moments) {
         s.add_assign(&c.mul(m));

@@ -39,7 +39,27 @@ pub enum Plan {
     Pattern(ActivationPattern),
 }
 
+/// Which evaluation path a [`Plan`] takes (tests assert it, so that a
+/// comparison of two paths cannot silently compare one with itself).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Path {
+    /// The O(H log H) kink sweep (d = 1, papers' setting).
+    Sweep,
+    /// Segment-by-segment integration (d = 1, any piecewise polynomial σ and exact target).
+    General,
+    /// Sums over the points of an empirical measure.
+    Pattern,
+}
+
 impl Plan {
+    /// The path this plan takes.
+    pub fn path(&self) -> Path {
+        match self {
+            Plan::Sweep(_) => Path::Sweep,
+            Plan::General(_) => Path::General,
+            Plan::Pattern(_) => Path::Pattern,
+        }
+    }
     /// Decides kink order / activation pattern of θ for the problem.
     ///
     /// # Panics
@@ -114,12 +134,22 @@ pub fn evaluate_from_exact<S: Scalar>(prep: &Prepared<S>, theta: &Theta<BigRatio
 /// interval measures (O(H²)), whatever the activation: the reference the fast
 /// sweep is tested against. Other measures take their usual path.
 pub fn evaluate_general<S: Ordered>(prep: &Prepared<S>, theta: &Theta<S>) -> Evaluation<S> {
-    match &prep.problem.measure {
-        Measure::Lebesgue { .. } | Measure::Uniform { d: 1, .. } => {
-            evaluate_planned(&Plan::General(GeneralPlan::new(theta, prep)), prep, theta)
-        }
-        _ => evaluate(prep, theta),
-    }
+    evaluate_general_with_path(prep, theta).0
+}
+
+/// [`evaluate_general`], with the path that ran.
+pub fn evaluate_general_with_path<S: Ordered>(prep: &Prepared<S>, theta: &Theta<S>) -> (Evaluation<S>, Path) {
+    let plan = match &prep.problem.measure {
+        Measure::Lebesgue { .. } | Measure::Uniform { d: 1, .. } => Plan::General(GeneralPlan::new(theta, prep)),
+        _ => Plan::new(theta, prep),
+    };
+    (evaluate_planned(&plan, prep, theta), plan.path())
+}
+
+/// [`evaluate`], with the path that ran.
+pub fn evaluate_with_path<S: Ordered>(prep: &Prepared<S>, theta: &Theta<S>) -> (Evaluation<S>, Path) {
+    let plan = Plan::new(theta, prep);
+    (evaluate_planned(&plan, prep, theta), plan.path())
 }
 
 /// L(θ) and G(θ) along a given plan.
