@@ -100,6 +100,29 @@ pub struct GenConfig {
     pub measures: Vec<MeasureKind>,
 }
 
+/// Extra variety on top of a [`GenConfig`], for [`case_varied`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Variety {
+    /// Probability (numerator, denominator) of the closed convention
+    /// σ'(0) = 1 instead of the papers' σ'(0) = 0. With numerator 0 no
+    /// random draw is made, so [`case`]'s cases are those it always gave.
+    pub closed_convention: (u64, u64),
+    /// Probability that the support lies in the closed unit ball (ρ ≤ 1):
+    /// [a, b] ⊆ [−1, 1] with eighths, or points with coordinates in
+    /// [−1/d, 1/d]. No draw with numerator 0, as above.
+    pub small_support: (u64, u64),
+}
+
+impl Variety {
+    /// None: [`case`].
+    pub const NONE: Variety = Variety { closed_convention: (0, 1), small_support: (0, 1) };
+    /// The pointwise claims (C1, C3–C8): σ'(0) = 1 in a quarter of the
+    /// cases and a support inside the unit ball (ρ ≤ 1) in a third, so that
+    /// both conventions and both sides of ρ = 1 are covered (their statements
+    /// allow both).
+    pub const CLAIMS: Variety = Variety { closed_convention: (1, 4), small_support: (1, 3) };
+}
+
 impl Default for GenConfig {
     fn default() -> Self {
         GenConfig {
@@ -109,6 +132,11 @@ impl Default for GenConfig {
             measures: vec![MeasureKind::Lebesgue, MeasureKind::Uniform, MeasureKind::Empirical],
         }
     }
+}
+
+/// True with probability p, without a draw when p is 0.
+fn maybe(rng: &mut Rng, p: (u64, u64)) -> bool {
+    p.0 > 0 && rng.chance(p.0, p.1)
 }
 
 /// A width, biased toward small H (H = 1 is common) but reaching `max`.
@@ -124,7 +152,18 @@ pub fn width(rng: &mut Rng, max: usize) -> usize {
 
 /// A measure of the given kind.
 pub fn measure(rng: &mut Rng, kind: MeasureKind, cfg: &GenConfig) -> Measure {
+    measure_in(rng, kind, cfg, false)
+}
+
+/// A measure of the given kind, with its support in the unit ball if `small`.
+pub fn measure_in(rng: &mut Rng, kind: MeasureKind, cfg: &GenConfig, small: bool) -> Measure {
     let interval = |rng: &mut Rng| {
+        if small {
+            // [a, b] ⊆ [−1, 1], in eighths: ρ ≤ 1 (ρ = 1 when an end is ±1).
+            let na = rng.range(-8, 7);
+            let nb = rng.range(na + 1, 8);
+            return (q(na, 8), q(nb, 8));
+        }
         let a = small_rational(rng);
         let b = &a + q(rng.range(1, 24), rng.range(1, 6));
         (a, b)
@@ -141,7 +180,15 @@ pub fn measure(rng: &mut Rng, kind: MeasureKind, cfg: &GenConfig) -> Measure {
         MeasureKind::Empirical => {
             let d = rng.range(1, cfg.max_dim.max(1) as i64) as usize;
             let n = rng.range(1, cfg.max_points.max(1) as i64) as usize;
-            let points = (0..n).map(|_| (0..d).map(|_| small_rational(rng)).collect()).collect();
+            // In the unit ball when `small`: |x_i| ≤ 1/d, so ‖x‖² ≤ 1/d.
+            let coordinate = |rng: &mut Rng| {
+                if small {
+                    q(rng.range(-8, 8), 8 * d as i64)
+                } else {
+                    small_rational(rng)
+                }
+            };
+            let points = (0..n).map(|_| (0..d).map(|_| coordinate(rng)).collect()).collect();
             let weights = (0..n)
                 .map(|_| if rng.chance(1, 10) { BigRational::zero() } else { q(rng.range(1, 9), rng.range(1, 9)) })
                 .collect();
@@ -192,8 +239,14 @@ pub fn theta(rng: &mut Rng, measure: &Measure, h: usize) -> Theta<BigRational> {
 /// convention, and θ. Sometimes the network is exactly the target
 /// (v = 0, c = ξ), the global minimiser.
 pub fn case(rng: &mut Rng, cfg: &GenConfig) -> Case {
+    case_varied(rng, cfg, Variety::NONE)
+}
+
+/// [`case`] with extra variety (no extra draws for [`Variety::NONE`]).
+pub fn case_varied(rng: &mut Rng, cfg: &GenConfig, variety: Variety) -> Case {
     let kind = *rng.pick(&cfg.measures);
-    let measure = measure(rng, kind, cfg);
+    let small = maybe(rng, variety.small_support);
+    let measure = measure_in(rng, kind, cfg, small);
     let h = width(rng, cfg.max_width);
     let mut th = theta(rng, &measure, h);
     let xi = if rng.chance(1, 10) { BigRational::zero() } else { rational(rng) };
@@ -201,7 +254,10 @@ pub fn case(rng: &mut Rng, cfg: &GenConfig) -> Case {
         th.v.iter_mut().for_each(|v| *v = BigRational::zero());
         th.c = xi.clone();
     }
-    let problem = Problem::new(measure, Target::Constant(xi));
+    let mut problem = Problem::new(measure, Target::Constant(xi));
+    if maybe(rng, variety.closed_convention) {
+        problem.derivative_at_zero = crate::model::DerivativeAtZero::Closed;
+    }
     Case { problem, theta: th, notes: Vec::new() }
 }
 

@@ -9,7 +9,7 @@ use super::oracle::{self, Reference};
 use super::{Check, Values};
 use crate::backend::BackendSpec;
 use crate::eval::summary_from_exact;
-use crate::gen::{self, GenConfig, Rng};
+use crate::gen::{self, GenConfig, Rng, Variety};
 use crate::lyapunov::{lyapunov, Summary};
 use crate::model::case::Case;
 use crate::model::{Measure, Theta};
@@ -215,7 +215,7 @@ pub fn fit_test_points(case: &Case) -> Vec<Vec<BigRational>> {
 /// c = ξ; every neuron paired with a copy of opposite v; or every neuron
 /// switched off on the support (kinks placed at the ends or outside).
 fn fitting_case(rng: &mut Rng, cfg: &GenConfig) -> Case {
-    let mut case = gen::case(rng, cfg);
+    let mut case = gen::case_varied(rng, cfg, Variety::CLAIMS);
     let xi = case.problem.target.constant().expect("constant").clone();
     let th = &mut case.theta;
     th.c = xi;
@@ -264,7 +264,11 @@ impl Check for RiskNonnegAndZeroIffFit {
     }
     fn generate(&self, rng: &mut Rng) -> Instance {
         let cfg = GenConfig::default();
-        Instance::of(if rng.chance(1, 3) { fitting_case(rng, &cfg) } else { gen::case(rng, &cfg) })
+        Instance::of(if rng.chance(1, 3) {
+            fitting_case(rng, &cfg)
+        } else {
+            gen::case_varied(rng, &cfg, Variety::CLAIMS)
+        })
     }
     fn run(&self, inst: &Instance, backend: BackendSpec, mutant: Option<&str>) -> Outcome {
         on_backend!(backend, |S, ctx| c1::<S>(&inst.case, ctx, mutant))
@@ -343,7 +347,7 @@ impl Check for LyapunovIdentity {
         &["v_with_c_minus_xi", "seven_instead_of_eight"]
     }
     fn generate(&self, rng: &mut Rng) -> Instance {
-        Instance::of(gen::case(rng, &GenConfig::default()))
+        Instance::of(gen::case_varied(rng, &GenConfig::default(), Variety::CLAIMS))
     }
     fn run(&self, inst: &Instance, backend: BackendSpec, mutant: Option<&str>) -> Outcome {
         on_backend!(backend, |S, ctx| {
@@ -395,7 +399,7 @@ impl Check for LyapunovIdentityPerSample {
         &["v_with_c_minus_xi"]
     }
     fn generate(&self, rng: &mut Rng) -> Instance {
-        let case = gen::case(rng, &GenConfig::default());
+        let case = gen::case_varied(rng, &GenConfig::default(), Variety::CLAIMS);
         let d = case.theta.d;
         let x: Vec<BigRational> = match (&case.problem.measure, rng.below(3)) {
             (Measure::Empirical { points, .. }, 0) => points[rng.below(points.len() as u64) as usize].clone(),
@@ -443,7 +447,7 @@ impl Check for BalanceInvariants {
         &["q_plus_v_squared"]
     }
     fn generate(&self, rng: &mut Rng) -> Instance {
-        let case = gen::case(rng, &GenConfig::default());
+        let case = gen::case_varied(rng, &GenConfig::default(), Variety::CLAIMS);
         Instance::of(case).with_number("gamma", step_size(rng))
     }
     fn run(&self, inst: &Instance, backend: BackendSpec, mutant: Option<&str>) -> Outcome {
@@ -552,7 +556,11 @@ impl Check for NoSpuriousCriticalPoints {
     }
     fn generate(&self, rng: &mut Rng) -> Instance {
         let cfg = GenConfig::default();
-        Instance::of(if rng.chance(1, 4) { fitting_case(rng, &cfg) } else { gen::case(rng, &cfg) })
+        Instance::of(if rng.chance(1, 4) {
+            fitting_case(rng, &cfg)
+        } else {
+            gen::case_varied(rng, &cfg, Variety::CLAIMS)
+        })
     }
     fn run(&self, inst: &Instance, backend: BackendSpec, mutant: Option<&str>) -> Outcome {
         on_backend!(backend, |S, ctx| {
@@ -611,7 +619,7 @@ impl Check for GdStepExpansion {
         &["without_gc_squared"]
     }
     fn generate(&self, rng: &mut Rng) -> Instance {
-        let case = gen::case(rng, &GenConfig::default());
+        let case = gen::case_varied(rng, &GenConfig::default(), Variety::CLAIMS);
         Instance::of(case).with_number("gamma", step_size(rng))
     }
     fn run(&self, inst: &Instance, backend: BackendSpec, mutant: Option<&str>) -> Outcome {
@@ -686,7 +694,8 @@ impl Check for GradientBound {
         &["quarter_k"]
     }
     fn generate(&self, rng: &mut Rng) -> Instance {
-        Instance::of(gen::case(rng, &GenConfig::default()))
+        let variety = if self.rho_factor { Variety::CLAIMS } else { Variety::NONE };
+        Instance::of(gen::case_varied(rng, &GenConfig::default(), variety))
     }
     fn run(&self, inst: &Instance, backend: BackendSpec, mutant: Option<&str>) -> Outcome {
         let m = &inst.case.problem.measure;
