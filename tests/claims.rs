@@ -98,7 +98,7 @@ fn every_negative_control_is_refuted_with_a_replayable_witness() {
         for m in c.mutants() {
             controls += 1;
             let r =
-                run_check(c.as_ref(), &Budget { cases: 200, seed: 3, backend: BackendSpec::Exact }, Some(m), &quiet);
+                run_check(c.as_ref(), &Budget { cases: 120, seed: 3, backend: BackendSpec::Exact }, Some(m), &quiet);
             if expected(c.as_ref()) == Expected::Fails {
                 // The control of an edge check restores the broken assumption: it must
                 // hold, which shows the edge check's refutation comes from that assumption.
@@ -439,5 +439,26 @@ mod can_fail {
         assert_eq!(s.gradient.v[0], q(-4, 15));
         assert_eq!(reluproof::lyapunov::balance_derivative(&c.theta, &s.gradient), vec![q(-8, 15)]);
         assert_eq!(s.balance_derivative, vec![q(-8, 15)]);
+    }
+}
+
+/// Issue 14.5: the pointwise claims' cases cover both σ'(0) conventions and
+/// both sides of ρ = 1 (at least a quarter with ρ ≤ 1), and the report
+/// carries the counts.
+#[test]
+fn pointwise_claims_cover_both_conventions_and_both_sides_of_rho_one() {
+    let reg = registry();
+    for name in ["lyapunov_identity", "balance_invariants", "gd_step_expansion", "gradient_bound"] {
+        let c = reg.iter().find(|c| c.name() == name).expect("registered");
+        let r = run_check(c.as_ref(), &Budget { cases: 120, seed: 3, backend: BackendSpec::Exact }, None, &quiet);
+        let cov = r.coverage.clone().expect("coverage");
+        assert_eq!(cov.cases, 120);
+        assert!(cov.rho_le_one * 4 >= cov.cases, "{name}: rho <= 1 in {} of {}", cov.rho_le_one, cov.cases);
+        assert!(cov.cases - cov.rho_le_one >= cov.cases / 4, "{name}: rho > 1 too rare");
+        assert!(cov.closed_convention * 8 >= cov.cases, "{name}: sigma'(0) = 1 in {}", cov.closed_convention);
+        assert!(cov.open_convention * 2 >= cov.cases, "{name}: sigma'(0) = 0 in {}", cov.open_convention);
+        let row = reluproof::report::rows::check_row(&r);
+        assert_eq!(row.values.as_deref(), Some("cross-checked"));
+        assert!(row.to_json()["coverage"]["rho_le_one"].as_u64().is_some());
     }
 }
