@@ -291,6 +291,8 @@ pub struct FlowReport {
     pub q2_max_ratio: Option<(f64, usize)>,
     /// The time of that node.
     pub q2_max_t: Option<BigRational>,
+    /// C12's tally over the nodes so far.
+    pub c12: RiskMonotonicity,
     /// Wall-clock seconds.
     pub seconds: f64,
 }
@@ -354,7 +356,7 @@ impl FlowReport {
 /// C12 at the nodes of a run: L nonincreasing between consecutive nodes
 /// (up to a slack for the nodes' approximation of the flow) and
 /// 8 t L(Θ_t) ≤ V(Θ_0) at every node, exact at the (rational) nodes.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct RiskMonotonicity {
     /// Consecutive node pairs compared.
     pub pairs: usize,
@@ -378,46 +380,21 @@ impl FlowReport {
     /// (a heuristic where G jumps). An a-posteriori estimate, not a bound.
     pub fn risk_slack(&self, k: usize) -> BigRational {
         let (a, b) = (self.node(k - 1).expect("node"), self.node(k).expect("node"));
+        self.risk_slack_between(a, b)
+    }
+    /// [`FlowReport::risk_slack`] between two consecutive nodes `a`, `b`.
+    fn risk_slack_between(&self, a: &FlowNode, b: &FlowNode) -> BigRational {
         let g = f64_of(&a.grad_norm2).max(f64_of(&b.grad_norm2)).max(0.0).sqrt();
         let local = (b.error_estimate - a.error_estimate).max(0.0);
         let round = 2f64.powi(-(self.bits.saturating_sub(ROUNDING_BITS_LOST) as i32));
         let scale = f64_of(&a.risk) + g * (1.0 + f64_of(&self.v0).max(0.0).sqrt());
         BigRational::from_float(BALANCE_FACTOR * g * local + round * scale).unwrap_or_else(BigRational::zero)
     }
-    /// C12 at the nodes of this run (see [`RiskMonotonicity`]).
+    /// C12 at the nodes of this run (see [`RiskMonotonicity`]): tallied node
+    /// by node and carried in the checkpoints, so a resumed run reports what
+    /// the uninterrupted one does.
     pub fn risk_monotonicity(&self) -> RiskMonotonicity {
-        let mut out = RiskMonotonicity {
-            pairs: 0,
-            min_decrease: None,
-            violation: None,
-            max_rate_ratio: None,
-            rate_violation: None,
-        };
-        let eight = BigRational::from_integer(8.into());
-        for (i, node) in self.nodes.iter().enumerate() {
-            let k = node.index;
-            if i > 0 {
-                let prev = &self.nodes[i - 1];
-                let decrease = &prev.risk - &node.risk;
-                out.pairs += 1;
-                if out.violation.is_none() && -&decrease > self.risk_slack(k) {
-                    out.violation = Some(k);
-                }
-                if out.min_decrease.as_ref().is_none_or(|(m, _)| &decrease < m) {
-                    out.min_decrease = Some((decrease, k));
-                }
-            }
-            if node.t.is_positive() && self.v0.is_positive() {
-                let ratio = &eight * &node.t * &node.risk / &self.v0;
-                if out.rate_violation.is_none() && ratio > BigRational::one() {
-                    out.rate_violation = Some(k);
-                }
-                if out.max_rate_ratio.as_ref().is_none_or(|(m, _)| &ratio > m) {
-                    out.max_rate_ratio = Some((ratio, k));
-                }
-            }
-        }
-        out
+        self.c12.clone()
     }
 }
 
@@ -869,6 +846,7 @@ pub(crate) fn integrate<S: num::Ordered>(
         c3_exact_ok: true,
         c3_violation: None,
         q2_max_ratio: None,
+        c12: RiskMonotonicity::default(),
         q2_max_t: None,
         seconds: 0.0,
     };
@@ -1192,6 +1170,29 @@ fn judge(report: &mut FlowReport, node: &FlowNode) -> bool {
             }
         }
     }
+    // C12: L nonincreasing between consecutive nodes, 8 t L <= V(Θ_0).
+    if let Some(prev) = report.nodes.last() {
+        let decrease = &prev.risk - &node.risk;
+        let risk_slack = report.risk_slack_between(prev, node);
+        let c12 = &mut report.c12;
+        c12.pairs += 1;
+        if c12.violation.is_none() && -&decrease > risk_slack {
+            c12.violation = Some(index);
+        }
+        if c12.min_decrease.as_ref().is_none_or(|(m, _)| &decrease < m) {
+            c12.min_decrease = Some((decrease, index));
+        }
+    }
+    if node.t.is_positive() && report.v0.is_positive() {
+        let ratio = &eight * &node.t * &node.risk / &report.v0;
+        let c12 = &mut report.c12;
+        if c12.rate_violation.is_none() && ratio > BigRational::one() {
+            c12.rate_violation = Some(index);
+        }
+        if c12.max_rate_ratio.as_ref().is_none_or(|(m, _)| &ratio > m) {
+            c12.max_rate_ratio = Some((ratio, index));
+        }
+    }
     if let Some(prev) = report.nodes.last() {
         let inc = &node.lyapunov - &prev.lyapunov;
         if index == 1 || inc > report.max_v_increase {
@@ -1240,6 +1241,13 @@ fn state_json(r: &FlowReport, at: &Progress) -> Value {
         "max_v_increase": r.max_v_increase.to_string(),
         "monotone_violation": index(r.monotone_violation),
         "c3_violation": index(r.c3_violation),
+        "c12": {
+            "pairs": r.c12.pairs,
+            "min_decrease": r.c12.min_decrease.as_ref().map(|(d, k)| serde_json::json!([d.to_string(), k])),
+            "violation": index(r.c12.violation),
+            "max_rate_ratio": r.c12.max_rate_ratio.as_ref().map(|(d, k)| serde_json::json!([d.to_string(), k])),
+            "rate_violation": index(r.c12.rate_violation),
+        },
         "q2_max": r.q2_max_ratio.map_or(Value::Null, |(m, k)| {
             serde_json::json!([f64_text(m), k, r.q2_max_t.as_ref().map(|t| t.to_string())])
         }),
@@ -1292,6 +1300,28 @@ fn restore(r: &mut FlowReport, v: &Value) -> Result<Progress, String> {
         r.q2_max_ratio = Some((m, k));
         r.q2_max_t = q2.get(2).and_then(Value::as_str).and_then(|s| parse_rational(s).ok());
     }
+    let c12 = v.get("c12").ok_or("lacks c12")?;
+    let pair = |k: &str| -> Result<Option<(BigRational, usize)>, String> {
+        match c12.get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(x) => {
+                let a = x.as_array().ok_or(format!("bad c12.{k}"))?;
+                let q = a.first().and_then(Value::as_str).and_then(|s| parse_rational(s).ok());
+                let i = a.get(1).and_then(Value::as_u64);
+                match (q, i) {
+                    (Some(q), Some(i)) => Ok(Some((q, i as usize))),
+                    _ => Err(format!("bad c12.{k}")),
+                }
+            }
+        }
+    };
+    r.c12 = RiskMonotonicity {
+        pairs: c12.get("pairs").and_then(Value::as_u64).ok_or("bad c12.pairs")? as usize,
+        min_decrease: pair("min_decrease")?,
+        violation: c12.get("violation").and_then(Value::as_u64).map(|x| x as usize),
+        max_rate_ratio: pair("max_rate_ratio")?,
+        rate_violation: c12.get("rate_violation").and_then(Value::as_u64).map(|x| x as usize),
+    };
     let crossings = v
         .get("crossings")
         .and_then(Value::as_array)
@@ -1456,15 +1486,18 @@ pub fn flow_text(r: &FlowReport) -> String {
         c12.min_decrease.as_ref().map_or("-".to_string(), |(d, _)| e(d))
     );
     match &c12.max_rate_ratio {
-        Some((m, _)) => s += &format!(
+        Some((m, _)) => {
+            s += &format!(
             "C12 t L(theta_t) <= V(theta_0)/8 at every node (exact at the nodes): {}; max 8 t L / V(theta_0) = {:.6}\n",
             yes_no(c12.rate_violation.is_none()),
             f64_of(m)
-        ),
+        )
+        }
         None => s += "C12 t L(theta_t) <= V(theta_0)/8: no node with t > 0 and V(theta_0) > 0\n",
     }
     match r.q2_max_ratio {
-        Some((m, _)) => s += &format!(
+        Some((m, _)) => {
+            s += &format!(
             "Q2 (a theorem by C12): max over all nodes of 8 t L(theta_t) / V(theta_0) = {m:.6} at t = {:.6e} ({})\n",
             r.q2_max_t.as_ref().map_or(f64::NAN, f64_of),
             if m <= 1.0 {
@@ -1472,7 +1505,8 @@ pub fn flow_text(r: &FlowReport) -> String {
             } else {
                 "> 1: impossible along a solution (C12), so the nodes are off the flow: an integrator problem"
             }
-        ),
+        )
+        }
         None => s += "Q2: no node with t > 0 and V(theta_0) > 0\n",
     }
     let failed = r.inconclusive().map(|why| format!("inconclusive: {why}"));
