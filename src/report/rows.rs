@@ -228,7 +228,7 @@ pub fn check_row(r: &CheckReport) -> Row {
     }
     if let (Some(f), Verdict::Holds { .. }, None) = (row.formal(), &r.verdict, &r.mutant) {
         row.notes.push(format!(
-            "formal ({}: {}): Coq's kernel checked it for every theta, for {}; for the other measures the row is proved (proofs/{}.md and the cases above)",
+            "formal ({}: {}): Coq's kernel checked it for every theta, for {}; outside that class the row is proved (proofs/{}.md and the cases above)",
             f.file,
             f.theorems.join(", "),
             f.covers,
