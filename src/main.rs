@@ -3,8 +3,8 @@
 use clap::{Parser, Subcommand};
 use reluproof::backend::BackendSpec;
 use reluproof::commands::{
-    check_command, gd_command, merge_command, parse_shard, gd_sweep_command, gf_command, init_command, list_text, replay_command, CheckOptions,
-    InitArgs,
+    check_command, gd_command, gd_sweep_command, gf_command, init_command, list_text, merge_command, parse_shard,
+    replay_command, CheckOptions, InitArgs,
 };
 use reluproof::dynamics::gd::{GammaSpec, GdOptions, StateMode};
 use reluproof::dynamics::init::Distribution;

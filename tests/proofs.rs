@@ -49,12 +49,19 @@ fn proofs_and_registry_match_one_to_one() {
         assert_eq!(get("id"), s.id, "proofs/{name}: id");
         assert_eq!(get("name"), s.name, "proofs/{name}: name");
         assert_eq!(get("status"), s.status.word(), "proofs/{name}: status");
-        assert_eq!(get("proof"), s.proof.word(), "proofs/{name}: proof (complete, partial or none) must match the registry");
+        assert_eq!(
+            get("proof"),
+            s.proof.word(),
+            "proofs/{name}: proof (complete, partial or none) must match the registry"
+        );
         if s.proof != reluproof::claims::Proof::None {
             assert!(text.contains("## Proof"), "proofs/{name}: declares a proof but has no proof section");
         }
         if s.proof == reluproof::claims::Proof::Partial {
-            assert!(text.contains("not proved here"), "proofs/{name}: a partial proof must say what is not proved here");
+            assert!(
+                text.contains("not proved here"),
+                "proofs/{name}: a partial proof must say what is not proved here"
+            );
         }
         let deps: BTreeSet<String> = s.depends_on.iter().map(|d| d.to_string()).collect();
         assert_eq!(list(&get("depends_on")), deps, "proofs/{name}: depends_on");

@@ -152,9 +152,11 @@ impl FromStr for GammaSpec {
                 "" => BigRational::one(),
                 r => match r.strip_prefix('*') {
                     Some(k) => parse_rational(k).map_err(|e| format!("--gamma auto*K: {e}"))?,
-                    None => return Err(format!(
+                    None => {
+                        return Err(format!(
                         "bad --gamma {s:?}: expected auto, auto*K, auto-sharp or auto-sharp*K, e.g. auto*4 or auto*1/2"
-                    )),
+                    ))
+                    }
                 },
             };
             if !factor.is_positive() {
