@@ -355,7 +355,7 @@ pub fn gf_command(
     opts.checkpoint = files.checkpoint;
     opts.quiet = quiet;
     let report = run_flow(&case, &opts).map_err(|e| {
-        if e.contains(&file) || e.contains("--") {
+        if e.contains(&file) || e.starts_with("--") {
             e
         } else {
             format!("{file}: {e}")
