@@ -128,14 +128,22 @@ impl Check for GdConverges {
 fn eight_gamma_decrease(case: &Case, k: &BigRational) -> Outcome {
     let Some(gs) = gamma_star(case) else { return Outcome::Skipped { reason: "gamma* undefined".into() } };
     let gamma = k * gs;
+    let rate = BigRational::from_integer(8.into()) * &gamma;
+    one_step_with_rate(case, &gamma, &rate, "8 gamma L")
+}
+
+/// One exact GD step: V(θ − γG) ≤ V(θ) − rate·L(θ)? (`rate_text` names the
+/// subtracted term in the detail.) The one-step negative controls of C9 and
+/// C14 use it.
+pub(crate) fn one_step_with_rate(case: &Case, gamma: &BigRational, rate: &BigRational, rate_text: &str) -> Outcome {
     let xi = case.problem.target.constant().expect("constant").clone();
     let ev = evaluate::<BigRational>(&case.problem.prepare(&()), &case.theta);
     let v0 = lyapunov(&case.theta, &xi, &());
-    let v1 = lyapunov(&case.theta.step(&gamma, &ev.gradient), &xi, &());
-    let bound = &v0 - BigRational::from_integer(8.into()) * &gamma * &ev.risk;
+    let v1 = lyapunov(&case.theta.step(gamma, &ev.gradient), &xi, &());
+    let bound = &v0 - rate * &ev.risk;
     if v1 > bound {
         Outcome::Violated {
-            detail: format!("V(theta_1) = {} > V(theta_0) - 8 gamma L = {}", short(&v1), short(&bound)),
+            detail: format!("V(theta_1) = {} > V(theta_0) - {rate_text} = {}", short(&v1), short(&bound)),
         }
     } else {
         Outcome::Holds { margin: None }

@@ -14,7 +14,6 @@ use crate::dynamics::gd::{gamma_prime_star, run_gd, sharp_constant, sharp_rate, 
 use crate::gen::{self, GenConfig, Rng};
 use crate::lyapunov::lyapunov;
 use crate::num::{BigRational, Scalar, Sign3};
-use crate::objective::evaluate;
 use num_traits::{One, Signed};
 
 /// All checks of this module.
@@ -141,7 +140,7 @@ impl Check for GdConvergesBelowTwiceSharpStep {
         if mutant == Some("eight_gamma_rate") {
             // Negative control: V(θ_1) ≤ V(θ_0) − 8γL(θ_0), false whenever
             // ‖G‖² + G_c² > 0 (C7).
-            return one_step_with_rate(&inst.case, &gamma, &(q(8, 1) * &gamma));
+            return super::descent::one_step_with_rate(&inst.case, &gamma, &(q(8, 1) * &gamma), "rate L");
         }
         let opts = GdOptions {
             steps: C14_STEPS,
@@ -208,20 +207,6 @@ fn small_case(rng: &mut Rng) -> crate::model::case::Case {
         *xi = tame(xi, rng);
     }
     case
-}
-
-/// One exact GD step: V(θ − γG) ≤ V(θ) − rate·L(θ)?
-fn one_step_with_rate(case: &crate::model::case::Case, gamma: &BigRational, rate: &BigRational) -> Outcome {
-    let xi = case.problem.target.constant().expect("constant").clone();
-    let ev = evaluate::<BigRational>(&case.problem.prepare(&()), &case.theta);
-    let v0 = lyapunov(&case.theta, &xi, &());
-    let v1 = lyapunov(&case.theta.step(gamma, &ev.gradient), &xi, &());
-    let bound = &v0 - rate * &ev.risk;
-    if v1 > bound {
-        Outcome::Violated { detail: format!("V(theta_1) = {} > V(theta_0) - rate L = {}", short(&v1), short(&bound)) }
-    } else {
-        Outcome::Holds { margin: None }
-    }
 }
 
 /// E6 in the informative regime: one GD step with 2γ′* ≤ γ ≤ 1/m can raise V.
