@@ -28,6 +28,7 @@ fn declares(text: &str, name: &str) -> bool {
 fn every_formal_theorem_named_in_the_report_exists_and_is_printed() {
     let checks: Vec<&str> = registry().iter().map(|c| c.name()).collect();
     let assumptions = read("proofs/coq/Assumptions.v");
+    let project = read("proofs/coq/_CoqProject");
     for f in FORMAL {
         assert!(checks.contains(&f.check), "{}: no registered check of that name", f.check);
         let text = read(f.file);
@@ -39,7 +40,6 @@ fn every_formal_theorem_named_in_the_report_exists_and_is_printed() {
             "Assumptions.v does not print the assumptions of {}",
             f.theorems[0]
         );
-        let project = read("proofs/coq/_CoqProject");
         let file = f.file.trim_start_matches("proofs/coq/");
         assert!(project.lines().any(|l| l.trim() == file), "{file} is not built (_CoqProject)");
     }
