@@ -40,6 +40,7 @@ fn gd(case: &Case, steps: u64, state: StateMode) -> u64 {
         resume: None,
         checkpoint: u64::MAX,
         quiet: true,
+        false_claim: Default::default(),
     };
     run_gd(case, &opts).expect("gd").steps
 }

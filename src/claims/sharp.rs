@@ -10,7 +10,9 @@ use super::engine::{Margin, Outcome};
 use super::instance::Instance;
 use super::{Backends, Check};
 use crate::backend::BackendSpec;
-use crate::dynamics::gd::{gamma_prime_star, run_gd, sharp_constant, sharp_rate, GammaSpec, GdOptions, StateMode};
+use crate::dynamics::gd::{
+    gamma_prime_star, run_gd, sharp_constant, sharp_rate, FalseClaim, GammaSpec, GdOptions, StateMode,
+};
 use crate::gen::{self, GenConfig, Rng};
 use crate::lyapunov::lyapunov;
 use crate::num::{BigRational, Scalar, Sign3};
@@ -137,11 +139,10 @@ impl Check for GdConvergesBelowTwiceSharpStep {
         let Some(rate) = sharp_rate(&inst.case, &gamma) else {
             return Outcome::Skipped { reason: "gamma >= 2 gamma'*".into() };
         };
-        if mutant == Some("eight_gamma_rate") {
-            // Negative control: V(θ_1) ≤ V(θ_0) − 8γL(θ_0), false whenever
-            // ‖G‖² + G_c² > 0 (C7).
-            return super::descent::one_step_with_rate(&inst.case, &gamma, &(q(8, 1) * &gamma), "rate L");
-        }
+        // Negative control: the same run judged against (a) with 8γ for the
+        // sharp rate, false whenever ‖G‖² + G_c² > 0 (C7).
+        let false_claim =
+            if mutant == Some("eight_gamma_rate") { FalseClaim::EightGammaSharpRate } else { FalseClaim::None };
         let opts = GdOptions {
             steps: C14_STEPS,
             gamma: GammaSpec::AutoSharp(k.clone()),
@@ -151,6 +152,7 @@ impl Check for GdConvergesBelowTwiceSharpStep {
             resume: None,
             checkpoint: u64::MAX,
             quiet: true,
+            false_claim,
         };
         match run_gd(&inst.case, &opts) {
             Err(e) => Outcome::Skipped { reason: e },

@@ -251,6 +251,26 @@ pub struct GdOptions {
     pub checkpoint: u64,
     /// Progress callback (done, total).
     pub quiet: bool,
+    /// A deliberately false claim to judge the run against (negative
+    /// controls only; the CLI never sets it).
+    #[doc(hidden)]
+    pub false_claim: FalseClaim,
+}
+
+/// A claim stronger than the theorem, for negative controls: the run itself
+/// (steps, rounding, certification) is the real one; only the inequality the
+/// tallies judge is changed, so a control that is refuted shows that the real
+/// run's tallies can fail.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FalseClaim {
+    /// The theorems as stated.
+    #[default]
+    None,
+    /// C9(a) with 8γL(θ_n) for 4γL(θ_n): false whenever G(θ_n) ≠ 0 (C7).
+    EightGammaDescent,
+    /// C14(a) with 8γL(θ_n) for the sharp rate γ(8 − γK′(1 + V(Θ_0))).
+    EightGammaSharpRate,
 }
 
 /// A C9 inequality's tally over the run.
@@ -1122,6 +1142,16 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
     // The rounding is certified against C14's target where C14 applies (for
     // γ ≤ γ′* it is the stricter one, r ≥ 4γ), else against C9's.
     let certified_rate = rate.clone().unwrap_or_else(|| four_gamma.clone());
+    // What (a) of C9 and C14 are judged against: the theorems' rates unless a
+    // negative control asks for a false one (the rounding above stays certified
+    // against the true rates, so the run is the real one).
+    let eight_gamma = S::from_i64(8, ctx).mul(&gamma);
+    let claimed_c9 = if opts.false_claim == FalseClaim::EightGammaDescent { &eight_gamma } else { &four_gamma };
+    let claimed_c14 =
+        if opts.false_claim == FalseClaim::EightGammaSharpRate { Some(&eight_gamma) } else { rate.as_ref() };
+    if opts.false_claim != FalseClaim::None && (opts.out.is_some() || opts.csv.is_some() || opts.resume.is_some()) {
+        return Err("a negative control's run writes no files".into());
+    }
     let base_bits = match opts.state {
         StateMode::Dyadic(bits) => bits,
         _ => 0,
@@ -1294,7 +1324,7 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
         }
         let mut margin = "-".to_string();
         let next = if n < opts.steps {
-            let target_c9 = v.sub(&four_gamma.mul(&ev.risk));
+            let target_c9 = v.sub(&claimed_c9.mul(&ev.risk));
             let target = v.sub(&certified_rate.mul(&ev.risk));
             let (stepped, v_next, v_exact) = match opts.state {
                 StateMode::Dyadic(_) => round_on_adaptive_grid(
@@ -1322,8 +1352,8 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
             }
             acc.a.record(n, slack);
             acc.nonincrease.record(n, v.sub(&v_exact));
-            if rate.is_some() {
-                acc.a14.record(n, target.sub(&v_exact));
+            if let Some(r) = claimed_c14 {
+                acc.a14.record(n, v.sub(&r.mul(&ev.risk)).sub(&v_exact));
             }
             Some((stepped, v_next))
         } else {
@@ -1777,6 +1807,7 @@ mod tests {
             resume: None,
             checkpoint: u64::MAX,
             quiet: true,
+            false_claim: Default::default(),
         };
         run_gd(case, &opts).expect("gd")
     }
@@ -1843,6 +1874,7 @@ mod tests {
             resume: None,
             checkpoint: u64::MAX,
             quiet: true,
+            false_claim: Default::default(),
         };
         let s = run_gd(&case, &opts).expect("gd");
         assert!(s.within_c14() && !s.within_c9());
@@ -1850,6 +1882,49 @@ mod tests {
         assert!(s.claimed_inequalities_hold(), "{}", s.to_text("t.toml"));
         assert!(s.to_text("t.toml").contains("C14(a)"));
         assert!(s.to_json()["c14"]["rate"].is_string());
+    }
+
+    /// Issue 14: the tallies of a real run can fail. The same certified run,
+    /// judged against a claim stronger than C9(a) or C14(a) (8γL), fails at
+    /// step 0, and the faithful claim holds on it; a control writes no files.
+    #[test]
+    fn a_false_claim_fails_the_real_runs_tallies() {
+        let case = one_neuron_case();
+        let run = |gamma: GammaSpec, false_claim: FalseClaim| {
+            let opts = GdOptions {
+                steps: 20,
+                gamma,
+                state: StateMode::Dyadic(64),
+                out: None,
+                csv: None,
+                resume: None,
+                checkpoint: u64::MAX,
+                quiet: true,
+                false_claim,
+            };
+            run_gd(&case, &opts).expect("gd")
+        };
+        let auto = || GammaSpec::Auto(BigRational::one());
+        let sharp = || GammaSpec::AutoSharp(BigRational::new(3.into(), 2.into()));
+        assert!(run(auto(), FalseClaim::None).claimed_inequalities_hold());
+        let c9 = run(auto(), FalseClaim::EightGammaDescent);
+        assert_eq!((c9.a.first_failure, c9.c14a.failed), (Some(0), 0));
+        assert!(!c9.claimed_inequalities_hold());
+        assert!(run(sharp(), FalseClaim::None).claimed_inequalities_hold());
+        let c14 = run(sharp(), FalseClaim::EightGammaSharpRate);
+        assert_eq!((c14.c14a.first_failure, c14.a.failed), (Some(0), 0));
+        let opts = GdOptions {
+            steps: 1,
+            gamma: auto(),
+            state: StateMode::Dyadic(64),
+            out: Some(std::env::temp_dir().join("reluproof-never-written.jsonl")),
+            csv: None,
+            resume: None,
+            checkpoint: u64::MAX,
+            quiet: true,
+            false_claim: FalseClaim::EightGammaDescent,
+        };
+        assert!(run_gd(&case, &opts).is_err());
     }
 
     #[test]

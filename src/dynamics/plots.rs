@@ -127,6 +127,7 @@ mod tests {
             resume: None,
             checkpoint: 100,
             quiet: true,
+            false_claim: Default::default(),
         };
         let summary = run_gd(&case, &opts).expect("gd");
         let svg = gd_plot(&summary, "t.toml");
@@ -166,6 +167,7 @@ mod tests {
             resume: None,
             checkpoint: 100,
             quiet: true,
+            false_claim: Default::default(),
         };
         let summary = run_gd(&case, &opts).expect("gd");
         assert!(summary.within_c14() && !summary.within_c9());

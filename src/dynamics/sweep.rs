@@ -55,6 +55,7 @@ fn decreases(case: &crate::model::case::Case, gamma: &BigRational, o: &SweepOpti
         resume: None,
         checkpoint: u64::MAX,
         quiet: true,
+        false_claim: Default::default(),
     };
     run_gd(case, &opts).map(|s| s.nonincrease.failed == 0).unwrap_or(false)
 }
