@@ -142,12 +142,15 @@ struct Shown {
 impl Shown {
     fn show<S: Scalar>(&mut self, x: &S) -> String {
         let text = x.render();
-        match (self.digits, x.to_rational()) {
-            (Some(n), Some(q)) => {
+        // Only --digits needs the value as a rational (an f64 converted to an
+        // exact fraction costs a gcd per value, most of a large f64 report).
+        let Some(n) = self.digits else { return text };
+        match x.to_rational() {
+            Some(q) => {
                 self.hashes.push(fnv1a64(&text));
                 decimal_digits(&q, n)
             }
-            _ => text,
+            None => text,
         }
     }
 }
