@@ -318,7 +318,15 @@ fn run_one(dir: &Path, file: &Path, args: &[String], limit: Duration) -> Result<
         if started.elapsed() > limit {
             let _ = child.kill();
             let _ = child.wait();
-            eprintln!("fuzz: {args:?} took over {limit:?}; killed (not counted as a failure)");
+            // Keep the input, so that a slow case can be replayed and studied.
+            let kept = std::env::temp_dir().join("reluproof-fuzz-slow");
+            let _ = std::fs::create_dir_all(&kept);
+            let copy = kept.join(file.file_name().unwrap_or_default());
+            let _ = std::fs::copy(file, &copy);
+            eprintln!(
+                "fuzz: {args:?} took over {limit:?}; killed (not counted as a failure); input kept as {}",
+                copy.display()
+            );
             return Ok(());
         }
         std::thread::sleep(Duration::from_millis(5));
