@@ -31,17 +31,7 @@ fn init(width: usize) -> Case {
 }
 
 fn gd(case: &Case, steps: u64, state: StateMode) -> u64 {
-    let opts = GdOptions {
-        steps,
-        gamma: GammaSpec::Auto(BigRational::from_integer(1.into())),
-        state,
-        out: None,
-        csv: None,
-        resume: None,
-        checkpoint: u64::MAX,
-        quiet: true,
-        false_claim: Default::default(),
-    };
+    let opts = GdOptions::in_memory(steps, GammaSpec::Auto(BigRational::from_integer(1.into())), state);
     run_gd(case, &opts).expect("gd").steps
 }
 

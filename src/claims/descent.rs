@@ -86,15 +86,8 @@ impl Check for GdConverges {
         let false_claim =
             if mutant == Some("eight_instead_of_four") { FalseClaim::EightGammaDescent } else { FalseClaim::None };
         let opts = GdOptions {
-            steps: C9_STEPS,
-            gamma: GammaSpec::Auto(k.clone()),
-            state: StateMode::Dyadic(C9_BITS),
-            out: None,
-            csv: None,
-            resume: None,
-            checkpoint: u64::MAX,
-            quiet: true,
             false_claim,
+            ..GdOptions::in_memory(C9_STEPS, GammaSpec::Auto(k.clone()), StateMode::Dyadic(C9_BITS))
         };
         match run_gd(&inst.case, &opts) {
             Err(e) => Outcome::Skipped { reason: e },

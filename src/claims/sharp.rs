@@ -144,15 +144,8 @@ impl Check for GdConvergesBelowTwiceSharpStep {
         let false_claim =
             if mutant == Some("eight_gamma_rate") { FalseClaim::EightGammaSharpRate } else { FalseClaim::None };
         let opts = GdOptions {
-            steps: C14_STEPS,
-            gamma: GammaSpec::AutoSharp(k.clone()),
-            state: StateMode::Dyadic(C14_BITS),
-            out: None,
-            csv: None,
-            resume: None,
-            checkpoint: u64::MAX,
-            quiet: true,
             false_claim,
+            ..GdOptions::in_memory(C14_STEPS, GammaSpec::AutoSharp(k.clone()), StateMode::Dyadic(C14_BITS))
         };
         match run_gd(&inst.case, &opts) {
             Err(e) => Outcome::Skipped { reason: e },

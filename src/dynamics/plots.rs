@@ -119,15 +119,12 @@ mod tests {
         )
         .expect("case");
         let opts = GdOptions {
-            steps: 5,
-            gamma: GammaSpec::Auto(crate::num::parse::parse_rational("1/2").expect("1/2")),
-            state: StateMode::Dyadic(64),
-            out: None,
-            csv: None,
-            resume: None,
             checkpoint: 100,
-            quiet: true,
-            false_claim: Default::default(),
+            ..GdOptions::in_memory(
+                5,
+                GammaSpec::Auto(crate::num::parse::parse_rational("1/2").expect("1/2")),
+                StateMode::Dyadic(64),
+            )
         };
         let summary = run_gd(&case, &opts).expect("gd");
         let svg = gd_plot(&summary, "t.toml");
@@ -159,15 +156,8 @@ mod tests {
         )
         .expect("case");
         let opts = GdOptions {
-            steps: 3,
-            gamma: "auto-sharp*3/2".parse().expect("auto-sharp*3/2"),
-            state: StateMode::Dyadic(64),
-            out: None,
-            csv: None,
-            resume: None,
             checkpoint: 100,
-            quiet: true,
-            false_claim: Default::default(),
+            ..GdOptions::in_memory(3, "auto-sharp*3/2".parse().expect("auto-sharp*3/2"), StateMode::Dyadic(64))
         };
         let summary = run_gd(&case, &opts).expect("gd");
         assert!(summary.within_c14() && !summary.within_c9());

@@ -46,17 +46,7 @@ pub struct SweepRow {
 }
 
 fn decreases(case: &crate::model::case::Case, gamma: &BigRational, o: &SweepOptions) -> bool {
-    let opts = GdOptions {
-        steps: o.steps,
-        gamma: GammaSpec::Value(gamma.clone()),
-        state: StateMode::Dyadic(o.bits),
-        out: None,
-        csv: None,
-        resume: None,
-        checkpoint: u64::MAX,
-        quiet: true,
-        false_claim: Default::default(),
-    };
+    let opts = GdOptions::in_memory(o.steps, GammaSpec::Value(gamma.clone()), StateMode::Dyadic(o.bits));
     run_gd(case, &opts).map(|s| s.nonincrease.failed == 0).unwrap_or(false)
 }
 

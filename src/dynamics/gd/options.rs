@@ -178,6 +178,24 @@ pub struct GdOptions {
     pub false_claim: FalseClaim,
 }
 
+impl GdOptions {
+    /// A quiet run that writes no file and keeps only its summary: what the
+    /// checks, sweeps and benchmarks run.
+    pub fn in_memory(steps: u64, gamma: GammaSpec, state: StateMode) -> Self {
+        GdOptions {
+            steps,
+            gamma,
+            state,
+            out: None,
+            csv: None,
+            resume: None,
+            checkpoint: u64::MAX,
+            quiet: true,
+            false_claim: FalseClaim::None,
+        }
+    }
+}
+
 /// A claim stronger than the theorem, for negative controls: the run itself
 /// (steps, rounding, certification) is the real one; only the inequality the
 /// tallies judge is changed, so a control that is refuted shows that the real

@@ -188,17 +188,7 @@ fn one_neuron_case() -> Case {
 }
 
 fn one_step(case: &Case, gamma: &BigRational, bits: u32) -> GdSummary {
-    let opts = GdOptions {
-        steps: 1,
-        gamma: GammaSpec::Value(gamma.clone()),
-        state: StateMode::Dyadic(bits),
-        out: None,
-        csv: None,
-        resume: None,
-        checkpoint: u64::MAX,
-        quiet: true,
-        false_claim: Default::default(),
-    };
+    let opts = GdOptions::in_memory(1, GammaSpec::Value(gamma.clone()), StateMode::Dyadic(bits));
     run_gd(case, &opts).expect("gd")
 }
 
@@ -255,17 +245,8 @@ fn sharp_step_sizes_parse_and_apply() {
     assert_eq!(&gp / &gs, BigRational::new(9.into(), 2.into()));
     assert!(sharp_rate(&case, &(&gp * BigRational::from_integer(2.into()))).is_none());
     assert_eq!(sharp_rate(&case, &gp), Some(BigRational::from_integer(4.into()) * &gp));
-    let opts = GdOptions {
-        steps: 50,
-        gamma: GammaSpec::AutoSharp(BigRational::new(19.into(), 10.into())),
-        state: StateMode::Dyadic(64),
-        out: None,
-        csv: None,
-        resume: None,
-        checkpoint: u64::MAX,
-        quiet: true,
-        false_claim: Default::default(),
-    };
+    let opts =
+        GdOptions::in_memory(50, GammaSpec::AutoSharp(BigRational::new(19.into(), 10.into())), StateMode::Dyadic(64));
     let s = run_gd(&case, &opts).expect("gd");
     assert!(s.within_c14() && !s.within_c9());
     assert_eq!(s.c14a.checked, 50);
@@ -281,17 +262,7 @@ fn sharp_step_sizes_parse_and_apply() {
 fn a_false_claim_fails_the_real_runs_tallies() {
     let case = one_neuron_case();
     let run = |gamma: GammaSpec, false_claim: FalseClaim| {
-        let opts = GdOptions {
-            steps: 20,
-            gamma,
-            state: StateMode::Dyadic(64),
-            out: None,
-            csv: None,
-            resume: None,
-            checkpoint: u64::MAX,
-            quiet: true,
-            false_claim,
-        };
+        let opts = GdOptions { false_claim, ..GdOptions::in_memory(20, gamma, StateMode::Dyadic(64)) };
         run_gd(&case, &opts).expect("gd")
     };
     let auto = || GammaSpec::Auto(BigRational::one());
@@ -304,15 +275,9 @@ fn a_false_claim_fails_the_real_runs_tallies() {
     let c14 = run(sharp(), FalseClaim::EightGammaSharpRate);
     assert_eq!((c14.c14a.first_failure, c14.a.failed), (Some(0), 0));
     let opts = GdOptions {
-        steps: 1,
-        gamma: auto(),
-        state: StateMode::Dyadic(64),
         out: Some(std::env::temp_dir().join("reluproof-never-written.jsonl")),
-        csv: None,
-        resume: None,
-        checkpoint: u64::MAX,
-        quiet: true,
         false_claim: FalseClaim::EightGammaDescent,
+        ..GdOptions::in_memory(1, auto(), StateMode::Dyadic(64))
     };
     assert!(run_gd(&case, &opts).is_err());
 }
