@@ -228,6 +228,9 @@ impl Endpoint for Float {
     fn sign_of(&self) -> Option<Ordering> {
         self.cmp0()
     }
+    fn is_finite_endpoint(&self) -> bool {
+        self.is_finite()
+    }
     fn infinity(negative: bool, like: &Float) -> Float {
         let s = if negative { Special::NegInfinity } else { Special::Infinity };
         Float::with_val(like.prec(), s)

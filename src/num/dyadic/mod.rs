@@ -338,6 +338,9 @@ impl Endpoint for Dyadic {
             Val::Nan => None,
         }
     }
+    fn is_finite_endpoint(&self) -> bool {
+        matches!(self.val, Val::Finite { .. })
+    }
     fn infinity(negative: bool, like: &Dyadic) -> Dyadic {
         Dyadic::inf(negative, like.prec)
     }
