@@ -39,6 +39,14 @@ fn tame(x: &BigRational, rng: &mut Rng) -> BigRational {
 pub(crate) fn moderate_case(rng: &mut Rng) -> Case {
     let cfg = GenConfig { max_width: 8, ..GenConfig::default() };
     let mut case = gen::case(rng, &cfg);
+    tame_numbers(&mut case, rng, tame);
+    case
+}
+
+/// Replaces each entry of θ and a constant target ξ by `tame(x, rng)`: the
+/// generated cases of the run-based checks keep their structure (degenerate
+/// neurons, boundary kinks) with numbers small enough for exact runs.
+pub(crate) fn tame_numbers(case: &mut Case, rng: &mut Rng, tame: impl Fn(&BigRational, &mut Rng) -> BigRational) {
     let th = &mut case.theta;
     for x in th.w.iter_mut().chain(th.b.iter_mut()).chain(th.v.iter_mut()) {
         *x = tame(x, rng);
@@ -47,7 +55,6 @@ pub(crate) fn moderate_case(rng: &mut Rng) -> Case {
     if let crate::model::Target::Constant(xi) = &mut case.problem.target {
         *xi = tame(xi, rng);
     }
-    case
 }
 
 /// C9: with 0 < γ ≤ γ*, (a)–(d) hold at every step of a certified run.

@@ -193,14 +193,7 @@ fn small_case(rng: &mut Rng) -> crate::model::case::Case {
             x.clone()
         }
     };
-    let th = &mut case.theta;
-    for x in th.w.iter_mut().chain(th.b.iter_mut()).chain(th.v.iter_mut()) {
-        *x = tame(x, rng);
-    }
-    th.c = tame(&th.c, rng);
-    if let crate::model::Target::Constant(xi) = &mut case.problem.target {
-        *xi = tame(xi, rng);
-    }
+    super::descent::tame_numbers(&mut case, rng, tame);
     case
 }
 
