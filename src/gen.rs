@@ -205,6 +205,7 @@ pub fn theta(rng: &mut Rng, measure: &Measure, h: usize) -> Theta<BigRational> {
         Measure::Lebesgue { a, b } | Measure::Uniform { a, b, .. } => {
             vec![vec![a.clone()], vec![b.clone()]]
         }
+        Measure::Box { a, b, .. } => crate::model::box_corners(a, b),
         Measure::Empirical { points, .. } => points.clone(),
     };
     let mut w: Vec<BigRational> = Vec::with_capacity(h * d);

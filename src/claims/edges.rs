@@ -69,6 +69,8 @@ fn all_neurons_dead(case: &Case) -> bool {
             z(j, std::slice::from_ref(a)).is_negative() && z(j, std::slice::from_ref(b)).is_negative()
         }
         Measure::Uniform { .. } => false,
+        // z_j is affine: negative on the box iff negative at every corner.
+        Measure::Box { a, b, .. } => crate::model::box_corners(a, b).iter().all(|x| z(j, x).is_negative()),
         Measure::Empirical { points, weights } => {
             points.iter().zip(weights).all(|(x, p)| p.is_zero() || z(j, x).is_negative())
         }
@@ -80,7 +82,7 @@ fn nonconstant_target(rng: &mut Rng, case: &Case) -> Target {
     let d = case.problem.dim();
     let interval = match &case.problem.measure {
         Measure::Lebesgue { a, b } | Measure::Uniform { a, b, .. } => Some((a.clone(), b.clone())),
-        Measure::Empirical { .. } => None,
+        Measure::Box { .. } | Measure::Empirical { .. } => None,
     };
     match interval {
         Some((a, b)) if d == 1 && rng.chance(1, 3) => {

@@ -161,7 +161,8 @@ pub fn covers(case: &Case) -> bool {
         Activation::Relu | Activation::LeakyRelu(_) | Activation::Abs | Activation::ReluPow(2) | Activation::ReluPow(3)
     );
     let target_ok = !matches!(p.target, Target::Sin);
-    let measure_ok = !matches!(p.measure, Measure::Uniform { d, .. } if d != 1);
+    let measure_ok =
+        !matches!(p.measure, Measure::Uniform { d, .. } if d != 1) && !matches!(p.measure, Measure::Box { .. });
     degree_ok && target_ok && measure_ok
 }
 
@@ -173,6 +174,7 @@ pub fn reference(case: &Case) -> Option<Reference> {
     let mut r = match &case.problem.measure {
         Measure::Empirical { points, weights } => empirical(case, points, weights),
         Measure::Lebesgue { a, b } => interval(case, a, b),
+        Measure::Box { .. } => unreachable!("not covered"),
         Measure::Uniform { a, b, .. } => {
             let mut r = interval(case, a, b);
             let m = b - a;

@@ -59,6 +59,7 @@ fn interval(rng: &mut Rng) -> (BigRational, BigRational) {
 fn anchors(measure: &Measure) -> Vec<Vec<BigRational>> {
     match measure {
         Measure::Lebesgue { a, b } | Measure::Uniform { a, b, .. } => vec![vec![a.clone()], vec![b.clone()]],
+        Measure::Box { a, b, .. } => crate::model::box_corners(a, b),
         Measure::Empirical { points, weights } => {
             points.iter().zip(weights).filter(|(_, p)| p.is_positive()).map(|(x, _)| x.clone()).collect()
         }
