@@ -541,6 +541,17 @@ pub fn parse_case_with_witness(file: &str, text: &str) -> Result<(Case, Option<T
     r.no_unknown_keys(&root, "", &["problem", "theta", "witness"])?;
     let problem = r.problem(r.table(&root, "problem")?)?;
     let theta = r.theta(r.table(&root, "theta")?, problem.dim(), problem.output_bias)?;
+    if problem.measure.as_box().is_some() {
+        use crate::objective::boxes::{work_estimate, MAX_WORK};
+        let (d, h) = (theta.d, theta.width());
+        if work_estimate(d, h) > MAX_WORK {
+            let most = (1..=h).take_while(|&k| work_estimate(d, k) <= MAX_WORK).last().unwrap_or(1);
+            return r.err(
+                "theta.b",
+                format!("width H = {h} on a box in d = {d}: exact integration over its H(H+1)/2 pair polytopes would run for a very long time; at most H = {most} is accepted in d = {d} (use an empirical measure for wider networks)"),
+            );
+        }
+    }
     let witness = match root.get("witness") {
         None => None,
         Some(Value::Table(t)) => Some(t.clone()),

@@ -52,6 +52,11 @@ pub struct PolytopePlan {
     pub vertices: Vec<VertexSpec>,
     /// A triangulation.
     pub simplices: Vec<Simplex>,
+    /// The vertices as the deciding backend computed them, when it holds
+    /// exact values (rationals; floats are dyadic rationals): the backend
+    /// of the arithmetic then starts from these (an enclosure of an exact
+    /// vertex is rigorous) instead of solving for them again.
+    pub known: Option<Vec<Vec<BigRational>>>,
 }
 
 /// The combinatorial part of a box evaluation: the distinct polytopes and,
@@ -101,6 +106,18 @@ pub fn unsupported(problem: &crate::model::Problem) -> Option<String> {
         )),
     }
 }
+
+/// A cost estimate of one box evaluation in simplices: H(H+1)/2 polytopes
+/// of about d! 2^d / 2 simplices each (the box's triangulation has d!).
+pub fn work_estimate(d: usize, h: usize) -> u128 {
+    let fact: u128 = (1..=d as u128).product();
+    (h as u128) * (h as u128 + 1) / 2 * fact * (1u128 << d) / 2
+}
+
+/// Most simplices [`work_estimate`] may reach before case files are refused:
+/// about 4·10⁶, a minute or so of exact arithmetic (d = 2: H ≈ 1400; d = 3:
+/// H ≈ 580; d = 4: H ≈ 200).
+pub const MAX_WORK: u128 = 4_000_000;
 
 impl BoxPlan {
     /// Decides every polytope's vertices, triangulation and orientations.
@@ -167,7 +184,8 @@ impl BoxPlan {
 }
 
 fn plan_of<K: Ordered>(p: &Polytope<K>) -> PolytopePlan {
-    PolytopePlan { vertices: p.specs.clone(), simplices: triangulate(p) }
+    let known = p.points.iter().map(|x| x.iter().map(Scalar::to_rational).collect()).collect();
+    PolytopePlan { vertices: p.specs.clone(), simplices: triangulate(p), known }
 }
 
 /// v·M·u for coefficient vectors, i.e. ∫ ℓ ℓ′ given y = M ℓ′: Σ_p ℓ_p y_p.
@@ -221,40 +239,50 @@ pub(crate) fn box_integrals<S: Scalar>(plan: &BoxPlan, prep: &Prepared<S>, theta
             }
         }
     }
-    let bv: Vec<S> = theta.v.iter().map(|v| beta.mul(v)).collect();
+    // zs_k = β v_k z_k: the ReLU part of neuron k's contribution to e.
+    let zs: Vec<Option<Vec<S>>> = (0..h)
+        .map(|k| {
+            let bv = beta.mul(&theta.v[k]);
+            (bv.sign() != Sign3::Zero).then(|| z[k].iter().map(|x| bv.mul(x)).collect())
+        })
+        .collect();
     // Terms of A_j (d + 1 each), B (d + 1) and L, summed once at the end.
     let mut a_terms: Vec<Vec<Vec<S>>> = vec![vec![Vec::new(); d + 1]; h];
     let mut b_terms: Vec<Vec<S>> = vec![Vec::new(); d + 1];
     let mut l_terms: Vec<S> = Vec::new();
-    let push = |acc: &mut Vec<Vec<S>>, s: &S, y: &[S]| {
+    let push = |acc: &mut Vec<Vec<S>>, y: Vec<S>| {
         for (t, yi) in acc.iter_mut().zip(y) {
-            t.push(s.mul(yi));
+            t.push(yi);
         }
     };
     let yg = m[0].apply(&g);
     l_terms.push(dot(&g, &yg));
-    for (t, y) in b_terms.iter_mut().zip(&yg) {
-        t.push(y.clone());
-    }
+    push(&mut b_terms, yg.clone());
     for j in 0..h {
         let Some(pj) = plan.single[j] else { continue };
-        let u = m[pj].apply(&z[j]);
-        push(&mut b_terms, &bv[j], &u);
-        push(&mut a_terms[j], &bv[j], &u);
-        let mut lj = two.mul(&dot(&g, &u));
-        lj.add_assign(&bv[j].mul(&dot(&z[j], &u)));
-        l_terms.push(bv[j].mul(&lj));
-        let gj = if pj == 0 { yg.clone() } else { m[pj].apply(&g) };
-        push(&mut a_terms[j], &S::from_i64(1, ctx), &gj);
+        if let Some(zj) = &zs[j] {
+            let u = m[pj].apply(zj);
+            let mut lj = two.mul(&dot(&g, &u));
+            lj.add_assign(&dot(zj, &u));
+            l_terms.push(lj);
+            push(&mut b_terms, u.clone());
+            push(&mut a_terms[j], u);
+        }
+        push(&mut a_terms[j], if pj == 0 { yg.clone() } else { m[pj].apply(&g) });
     }
     for j in 0..h {
         for k in j + 1..h {
             let Some(p) = plan.pair[pair_index(h, j, k)] else { continue };
-            let yk = m[p].apply(&z[k]);
-            let yj = m[p].apply(&z[j]);
-            l_terms.push(two.mul(&bv[j]).mul(&bv[k]).mul(&dot(&z[j], &yk)));
-            push(&mut a_terms[j], &bv[k], &yk);
-            push(&mut a_terms[k], &bv[j], &yj);
+            if let Some(zk) = &zs[k] {
+                let yk = m[p].apply(zk);
+                if let Some(zj) = &zs[j] {
+                    l_terms.push(two.mul(&dot(zj, &yk)));
+                }
+                push(&mut a_terms[j], yk);
+            }
+            if let Some(zj) = &zs[j] {
+                push(&mut a_terms[k], m[p].apply(zj));
+            }
         }
     }
     let bsum: Vec<S> = b_terms.into_iter().map(|t| S::sum_all(t, ctx)).collect();
@@ -276,9 +304,14 @@ pub(crate) fn box_integrals<S: Scalar>(plan: &BoxPlan, prep: &Prepared<S>, theta
         grad.v[j] = two.mul(&dot(&z[j], &s));
     }
     grad.c = two.mul(&bsum[0]);
-    if let Some(k) = &prep.normaliser {
-        risk = risk.mul(k);
-        grad = grad.map(|x| x.mul(k));
-    }
+    // The moment matrices were scaled by C = d! (d+1) (d+2); undo it (and
+    // normalise the uniform law) once, on the results.
+    let scale = S::from_i64(moments::scale(d), ctx);
+    let k = match &prep.normaliser {
+        Some(k) => k.div(&scale),
+        None => S::from_i64(1, ctx).div(&scale),
+    };
+    risk = risk.mul(&k);
+    grad = grad.map(|x| x.mul(&k));
     (risk, grad)
 }

@@ -14,8 +14,9 @@ use super::PolytopePlan;
 use crate::model::Theta;
 use crate::num::Scalar;
 
-/// M_{pq} = ∫ φ_p φ_q over a polytope, φ_0 = 1, φ_i = x_i: a symmetric
-/// (d+1) × (d+1) matrix, stored whole.
+/// C · M with M_{pq} = ∫ φ_p φ_q over a polytope, φ_0 = 1, φ_i = x_i, and
+/// C = [`scale`]`(d)`: a symmetric (d+1) × (d+1) matrix, stored whole. The
+/// factor C is divided out once from the results, not from every entry.
 #[derive(Clone, Debug)]
 pub struct MomentMatrix<S> {
     n: usize,
@@ -37,6 +38,11 @@ impl<S: Scalar> MomentMatrix<S> {
             })
             .collect()
     }
+}
+
+/// C = d! (d+1) (d+2), the common denominator of the simplex formulas.
+pub fn scale(d: usize) -> i64 {
+    (1..=d as i64).product::<i64>() * (d as i64 + 1) * (d as i64 + 2)
 }
 
 /// The coordinates of a vertex from its recipe (see [`VertexSpec`]).
@@ -84,7 +90,10 @@ pub(crate) fn moment_matrix<S: Scalar>(
 ) -> MomentMatrix<S> {
     let d = a.len();
     let n = d + 1;
-    let verts: Vec<Vec<S>> = plan.vertices.iter().map(|s| vertex(s, a, b, theta)).collect();
+    let verts: Vec<Vec<S>> = match &plan.known {
+        Some(known) => known.iter().map(|x| x.iter().map(|q| S::from_rational(q, ctx)).collect()).collect(),
+        None => plan.vertices.iter().map(|s| vertex(s, a, b, theta)).collect(),
+    };
     let zero = S::from_i64(0, ctx);
     // Sums over simplices of |det|, |det| s_a and |det| (Σ v_a v_b + s_a s_b).
     let mut t0: Vec<S> = Vec::with_capacity(plan.simplices.len());
@@ -121,21 +130,20 @@ pub(crate) fn moment_matrix<S: Scalar>(
         }
         t0.push(det);
     }
-    let fact: i64 = (1..=d as i64).product();
-    let c0 = S::from_i64(fact, ctx);
-    let c1 = S::from_i64(fact * (d as i64 + 1), ctx);
-    let c2 = S::from_i64(fact * (d as i64 + 1) * (d as i64 + 2), ctx);
+    // C M_00 = (d+1)(d+2) Σ|det|, C M_0a = (d+2) Σ|det| s_a, C M_ab = Σ|det|(…).
+    let c0 = S::from_i64((d as i64 + 1) * (d as i64 + 2), ctx);
+    let c1 = S::from_i64(d as i64 + 2, ctx);
     let mut m = vec![zero; n * n];
-    m[0] = S::sum_all(t0, ctx).div(&c0);
+    m[0] = S::sum_all(t0, ctx).mul(&c0);
     for (i, t) in t1.into_iter().enumerate() {
-        let v = S::sum_all(t, ctx).div(&c1);
+        let v = S::sum_all(t, ctx).mul(&c1);
         m[i + 1] = v.clone();
         m[(i + 1) * n] = v;
     }
     let mut t2 = t2.into_iter();
     for p in 0..d {
         for q in p..d {
-            let v = S::sum_all(t2.next().expect("one sum per pair"), ctx).div(&c2);
+            let v = S::sum_all(t2.next().expect("one sum per pair"), ctx);
             m[(p + 1) * n + q + 1] = v.clone();
             m[(q + 1) * n + p + 1] = v;
         }
