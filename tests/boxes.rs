@@ -666,3 +666,44 @@ fn bad_box_input_names_the_field() {
     assert_eq!(o.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("bad-box.toml") && stderr.contains("problem.b[1]"), "{stderr}");
 }
+
+// ---------------------------------------------------------------------------
+// The box vectors of tests/vectors were produced by the method above.
+// ---------------------------------------------------------------------------
+
+/// `tests/vectors/box-*.expected.json` holds L, G, V and ⟨∇V, G⟩ computed by
+/// the iterated integration of this file (not by `src/`); `tests/vectors.rs`
+/// holds every backend to them. `BOXES_PRINT_VECTORS=1` prints the JSON.
+#[test]
+fn box_vectors_are_the_iterated_integration_values() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors");
+    for name in ["box-d2", "box-d3"] {
+        let text = std::fs::read_to_string(format!("{dir}/{name}.toml")).expect("the vector exists");
+        let case = parse_case(name, &text).expect("a valid case");
+        let (risk, grad) = reference(&case.problem, &case.theta);
+        let xi = case.problem.target.constant().expect("constant").clone();
+        let th = &case.theta;
+        let flat = th.flatten();
+        let cm = &th.c - &xi * int(2);
+        // V = ‖θ‖² + (c − 2ξ)² and ∇V = 2θ + 2(c − 2ξ) e_c (D5).
+        let lyapunov = flat.iter().fold(Q::zero(), |s, x| s + x * x) + &cm * &cm;
+        let mut gv = flat.iter().map(|x| x * int(2)).collect::<Vec<_>>();
+        *gv.last_mut().expect("c") += &cm * int(2);
+        let dot = gv.iter().zip(&grad).fold(Q::zero(), |s, (a, b)| s + a * b);
+        let json = serde_json::json!({
+            "risk": risk.to_string(),
+            "gradient": grad.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "lyapunov": lyapunov.to_string(),
+            "grad_v_dot_g": dot.to_string(),
+        });
+        if std::env::var("BOXES_PRINT_VECTORS").is_ok() {
+            println!("{name}: {}", serde_json::to_string_pretty(&json).expect("json"));
+            continue;
+        }
+        let stored: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(format!("{dir}/{name}.expected.json")).expect("the expected file exists"),
+        )
+        .expect("JSON");
+        assert_eq!(stored, json, "{name}: the stored vector is not the iterated integration's");
+    }
+}
