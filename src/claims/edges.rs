@@ -98,7 +98,7 @@ fn nonconstant_target(rng: &mut Rng, case: &Case) -> Target {
 /// A papers' case with its target replaced by a nonconstant one, on a
 /// measure whose support has at least two points (so f is nonconstant there).
 fn nonconstant_case(rng: &mut Rng) -> Case {
-    let kind = *rng.pick(&[MeasureKind::Lebesgue, MeasureKind::Uniform, MeasureKind::Empirical]);
+    let kind = *rng.pick(&[MeasureKind::Lebesgue, MeasureKind::Uniform, MeasureKind::Empirical, MeasureKind::Box]);
     let mut case = gen::case(rng, &GenConfig { max_width: 8, measures: vec![kind], ..GenConfig::default() });
     case.problem.target = nonconstant_target(rng, &case);
     case
@@ -337,7 +337,10 @@ impl Check for CriticalPointOfPositiveRiskOfNoOutputBias {
 /// A papers' case with another activation, a random σ'(0) convention and,
 /// often, degenerate neurons (w_j = 0 and b_j = 0 or not).
 fn case_with_activation(rng: &mut Rng, activation: Activation) -> Case {
-    let mut case = gen::case(rng, &GenConfig { max_width: 8, ..GenConfig::default() });
+    let cfg = GenConfig { max_width: 8, ..GenConfig::default() };
+    // Boxes where the box path integrates σ exactly (ReLU^p it does not).
+    let cfg = if crate::objective::boxes::split_activation(&activation).is_some() { cfg } else { cfg.without_boxes() };
+    let mut case = gen::case(rng, &cfg);
     case.problem.activation = activation;
     if rng.chance(1, 2) {
         case.problem.derivative_at_zero = DerivativeAtZero::Closed;
