@@ -102,9 +102,9 @@ impl Net {
         let e = (0..h).fold(self.c.clone(), |s, j| s + &self.v[j] * &sigma[j]) - f;
         let two = int(2);
         let mut out = vec![&e * &e];
-        for j in 0..h {
+        for (vj, dj) in self.v.iter().zip(&dsigma) {
             for xi in x {
-                out.push(&two * &self.v[j] * &dsigma[j] * xi * &e);
+                out.push(&two * vj * dj * xi * &e);
             }
         }
         out.extend((0..h).map(|j| &two * &self.v[j] * &dsigma[j] * &e));
@@ -240,9 +240,9 @@ fn solve(rows: Vec<&(Vec<Q>, Q)>) -> Option<Vec<Q>> {
         for r in 0..n {
             if r != col && !a[r][col].is_zero() {
                 let f = &a[r][col] / &a[col][col];
-                for c in col..=n {
-                    let t = &f * &a[col][c];
-                    a[r][c] -= t;
+                let pivot = a[col].clone();
+                for (x, p) in a[r][col..].iter_mut().zip(&pivot[col..]) {
+                    *x -= &f * p;
                 }
             }
         }

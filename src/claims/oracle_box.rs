@@ -229,9 +229,9 @@ fn solve(rows: &[&(Vec<Q>, Q)]) -> Option<Vec<Q>> {
         for r in 0..n {
             if r != col && !a[r][col].is_zero() {
                 let f = &a[r][col] / &a[col][col];
-                for c in col..=n {
-                    let t = &f * &a[col][c];
-                    a[r][c] -= t;
+                let pivot = a[col].clone();
+                for (x, p) in a[r][col..].iter_mut().zip(&pivot[col..]) {
+                    *x -= &f * p;
                 }
             }
         }
