@@ -707,3 +707,33 @@ fn box_vectors_are_the_iterated_integration_values() {
         assert_eq!(stored, json, "{name}: the stored vector is not the iterated integration's");
     }
 }
+
+#[test]
+fn too_wide_a_box_network_is_refused_up_front() {
+    let h = 1500;
+    let row = "[\"1\", \"-1\"]";
+    let list = |x: &str| format!("[{}]", vec![x; h].join(", "));
+    let text = format!(
+        "[problem]\nmeasure = \"uniform\"\na = [\"0\", \"0\"]\nb = [\"1\", \"1\"]\ntarget = \"1\"\n[theta]\nw = {}\nb = {}\nv = {}\nc = \"0\"\n",
+        list(row),
+        list("\"0\""),
+        list("\"1\"")
+    );
+    let err = parse_case("wide.toml", &text).expect_err("too wide");
+    assert_eq!(err.field, "theta.b", "{err}");
+    assert!(err.message.contains("at most H = 1413"), "{err}");
+}
+
+/// gd, sgd and gf run on a box case file and decide their inequalities.
+#[test]
+fn commands_run_on_boxes() {
+    let case = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/box-d2.toml");
+    for args in
+        [vec!["gd", case, "--steps", "3"], vec!["sgd", case, "--steps", "5"], vec!["gf", case, "--time", "1/100"]]
+    {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_reluproof")).args(&args).output().expect("runs");
+        let (out, err) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {err}");
+        assert!(out.contains("holds") || out.contains("consistent"), "{args:?}: {out}");
+    }
+}
