@@ -102,6 +102,7 @@ fn unsupported(w: &Witness) -> Vec<String> {
         Measure::Uniform { .. } => {
             why.push("uniform measure: the formal development covers empirical measures only".into())
         }
+        Measure::Box { .. } => why.push("box measure: the formal development covers empirical measures only".into()),
     }
     if p.activation != Activation::Relu {
         why.push(format!(

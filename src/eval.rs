@@ -482,15 +482,7 @@ impl EvalResult {
     pub fn to_text(&self, case: &Case, file: &str) -> String {
         let p = &case.problem;
         let mut out = String::new();
-        let measure = match &p.measure {
-            crate::model::Measure::Lebesgue { a, b } => format!("Lebesgue measure on [{a}, {b}]"),
-            crate::model::Measure::Uniform { a, b, d } => {
-                format!("uniform probability on [{a}, {b}]^{d}")
-            }
-            crate::model::Measure::Empirical { weights, .. } => {
-                format!("empirical measure with {} points", weights.len())
-            }
-        };
+        let measure = p.measure.describe();
         out += &format!("case       {file}\n");
         out += &format!(
             "problem    {measure}, d = {}, H = {}, target {}, {}, sigma'(0) {}{}\n",

@@ -85,6 +85,9 @@ pub enum MeasureKind {
     Uniform,
     /// Empirical, d from 1 to 4.
     Empirical,
+    /// Lebesgue or uniform probability on a box ∏ [a_i, b_i], d = 2 or 3
+    /// (the widths the box oracle covers, see [`box_width`]).
+    Box,
 }
 
 /// Limits for generated cases.
@@ -129,8 +132,17 @@ impl Default for GenConfig {
             max_width: 64,
             max_dim: 4,
             max_points: 8,
-            measures: vec![MeasureKind::Lebesgue, MeasureKind::Uniform, MeasureKind::Empirical],
+            measures: vec![MeasureKind::Lebesgue, MeasureKind::Uniform, MeasureKind::Empirical, MeasureKind::Box],
         }
+    }
+}
+
+impl GenConfig {
+    /// The same configuration without box measures (for settings the box
+    /// path does not integrate: ReLU^p, smooth activations).
+    pub fn without_boxes(mut self) -> Self {
+        self.measures.retain(|k| *k != MeasureKind::Box);
+        self
     }
 }
 
@@ -147,6 +159,16 @@ pub fn width(rng: &mut Rng, max: usize) -> usize {
         1 => rng.range(1, 4.min(max)) as usize,
         2 => rng.range(1, 12.min(max)) as usize,
         _ => rng.range(1, max) as usize,
+    }
+}
+
+/// The largest width drawn for a measure: `max`, or for a box the most the
+/// box oracle integrates ([`crate::claims::oracle_box::max_width`]), so that
+/// every generated box case is cross-checked.
+pub fn box_width(measure: &Measure, max: usize) -> usize {
+    match measure.as_box() {
+        Some((a, _, _)) => max.min(crate::claims::oracle_box::max_width(a.len())).max(1),
+        None => max,
     }
 }
 
@@ -177,6 +199,22 @@ pub fn measure_in(rng: &mut Rng, kind: MeasureKind, cfg: &GenConfig, small: bool
             let (a, b) = interval(rng);
             Measure::Uniform { a, b, d: 1 }
         }
+        MeasureKind::Box => {
+            let d = if rng.chance(2, 3) { 2 } else { 3 };
+            let (a, b): (Vec<BigRational>, Vec<BigRational>) = (0..d)
+                .map(|_| {
+                    if small {
+                        // In the unit ball: |x_i| ≤ 1/d in eighths, so ‖x‖² ≤ 1/d.
+                        let s = 8 * d as i64;
+                        let na = rng.range(-8, 7);
+                        (q(na, s), q(rng.range(na + 1, 8), s))
+                    } else {
+                        interval(rng)
+                    }
+                })
+                .unzip();
+            Measure::Box { a, b, probability: rng.chance(1, 2) }
+        }
         MeasureKind::Empirical => {
             let d = rng.range(1, cfg.max_dim.max(1) as i64) as usize;
             let n = rng.range(1, cfg.max_points.max(1) as i64) as usize;
@@ -205,6 +243,7 @@ pub fn theta(rng: &mut Rng, measure: &Measure, h: usize) -> Theta<BigRational> {
         Measure::Lebesgue { a, b } | Measure::Uniform { a, b, .. } => {
             vec![vec![a.clone()], vec![b.clone()]]
         }
+        Measure::Box { a, b, .. } => crate::model::box_corners(a, b),
         Measure::Empirical { points, .. } => points.clone(),
     };
     let mut w: Vec<BigRational> = Vec::with_capacity(h * d);
@@ -247,7 +286,7 @@ pub fn case_varied(rng: &mut Rng, cfg: &GenConfig, variety: Variety) -> Case {
     let kind = *rng.pick(&cfg.measures);
     let small = maybe(rng, variety.small_support);
     let measure = measure_in(rng, kind, cfg, small);
-    let h = width(rng, cfg.max_width);
+    let h = width(rng, box_width(&measure, cfg.max_width));
     let mut th = theta(rng, &measure, h);
     let xi = if rng.chance(1, 10) { BigRational::zero() } else { rational(rng) };
     if rng.chance(1, 16) {

@@ -256,7 +256,7 @@ enum Command {
         /// Width H.
         #[arg(long = "H", value_name = "H")]
         width: usize,
-        /// Input dimension d (d > 1 needs --measure empirical).
+        /// Input dimension d (d > 1: the cube [a, b]^d for lebesgue and uniform).
         #[arg(long, default_value_t = 1)]
         d: usize,
         /// Seed.

@@ -185,6 +185,13 @@ fn raw_magnitudes(case: &Case, fragile: &[bool], shift: f64) -> Vec<Option<BigRa
             let r = points.iter().flatten().map(abs).fold(BigRational::zero(), max);
             (up(&r), up(&weights.iter().fold(BigRational::zero(), |s, p| s + p)))
         }
+        // |x_i| ≤ r on the box; the mass (1 or the volume), generously times
+        // max(1, r) for the x-weighted intermediate moments.
+        Measure::Box { a, b, probability } => {
+            let r = a.iter().chain(b).map(abs).fold(BigRational::zero(), max);
+            let m = if *probability { int(1) } else { reluproof::model::box_volume(a, b) };
+            (up(&r), up(&(max(int(1), m) * max(int(1), r.clone()))))
+        }
     };
     let (w, b, v, c) = (
         th.w.iter().map(up).collect::<Vec<f64>>(),

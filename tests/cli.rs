@@ -311,9 +311,10 @@ c = "0"
 "#;
     assert_rejected("neg-weight", negative, "problem.weights[1]", "weights must be nonnegative");
     let uniform2 = good_with("measure = \"lebesgue\"", "measure = \"uniform\"\nd = 2");
-    assert_rejected("uniform-d2", &uniform2, "problem.d", "not supported yet");
+    // d = 2 with scalar ends is the cube [a, b]^2: θ's rows must then have 2 entries.
+    assert_rejected("uniform-d2", &uniform2, "theta.w[0]", "expected 2 coordinate(s)");
     let lebesgue2 = good_with("b = \"1\"", "b = \"1\"\nd = 2");
-    assert_rejected("lebesgue-d2", &lebesgue2, "problem.d", "for d = 1 only");
+    assert_rejected("lebesgue-d2", &lebesgue2, "theta.w[0]", "expected 2 coordinate(s)");
     assert_rejected(
         "measure",
         &good_with("measure = \"lebesgue\"", "measure = \"gaussian\""),

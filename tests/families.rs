@@ -306,7 +306,8 @@ fn mean_of_target(c: &Case) -> Q {
     let int_f = integrate(&c.problem, &c.theta, |x| vec![target_at(&c.problem.target, x)])[0].clone();
     let m = match &c.problem.measure {
         Measure::Lebesgue { a, b } => b - a,
-        Measure::Uniform { .. } => int(1),
+        Measure::Uniform { .. } | Measure::Box { probability: true, .. } => int(1),
+        Measure::Box { a, b, .. } => reluproof::model::box_volume(a, b),
         Measure::Empirical { weights, .. } => weights.iter().sum(),
     };
     if m.is_zero() {
@@ -378,6 +379,7 @@ fn target(rng: &mut Rng, k: u64, measure: &Measure, th: &Theta<Q>) -> Target {
                     vec![a.clone(), b.clone(), a - int(1), b + int(1), (a + b) / int(2)]
                 }
                 Measure::Empirical { points, .. } => points.iter().map(|x| x[0].clone()).collect(),
+                Measure::Box { .. } => unreachable!("d = 1 here"),
             };
             for j in 0..th.width() {
                 if !th.w[j].is_zero() {

@@ -187,6 +187,10 @@ pub fn fit_test_points(case: &Case) -> Vec<Vec<BigRational>> {
         Measure::Empirical { points, weights } => {
             points.iter().zip(weights).filter(|(_, p)| p.is_positive()).map(|(x, _)| x.clone()).collect()
         }
+        Measure::Box { a, b, .. } => box_test_points(a, b, &case.theta),
+        Measure::Uniform { a, b, d } if *d >= 2 => {
+            box_test_points(&vec![a.clone(); *d], &vec![b.clone(); *d], &case.theta)
+        }
         Measure::Lebesgue { a, b } | Measure::Uniform { a, b, .. } => {
             let th = &case.theta;
             let mut cuts = vec![a.clone(), b.clone()];
@@ -211,6 +215,25 @@ pub fn fit_test_points(case: &Case) -> Vec<Vec<BigRational>> {
     }
 }
 
+/// Decisive points on a box: e is affine on each cell of the arrangement of
+/// the hyperplanes z_j = 0, so it vanishes there iff it vanishes at the
+/// cell's centroid c and at the midpoints (c + v)/2 towards its vertices v
+/// (interior points that span the cell affinely).
+fn box_test_points(a: &[BigRational], b: &[BigRational], theta: &Theta<BigRational>) -> Vec<Vec<BigRational>> {
+    let two = BigRational::from_integer(2.into());
+    let mut pts = Vec::new();
+    for cell in crate::objective::boxes::geometry::arrangement_cells(a, b, theta) {
+        let n = BigRational::from_integer(cell.len().into());
+        let c: Vec<BigRational> =
+            (0..a.len()).map(|i| cell.iter().fold(BigRational::zero(), |s, v| s + &v[i]) / &n).collect();
+        for v in &cell {
+            pts.push(c.iter().zip(v).map(|(ci, vi)| (ci + vi) / &two).collect());
+        }
+        pts.push(c);
+    }
+    pts
+}
+
 /// A case that fits the target exactly, in one of three ways: v = 0 and
 /// c = ξ; every neuron paired with a copy of opposite v; or every neuron
 /// switched off on the support (kinks placed at the ends or outside).
@@ -222,7 +245,9 @@ fn fitting_case(rng: &mut Rng, cfg: &GenConfig) -> Case {
     match rng.below(3) {
         0 => th.v.iter_mut().for_each(|v| *v = BigRational::zero()),
         1 => {
-            let h = th.width().min(32);
+            // Half the widest case the oracle covers, so that the doubled
+            // network is still cross-checked (32 off boxes).
+            let h = th.width().min(gen::box_width(&case.problem.measure, 64) / 2).max(1);
             th.w.truncate(h * th.d);
             th.b.truncate(h);
             th.v.truncate(h);

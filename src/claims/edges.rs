@@ -69,6 +69,8 @@ fn all_neurons_dead(case: &Case) -> bool {
             z(j, std::slice::from_ref(a)).is_negative() && z(j, std::slice::from_ref(b)).is_negative()
         }
         Measure::Uniform { .. } => false,
+        // z_j is affine: negative on the box iff negative at every corner.
+        Measure::Box { a, b, .. } => crate::model::box_corners(a, b).iter().all(|x| z(j, x).is_negative()),
         Measure::Empirical { points, weights } => {
             points.iter().zip(weights).all(|(x, p)| p.is_zero() || z(j, x).is_negative())
         }
@@ -80,7 +82,7 @@ fn nonconstant_target(rng: &mut Rng, case: &Case) -> Target {
     let d = case.problem.dim();
     let interval = match &case.problem.measure {
         Measure::Lebesgue { a, b } | Measure::Uniform { a, b, .. } => Some((a.clone(), b.clone())),
-        Measure::Empirical { .. } => None,
+        Measure::Box { .. } | Measure::Empirical { .. } => None,
     };
     match interval {
         Some((a, b)) if d == 1 && rng.chance(1, 3) => {
@@ -96,7 +98,7 @@ fn nonconstant_target(rng: &mut Rng, case: &Case) -> Target {
 /// A papers' case with its target replaced by a nonconstant one, on a
 /// measure whose support has at least two points (so f is nonconstant there).
 fn nonconstant_case(rng: &mut Rng) -> Case {
-    let kind = *rng.pick(&[MeasureKind::Lebesgue, MeasureKind::Uniform, MeasureKind::Empirical]);
+    let kind = *rng.pick(&[MeasureKind::Lebesgue, MeasureKind::Uniform, MeasureKind::Empirical, MeasureKind::Box]);
     let mut case = gen::case(rng, &GenConfig { max_width: 8, measures: vec![kind], ..GenConfig::default() });
     case.problem.target = nonconstant_target(rng, &case);
     case
@@ -335,7 +337,10 @@ impl Check for CriticalPointOfPositiveRiskOfNoOutputBias {
 /// A papers' case with another activation, a random σ'(0) convention and,
 /// often, degenerate neurons (w_j = 0 and b_j = 0 or not).
 fn case_with_activation(rng: &mut Rng, activation: Activation) -> Case {
-    let mut case = gen::case(rng, &GenConfig { max_width: 8, ..GenConfig::default() });
+    let cfg = GenConfig { max_width: 8, ..GenConfig::default() };
+    // Boxes where the box path integrates σ exactly (ReLU^p it does not).
+    let cfg = if crate::objective::boxes::split_activation(&activation).is_some() { cfg } else { cfg.without_boxes() };
+    let mut case = gen::case(rng, &cfg);
     case.problem.activation = activation;
     if rng.chance(1, 2) {
         case.problem.derivative_at_zero = DerivativeAtZero::Closed;

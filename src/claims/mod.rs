@@ -14,6 +14,7 @@ pub mod flow;
 pub mod instance;
 pub mod limits;
 pub mod oracle;
+pub mod oracle_box;
 pub mod probes;
 pub mod sharp;
 pub mod smooth_edge;

@@ -20,10 +20,12 @@
 //!   inside the piece (the integrand is a polynomial on the open piece).
 //!   The uniform probability divides by b − a.
 //!
+//! - Box measures (d ≥ 2): iterated integration, see [`super::oracle_box`].
+//!
 //! Cost O(H · (H + knots)) rational operations per case: fine for the checks'
-//! H ≤ 64. Smooth activations, the `sin` target and uniform measures in
-//! d ≥ 2 are outside (their values are not rational): [`reference`] returns
-//! `None` there.
+//! H ≤ 64. Smooth activations and the `sin` target are outside (their values
+//! are not rational), and so are boxes wider than [`super::oracle_box::max_width`]:
+//! [`reference`] returns `None` there.
 
 use crate::model::case::Case;
 use crate::model::{Activation, DerivativeAtZero, Measure, Target, Theta};
@@ -156,13 +158,15 @@ fn zero_like(th: &Theta<Q>) -> Theta<Q> {
 /// measure of D2 it integrates).
 pub fn covers(case: &Case) -> bool {
     let p = &case.problem;
+    if p.measure.as_box().is_some() {
+        return super::oracle_box::covers(p, case.theta.width());
+    }
     let degree_ok = matches!(
         p.activation,
         Activation::Relu | Activation::LeakyRelu(_) | Activation::Abs | Activation::ReluPow(2) | Activation::ReluPow(3)
     );
     let target_ok = !matches!(p.target, Target::Sin);
-    let measure_ok = !matches!(p.measure, Measure::Uniform { d, .. } if d != 1);
-    degree_ok && target_ok && measure_ok
+    degree_ok && target_ok
 }
 
 /// L(θ) and G(θ) from the definitions, or `None` outside [`covers`].
@@ -173,6 +177,8 @@ pub fn reference(case: &Case) -> Option<Reference> {
     let mut r = match &case.problem.measure {
         Measure::Empirical { points, weights } => empirical(case, points, weights),
         Measure::Lebesgue { a, b } => interval(case, a, b),
+        Measure::Box { .. } => box_reference(case),
+        Measure::Uniform { d, .. } if *d >= 2 => box_reference(case),
         Measure::Uniform { a, b, .. } => {
             let mut r = interval(case, a, b);
             let m = b - a;
@@ -185,6 +191,12 @@ pub fn reference(case: &Case) -> Option<Reference> {
         r.gradient.c = Q::zero();
     }
     Some(r)
+}
+
+/// L and G over a box, by [`super::oracle_box`].
+fn box_reference(case: &Case) -> Reference {
+    let (risk, gradient) = super::oracle_box::reference(&case.problem, &case.theta).expect("covered");
+    Reference { risk, gradient }
 }
 
 /// 𝔊(θ, x) and e(x) at one point: the sums of [`reference`] for δ_x.

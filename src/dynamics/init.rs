@@ -78,7 +78,8 @@ pub fn init_case(opts: &InitOptions) -> Result<Case, String> {
     Ok(Case { problem: opts.problem.clone(), theta: Theta { d, w, b, v, c }, notes: Vec::new() })
 }
 
-/// A problem from command-line pieces: lebesgue or uniform on [a, b], or
+/// A problem from command-line pieces: lebesgue or uniform on [a, b] (on the
+/// cube [a, b]^d for d ≥ 2), or
 /// `empirical` with `points` uniform grid points on [a, b]^d.
 pub fn problem_from_args(
     measure: &str,
@@ -94,8 +95,9 @@ pub fn problem_from_args(
     let measure = match (measure, d) {
         ("lebesgue", 1) => Measure::Lebesgue { a: a.clone(), b: b.clone() },
         ("uniform", 1) => Measure::Uniform { a: a.clone(), b: b.clone(), d: 1 },
+        // d ≥ 2: the cube [a, b]^d, integrated exactly over boxes.
         ("lebesgue" | "uniform", _) => {
-            return Err(format!("--measure {measure} is supported for d = 1 only; use --measure empirical for d = {d}"))
+            Measure::Box { a: vec![a.clone(); d], b: vec![b.clone(); d], probability: measure == "uniform" }
         }
         ("empirical", _) => {
             if points == 0 {

@@ -82,6 +82,14 @@ pub enum Sampler {
         /// Dimension.
         d: usize,
     },
+    /// The uniform law on the box ∏_i [a_i, b_i], on the grid
+    /// a_i + (b_i − a_i)·k/2^53 in each coordinate.
+    Box {
+        /// Lower ends.
+        a: Vec<BigRational>,
+        /// Side lengths b_i − a_i.
+        width: Vec<BigRational>,
+    },
     /// Index i with probability p_i / Σp.
     Weighted {
         /// The points x_i.
@@ -102,6 +110,9 @@ impl Sampler {
         match m {
             Measure::Lebesgue { a, b } => Ok(Sampler::Interval { a: a.clone(), width: b - a, d: 1 }),
             Measure::Uniform { a, b, d } => Ok(Sampler::Interval { a: a.clone(), width: b - a, d: *d }),
+            Measure::Box { a, b, .. } => {
+                Ok(Sampler::Box { a: a.clone(), width: a.iter().zip(b).map(|(ai, bi)| bi - ai).collect() })
+            }
             Measure::Empirical { points, weights } => {
                 let total = m.mass();
                 if !total.is_positive() || weights.iter().any(Signed::is_negative) {
@@ -123,6 +134,7 @@ impl Sampler {
     pub fn dim(&self) -> usize {
         match self {
             Sampler::Interval { d, .. } => *d,
+            Sampler::Box { a, .. } => a.len(),
             Sampler::Weighted { points, .. } => points.first().map_or(1, Vec::len),
         }
     }
@@ -154,6 +166,7 @@ impl Sampler {
     pub fn draw(&self, rng: &mut Rng) -> Vec<BigRational> {
         match self {
             Sampler::Interval { a, width, d } => (0..*d).map(|_| a + width * uniform_dyadic(rng)).collect(),
+            Sampler::Box { a, width } => a.iter().zip(width).map(|(ai, wi)| ai + wi * uniform_dyadic(rng)).collect(),
             Sampler::Weighted { points, cumulative } => points[Self::draw_index(cumulative, rng)].clone(),
         }
     }
@@ -419,11 +432,6 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
         ));
     }
     check_decay(&opts.decay)?;
-    if let Measure::Uniform { d, .. } = &case.problem.measure {
-        if *d >= 2 {
-            return Err("the uniform measure on [a,b]^d with d >= 2 is not supported yet".into());
-        }
-    }
     let sampler = Sampler::new(&case.problem.measure)?;
     let gstar = gamma_sgd_star(case);
     let c_q = match &opts.gamma {

@@ -2,7 +2,7 @@
 //!
 //! ```toml
 //! [problem]
-//! measure = "lebesgue"      # "lebesgue" (d = 1), "uniform" ([a,b]^d, d = 1 for now), "empirical"
+//! measure = "lebesgue"      # "lebesgue", "uniform" (probability), "empirical"
 //! a = "0"
 //! b = "1"
 //! target = "1"              # the constant ξ
@@ -16,6 +16,8 @@
 //! c = "0"
 //! ```
 //!
+//! A box ∏_i [a_i, b_i] (d ≥ 2) gives arrays: `a = ["0", "-1/2"]`,
+//! `b = ["1", "3"]`; scalar ends with `d = D` give the cube [a, b]^D.
 //! Empirical measures give `points` (d = 1: an array of numbers; otherwise an
 //! array of arrays) and optionally `weights` (default 1/n each).
 //! Numbers are strings ("3/7", "-0.125", "1e-3", "2") or TOML integers. A TOML
@@ -75,6 +77,9 @@ const THETA_KEYS: &[&str] = &["w", "b", "v", "c"];
 
 /// Longest number (in characters) a case file may hold.
 pub const MAX_NUMBER_CHARS: usize = 100_000;
+
+/// Largest box dimension d accepted (see [`crate::objective::boxes`]).
+pub const MAX_BOX_DIM: usize = 6;
 
 /// Largest case file read, in bytes.
 pub const MAX_CASE_BYTES: u64 = 256 << 20;
@@ -207,6 +212,86 @@ impl Reader<'_> {
         }
     }
 
+    /// `problem.d`: absent (1, or the length of array ends) or a positive integer.
+    fn dimension(&self, t: &Table) -> Result<Option<usize>, CaseError> {
+        match t.get("d") {
+            None => Ok(None),
+            Some(Value::Integer(d)) if *d >= 1 => Ok(Some(*d as usize)),
+            Some(_) => self.err("problem.d", "expected a positive integer dimension"),
+        }
+    }
+
+    /// The ends of `lebesgue` and `uniform`: scalars `a = "0"`, `b = "1"`
+    /// give [a, b] (d = 1), or the cube [a, b]^d with `d = D`; arrays
+    /// `a = ["0", "-1/2"]`, `b = ["1", "3"]` give the box ∏_i [a_i, b_i].
+    fn interval_or_box(&mut self, t: &Table, measure_name: &str) -> Result<Measure, CaseError> {
+        let probability = measure_name == "uniform";
+        let d = self.dimension(t)?;
+        let (av, bv) = match (t.get("a"), t.get("b")) {
+            (Some(a), Some(b)) => (a, b),
+            (None, _) => {
+                return self
+                    .err("problem.a", "missing; expected a number such as \"0\", or an array of d numbers for a box")
+            }
+            (_, None) => {
+                return self
+                    .err("problem.b", "missing; expected a number such as \"1\", or an array of d numbers for a box")
+            }
+        };
+        let (a, b) = match (av, bv) {
+            (Value::Array(_), Value::Array(_)) => (self.numbers(av, "problem.a")?, self.numbers(bv, "problem.b")?),
+            (Value::Array(_), _) => {
+                return self.err("problem.b", "problem.a is an array (a box), so b must be an array of as many numbers")
+            }
+            (_, Value::Array(_)) => {
+                return self.err("problem.a", "problem.b is an array (a box), so a must be an array of as many numbers")
+            }
+            _ => {
+                let (a, b) = (self.number(av, "problem.a")?, self.number(bv, "problem.b")?);
+                if a >= b {
+                    return self.err("problem.b", format!("the domain [a, b] needs a < b; got a = {a}, b = {b}"));
+                }
+                return Ok(match d.unwrap_or(1) {
+                    1 if probability => Measure::Uniform { a, b, d: 1 },
+                    1 => Measure::Lebesgue { a, b },
+                    d => Measure::Box { a: vec![a; d], b: vec![b; d], probability },
+                });
+            }
+        };
+        if a.is_empty() {
+            return self.err("problem.a", "an empty array: a box needs at least one coordinate range");
+        }
+        if a.len() != b.len() {
+            return self.err(
+                "problem.b",
+                format!("expected {} number(s), one per coordinate as in problem.a, got {}", a.len(), b.len()),
+            );
+        }
+        if let Some(d) = d.filter(|&d| d != a.len()) {
+            return self.err("problem.d", format!("d = {d}, but the box has {} coordinate range(s)", a.len()));
+        }
+        if let Some(i) = (0..a.len()).find(|&i| a[i] >= b[i]) {
+            return self.err(
+                &format!("problem.b[{i}]"),
+                format!("each range [a_i, b_i] needs a_i < b_i; got a[{i}] = {}, b[{i}] = {}", a[i], b[i]),
+            );
+        }
+        if a.len() > MAX_BOX_DIM {
+            return self.err(
+                "problem.a",
+                format!(
+                    "a box of dimension {}; exact integration over boxes is offered for d <= {MAX_BOX_DIM} (its cost grows like 2^d d! per pair of neurons); use an empirical measure",
+                    a.len()
+                ),
+            );
+        }
+        Ok(match a.len() {
+            1 if probability => Measure::Uniform { a: a[0].clone(), b: b[0].clone(), d: 1 },
+            1 => Measure::Lebesgue { a: a[0].clone(), b: b[0].clone() },
+            _ => Measure::Box { a, b, probability },
+        })
+    }
+
     fn problem(&mut self, t: &Table) -> Result<Problem, CaseError> {
         self.no_unknown_keys(t, "problem", PROBLEM_KEYS)?;
         let measure_name = self.string(t, "problem", "measure", None)?;
@@ -221,30 +306,7 @@ impl Reader<'_> {
         let measure = match measure_name {
             "lebesgue" | "uniform" => {
                 interval_keys_only(self, &["a", "b", "d"])?;
-                let a = self.get_number(t, "problem", "a")?;
-                let b = self.get_number(t, "problem", "b")?;
-                if a >= b {
-                    return self.err("problem.b", format!("the domain [a, b] needs a < b; got a = {a}, b = {b}"));
-                }
-                let d = match t.get("d") {
-                    None => 1,
-                    Some(Value::Integer(d)) if *d >= 1 => *d as usize,
-                    Some(_) => return self.err("problem.d", "expected a positive integer dimension"),
-                };
-                if measure_name == "lebesgue" {
-                    if d != 1 {
-                        return self.err(
-                            "problem.d",
-                            "Lebesgue measure on [a, b] is for d = 1 only; use measure = \"uniform\" or \"empirical\"",
-                        );
-                    }
-                    Measure::Lebesgue { a, b }
-                } else {
-                    if d != 1 {
-                        return self.err("problem.d", format!("the uniform measure on [a, b]^d with d = {d} >= 2 is not supported yet; use d = 1 or an empirical measure"));
-                    }
-                    Measure::Uniform { a, b, d }
-                }
+                self.interval_or_box(t, measure_name)?
             }
             "empirical" => {
                 interval_keys_only(self, &["points", "weights"])?;
@@ -316,7 +378,14 @@ impl Reader<'_> {
                 )
             }
         };
-        Ok(Problem { measure, target, activation, derivative_at_zero, output_bias })
+        let problem = Problem { measure, target, activation, derivative_at_zero, output_bias };
+        if problem.measure.as_box().is_some() {
+            if let Some(why) = crate::objective::boxes::unsupported(&problem) {
+                let field = if split_ok(&problem.activation) { "problem.target" } else { "problem.activation" };
+                return self.err(field, why);
+            }
+        }
+        Ok(problem)
     }
 
     /// `{ slope = …, intercept = … }` (affine) or `{ knots = […], values = […] }`
@@ -472,6 +541,17 @@ pub fn parse_case_with_witness(file: &str, text: &str) -> Result<(Case, Option<T
     r.no_unknown_keys(&root, "", &["problem", "theta", "witness"])?;
     let problem = r.problem(r.table(&root, "problem")?)?;
     let theta = r.theta(r.table(&root, "theta")?, problem.dim(), problem.output_bias)?;
+    if problem.measure.as_box().is_some() {
+        use crate::objective::boxes::{work_estimate, MAX_WORK};
+        let (d, h) = (theta.d, theta.width());
+        if work_estimate(d, h) > MAX_WORK {
+            let most = (1..=h).take_while(|&k| work_estimate(d, k) <= MAX_WORK).last().unwrap_or(1);
+            return r.err(
+                "theta.b",
+                format!("width H = {h} on a box in d = {d}: exact integration over its H(H+1)/2 pair polytopes would run for a very long time; at most H = {most} is accepted in d = {d} (use an empirical measure for wider networks)"),
+            );
+        }
+    }
     let witness = match root.get("witness") {
         None => None,
         Some(Value::Table(t)) => Some(t.clone()),
@@ -507,6 +587,11 @@ pub fn read_case(path: &Path) -> Result<Case, CaseError> {
     }
 }
 
+/// Whether the box path integrates this activation.
+fn split_ok(a: &Activation) -> bool {
+    crate::objective::boxes::split_activation(a).is_some()
+}
+
 fn quote(q: &BigRational) -> String {
     format!("\"{q}\"")
 }
@@ -524,6 +609,7 @@ impl Case {
         match &p.measure {
             Measure::Lebesgue { a, b } => s += &format!("a = {}\nb = {}\n", quote(a), quote(b)),
             Measure::Uniform { a, b, d } => s += &format!("a = {}\nb = {}\nd = {d}\n", quote(a), quote(b)),
+            Measure::Box { a, b, .. } => s += &format!("a = {}\nb = {}\n", list(a), list(b)),
             Measure::Empirical { points, weights } => {
                 let pts: Vec<String> = points.iter().map(|x| list(x)).collect();
                 s += &format!("points = [{}]\nweights = {}\n", pts.join(", "), list(weights));

@@ -4,5 +4,7 @@ pub mod case;
 mod problem;
 mod theta;
 
-pub use problem::{Activation, DerivativeAtZero, Measure, Prepared, Problem, Target, TargetPieces};
+pub use problem::{
+    box_corners, box_volume, Activation, DerivativeAtZero, Measure, Prepared, Problem, Target, TargetPieces,
+};
 pub use theta::Theta;

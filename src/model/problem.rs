@@ -23,6 +23,17 @@ pub enum Measure {
         /// Dimension.
         d: usize,
     },
+    /// Lebesgue measure (`probability` false, mass ∏_i (b_i − a_i)) or the
+    /// uniform probability (`probability` true, mass 1) on the box
+    /// ∏_i [a_i, b_i] ⊂ ℝ^d, d ≥ 2 (d = 1 uses `Lebesgue` or `Uniform`).
+    Box {
+        /// Lower ends a_i, one per coordinate.
+        a: Vec<BigRational>,
+        /// Upper ends b_i > a_i.
+        b: Vec<BigRational>,
+        /// Whether μ is normalised to mass 1.
+        probability: bool,
+    },
     /// Σ_i p_i δ_{x_i} with rational points and nonnegative weights: m = Σ p_i.
     Empirical {
         /// Points x_i ∈ ℚ^d.
@@ -38,6 +49,7 @@ impl Measure {
         match self {
             Measure::Lebesgue { .. } => 1,
             Measure::Uniform { d, .. } => *d,
+            Measure::Box { a, .. } => a.len(),
             Measure::Empirical { points, .. } => points.first().map_or(1, Vec::len),
         }
     }
@@ -45,7 +57,8 @@ impl Measure {
     pub fn mass(&self) -> BigRational {
         match self {
             Measure::Lebesgue { a, b } => b - a,
-            Measure::Uniform { .. } => BigRational::one(),
+            Measure::Uniform { .. } | Measure::Box { probability: true, .. } => BigRational::one(),
+            Measure::Box { a, b, probability: false } => box_volume(a, b),
             Measure::Empirical { weights, .. } => weights.iter().fold(BigRational::zero(), |s, p| s + p),
         }
     }
@@ -62,6 +75,7 @@ impl Measure {
         match self {
             Measure::Lebesgue { a, b } => ab(a, b),
             Measure::Uniform { a, b, d } => ab(a, b) * BigRational::from_integer((*d).into()),
+            Measure::Box { a, b, .. } => a.iter().zip(b).fold(BigRational::zero(), |s, (ai, bi)| s + ab(ai, bi)),
             Measure::Empirical { points, weights } => points
                 .iter()
                 .zip(weights)
@@ -71,14 +85,52 @@ impl Measure {
                 .unwrap_or_else(BigRational::zero),
         }
     }
-    /// Short name: `lebesgue`, `uniform`, `empirical`.
+    /// Short name: `lebesgue`, `uniform`, `empirical` (a box is `lebesgue`
+    /// or `uniform`, as in case files).
     pub fn name(&self) -> &'static str {
         match self {
-            Measure::Lebesgue { .. } => "lebesgue",
-            Measure::Uniform { .. } => "uniform",
+            Measure::Lebesgue { .. } | Measure::Box { probability: false, .. } => "lebesgue",
+            Measure::Uniform { .. } | Measure::Box { probability: true, .. } => "uniform",
             Measure::Empirical { .. } => "empirical",
         }
     }
+    /// The box ∏_i [a_i, b_i] and whether μ is a probability, for the
+    /// measures integrated over a box in d ≥ 2: [`Measure::Box`] and the
+    /// uniform probability on a cube [a, b]^d with d ≥ 2. `None` otherwise
+    /// (d = 1 intervals keep their own path).
+    pub fn as_box(&self) -> Option<(Vec<BigRational>, Vec<BigRational>, bool)> {
+        match self {
+            Measure::Box { a, b, probability } => Some((a.clone(), b.clone(), *probability)),
+            Measure::Uniform { a, b, d } if *d >= 2 => Some((vec![a.clone(); *d], vec![b.clone(); *d], true)),
+            _ => None,
+        }
+    }
+    /// A one-line description, e.g. `uniform probability on [0, 1] x [-1/2, 3]`.
+    pub fn describe(&self) -> String {
+        match self {
+            Measure::Lebesgue { a, b } => format!("Lebesgue measure on [{a}, {b}]"),
+            Measure::Uniform { a, b, d } => format!("uniform probability on [{a}, {b}]^{d}"),
+            Measure::Box { a, b, probability } => {
+                let sides: Vec<String> = a.iter().zip(b).map(|(ai, bi)| format!("[{ai}, {bi}]")).collect();
+                let kind = if *probability { "uniform probability" } else { "Lebesgue measure" };
+                format!("{kind} on the box {}", sides.join(" x "))
+            }
+            Measure::Empirical { weights, .. } => format!("empirical measure with {} points", weights.len()),
+        }
+    }
+}
+
+/// The 2^d corners of the box ∏_i [a_i, b_i] (corner k takes b_i where bit i
+/// of k is set).
+pub fn box_corners(a: &[BigRational], b: &[BigRational]) -> Vec<Vec<BigRational>> {
+    (0..1usize << a.len())
+        .map(|k| (0..a.len()).map(|i| if k >> i & 1 == 1 { b[i].clone() } else { a[i].clone() }).collect())
+        .collect()
+}
+
+/// ∏_i (b_i − a_i), the volume of a box.
+pub fn box_volume(a: &[BigRational], b: &[BigRational]) -> BigRational {
+    a.iter().zip(b).fold(BigRational::one(), |v, (ai, bi)| v * (bi - ai))
 }
 
 /// The target function f (D3 has the constant ξ; the others are edge cases E1).
@@ -393,7 +445,10 @@ pub struct Prepared<S: Scalar> {
     pub ctx: S::Ctx,
     /// [a, b] for interval measures.
     pub interval: Option<(S, S)>,
-    /// 1/(b − a) for the uniform probability measure.
+    /// The ends (a_i), (b_i) of the box for box measures (d ≥ 2).
+    pub box_ends: Option<(Vec<S>, Vec<S>)>,
+    /// 1/(b − a) for the uniform probability measure on [a, b]; 1/∏(b_i − a_i)
+    /// on a box.
     pub normaliser: Option<S>,
     /// Points (row-major, n × d) and weights for empirical measures.
     pub points: Vec<S>,
@@ -439,7 +494,14 @@ impl Problem {
         if m.is_zero() || !self.target.is_exact() {
             return BigRational::zero();
         }
+        if let (Some((a, b, _)), Target::Affine { slope, intercept }) = (self.measure.as_box(), &self.target) {
+            // The mean of an affine f over a box is f at the centre.
+            let two = BigRational::from_integer(2.into());
+            let centre: Vec<BigRational> = a.iter().zip(&b).map(|(ai, bi)| (ai + bi) / &two).collect();
+            return slope.iter().zip(&centre).fold(intercept.clone(), |s, (w, x)| s + w * x);
+        }
         match &self.measure {
+            Measure::Box { .. } => BigRational::zero(),
             Measure::Lebesgue { a, b } | Measure::Uniform { a, b, .. } => {
                 let two = BigRational::from_integer(2.into());
                 let pieces = self.target.pieces_on(a, b).expect("exact target");
@@ -478,11 +540,17 @@ impl Problem {
     /// Converts the problem's numbers to the backend `S`.
     pub fn prepare<S: Scalar>(&self, ctx: &S::Ctx) -> Prepared<S> {
         let conv = |q: &BigRational| S::from_rational(q, ctx);
-        let (interval, normaliser) = match &self.measure {
-            Measure::Lebesgue { a, b } => (Some((conv(a), conv(b))), None),
-            Measure::Uniform { a, b, .. } => (Some((conv(a), conv(b))), Some(conv(&(BigRational::one() / (b - a))))),
-            Measure::Empirical { .. } => (None, None),
+        let boxed = self.measure.as_box();
+        let (interval, normaliser) = match (&self.measure, &boxed) {
+            (_, Some((a, b, true))) => (None, Some(conv(&(BigRational::one() / box_volume(a, b))))),
+            (_, Some(_)) => (None, None),
+            (Measure::Lebesgue { a, b }, _) => (Some((conv(a), conv(b))), None),
+            (Measure::Uniform { a, b, .. }, _) => {
+                (Some((conv(a), conv(b))), Some(conv(&(BigRational::one() / (b - a)))))
+            }
+            (Measure::Empirical { .. } | Measure::Box { .. }, _) => (None, None),
         };
+        let box_ends = boxed.map(|(a, b, _)| (a.iter().map(conv).collect(), b.iter().map(conv).collect()));
         let (points, weights) = match &self.measure {
             Measure::Empirical { points, weights } => {
                 (points.iter().flatten().map(conv).collect(), weights.iter().map(conv).collect())
@@ -497,15 +565,16 @@ impl Problem {
             _ => Vec::new(),
         };
         let target_pieces = match &self.measure {
-            Measure::Lebesgue { a, b } | Measure::Uniform { a, b, .. } => self.target.pieces_on(a, b).map(|p| {
+            Measure::Lebesgue { a, b } | Measure::Uniform { a, b, d: 1 } => self.target.pieces_on(a, b).map(|p| {
                 (p.breaks.iter().map(conv).collect(), p.pieces.iter().map(|(s, t)| (conv(s), conv(t))).collect())
             }),
-            Measure::Empirical { .. } => None,
+            Measure::Uniform { .. } | Measure::Box { .. } | Measure::Empirical { .. } => None,
         };
         Prepared {
             problem: self.clone(),
             ctx: ctx.clone(),
             interval,
+            box_ends,
             normaliser,
             points,
             weights,

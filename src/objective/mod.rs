@@ -6,6 +6,7 @@
 //! their decisions from the exact θ, so an enclosure never depends on an
 //! undecided comparison.
 
+pub mod boxes;
 pub mod empirical;
 #[doc(hidden)]
 pub mod fault;
@@ -14,6 +15,7 @@ pub mod sweep;
 
 use crate::model::{Measure, Prepared, Theta};
 use crate::num::{BigRational, Ordered, Scalar};
+use boxes::{box_integrals, BoxPlan};
 use empirical::{empirical_sums, ActivationPattern};
 use general::{general_integrals, GeneralPlan};
 use sweep::{active_sums, sweep_sums, SweepPlan};
@@ -37,6 +39,8 @@ pub enum Plan {
     General(GeneralPlan),
     /// Empirical measure.
     Pattern(ActivationPattern),
+    /// Box measure (d ≥ 2): polytopes of pairs of neurons.
+    Box(BoxPlan),
 }
 
 /// Which evaluation path a [`Plan`] takes (tests assert it, so that a
@@ -49,6 +53,8 @@ pub enum Path {
     General,
     /// Sums over the points of an empirical measure.
     Pattern,
+    /// Exact integration over box ∩ half-spaces of pairs of neurons (d ≥ 2).
+    Box,
 }
 
 impl Plan {
@@ -58,21 +64,28 @@ impl Plan {
             Plan::Sweep(_) => Path::Sweep,
             Plan::General(_) => Path::General,
             Plan::Pattern(_) => Path::Pattern,
+            Plan::Box(_) => Path::Box,
         }
     }
     /// Decides kink order / activation pattern of θ for the problem.
     ///
     /// # Panics
-    /// On the uniform measure with d ≥ 2, which is not supported yet, and on
-    /// smooth activations or the `sin` target, which need MPFR (see
-    /// [`smooth`](crate::smooth)); case files and commands route those
-    /// before evaluation.
+    /// On smooth activations or the `sin` target, which need MPFR (see
+    /// [`smooth`](crate::smooth)), and on box measures with what the box
+    /// path refuses ([`boxes::unsupported`]); case files and commands route
+    /// those before evaluation.
     pub fn new<K: Ordered>(theta: &Theta<K>, prep: &Prepared<K>) -> Self {
         let problem = &prep.problem;
         assert!(
             problem.activation.is_piecewise_polynomial() && problem.target.is_exact(),
             "exact evaluation needs a piecewise polynomial activation and an exact target"
         );
+        if prep.box_ends.is_some() {
+            if let Some(why) = boxes::unsupported(problem) {
+                panic!("{why}");
+            }
+            return Plan::Box(BoxPlan::new(theta, prep));
+        }
         match &problem.measure {
             Measure::Lebesgue { .. } | Measure::Uniform { d: 1, .. }
                 if problem.activation != crate::model::Activation::Relu || problem.target.constant().is_none() =>
@@ -83,9 +96,7 @@ impl Plan {
                 let (a, b) = prep.interval.as_ref().expect("interval measure");
                 Plan::Sweep(SweepPlan::new(theta, a, b, prep.problem.derivative_at_zero))
             }
-            Measure::Uniform { .. } => {
-                panic!("the uniform measure on [a,b]^d with d >= 2 is not supported yet")
-            }
+            Measure::Uniform { .. } | Measure::Box { .. } => unreachable!("boxes are planned above"),
             Measure::Empirical { .. } => Plan::Pattern(ActivationPattern::new(theta, prep)),
         }
     }
@@ -195,6 +206,11 @@ pub fn evaluate_planned<S: Scalar>(plan: &Plan, prep: &Prepared<S>, theta: &Thet
             g = grad;
             risk
         }
+        Plan::Box(plan) => {
+            let (risk, grad) = box_integrals(plan, prep, theta);
+            g = grad;
+            risk
+        }
         Plan::Pattern(pat) => {
             let sums = empirical_sums(pat, theta, prep);
             for j in 0..h {
@@ -230,6 +246,7 @@ pub fn per_sample<S: Ordered>(prep: &Prepared<S>, theta: &Theta<S>, x: &[S]) -> 
         }
     };
     point.interval = None;
+    point.box_ends = None;
     point.normaliser = None;
     let pat = ActivationPattern::new(theta, &point);
     let sums = empirical_sums(&pat, theta, &point);

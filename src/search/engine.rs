@@ -187,6 +187,7 @@ fn perturb(inst: &Instance, rng: &mut Rng) -> Instance {
                 crate::model::Measure::Lebesgue { a, b } | crate::model::Measure::Uniform { a, b, .. } => {
                     vec![vec![a.clone()], vec![b.clone()]]
                 }
+                crate::model::Measure::Box { a, b, .. } => crate::model::box_corners(a, b),
                 crate::model::Measure::Empirical { points, .. } => points.clone(),
             };
             let x = &xs[rng.below(xs.len() as u64) as usize];

@@ -86,6 +86,8 @@ pub fn all_slots(inst: &Instance) -> Vec<Slot> {
     let mut s = Vec::new();
     match &p.measure {
         Measure::Lebesgue { .. } | Measure::Uniform { .. } => s.extend([Slot::A, Slot::B]),
+        // The box's ends are not shrunk (only θ and the target are).
+        Measure::Box { .. } => {}
         Measure::Empirical { points, weights } => {
             s.extend((0..points.iter().map(Vec::len).sum()).map(Slot::Point));
             s.extend((0..weights.len()).map(Slot::Weight));
@@ -214,6 +216,7 @@ pub fn well_formed(inst: &Instance) -> bool {
     let p = &inst.case.problem;
     let ok_measure = match &p.measure {
         Measure::Lebesgue { a, b } | Measure::Uniform { a, b, .. } => a < b,
+        Measure::Box { a, b, .. } => a.iter().zip(b).all(|(ai, bi)| ai < bi),
         Measure::Empirical { weights, .. } => {
             weights.iter().all(|w| !w.is_negative()) && weights.iter().any(Signed::is_positive)
         }

@@ -59,6 +59,7 @@ fn interval(rng: &mut Rng) -> (BigRational, BigRational) {
 fn anchors(measure: &Measure) -> Vec<Vec<BigRational>> {
     match measure {
         Measure::Lebesgue { a, b } | Measure::Uniform { a, b, .. } => vec![vec![a.clone()], vec![b.clone()]],
+        Measure::Box { a, b, .. } => crate::model::box_corners(a, b),
         Measure::Empirical { points, weights } => {
             points.iter().zip(weights).filter(|(_, p)| p.is_positive()).map(|(x, _)| x.clone()).collect()
         }
@@ -97,10 +98,10 @@ fn affine_problem(rng: &mut Rng) -> Problem {
     Problem::new(Measure::Lebesgue { a, b }, target)
 }
 
-/// A papers'-setting case with small numbers: Lebesgue, uniform or a small
-/// empirical measure, constant ξ, H ≤ `max_h`.
+/// A papers'-setting case with small numbers: Lebesgue, uniform, a small
+/// empirical measure or a box in d = 2, constant ξ, H ≤ `max_h`.
 fn papers_case(rng: &mut Rng, max_h: usize) -> Case {
-    let kind = *rng.pick(&[MeasureKind::Lebesgue, MeasureKind::Uniform, MeasureKind::Empirical]);
+    let kind = *rng.pick(&[MeasureKind::Lebesgue, MeasureKind::Uniform, MeasureKind::Empirical, MeasureKind::Box]);
     let measure = match kind {
         MeasureKind::Lebesgue => {
             let (a, b) = interval(rng);
@@ -114,8 +115,13 @@ fn papers_case(rng: &mut Rng, max_h: usize) -> Case {
             let cfg = GenConfig { max_dim: 2, max_points: 4, ..GenConfig::default() };
             gen::measure(rng, MeasureKind::Empirical, &cfg)
         }
+        MeasureKind::Box => {
+            let (a0, b0) = interval(rng);
+            let (a1, b1) = interval(rng);
+            Measure::Box { a: vec![a0, a1], b: vec![b0, b1], probability: rng.chance(1, 2) }
+        }
     };
-    let h = rng.range(1, max_h as i64) as usize;
+    let h = rng.range(1, gen::box_width(&measure, max_h) as i64) as usize;
     let theta = small_theta(rng, &measure, h);
     Case { problem: Problem::new(measure, Target::Constant(small(rng, 8, 4))), theta, notes: Vec::new() }
 }

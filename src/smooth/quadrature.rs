@@ -43,6 +43,7 @@ fn interval_of(case: &Case) -> Result<(BigRational, BigRational, BigRational), S
         Measure::Uniform { d, .. } => {
             Err(format!("the uniform measure on [a, b]^{d} with d >= 2 is not supported by the smooth path"))
         }
+        Measure::Box { .. } => Err("the smooth path does not integrate over boxes (d >= 2)".into()),
         Measure::Empirical { .. } => Err("quadrature is for Lebesgue and uniform measures".into()),
     }
 }

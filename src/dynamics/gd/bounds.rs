@@ -30,6 +30,13 @@ pub fn second_moment(m: &crate::model::Measure) -> Option<BigRational> {
         Measure::Uniform { a, b, d } => {
             Some(BigRational::one() + BigRational::from_integer((*d).into()) * (a * a + a * b + b * b) / three)
         }
+        Measure::Box { a, b, probability } => {
+            // ∫ x_i² over [a_i, b_i] is (b_i³ − a_i³)/3 = (b_i − a_i)(a_i² + a_i b_i + b_i²)/3.
+            let mean_sq =
+                a.iter().zip(b).fold(BigRational::zero(), |s, (ai, bi)| s + (ai * ai + ai * bi + bi * bi) / &three);
+            let m = if *probability { BigRational::one() } else { crate::model::box_volume(a, b) };
+            Some(&m + &m * mean_sq)
+        }
         Measure::Empirical { points, weights } => Some(
             points
                 .iter()

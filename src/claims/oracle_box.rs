@@ -1,0 +1,266 @@
+//! The definitional evaluator of [`super::oracle`] for box measures
+//! ∏_i [a_i, b_i], d ≥ 2: iterated integration, sharing no code with the
+//! box path of `src/objective/boxes/` (no polytopes, no triangulations, no
+//! pairs of neurons).
+//!
+//! With x_1, …, x_{k−1} fixed, the integral of a D3–D4 integrand (degree ≤ 2
+//! for ReLU, leaky ReLU and |z| with a constant or affine target) over the
+//! remaining coordinates is, as a function of x_k, a polynomial of degree
+//! ≤ 2 + d − k between consecutive x_k-coordinates of the vertices of the
+//! arrangement of the neuron hyperplanes and the box facets restricted to
+//! that slice. Those vertices are found by brute force (every set of d − k + 1
+//! hyperplanes, solved exactly), and closed Newton–Cotes rules with rational
+//! weights (Simpson, exact to degree 3; Boole, exact to degree 5) integrate
+//! each slab exactly. At the innermost level the integrand is evaluated from
+//! its definition with N(x) computed pointwise; each neuron's side of its
+//! kink is decided at the piece's midpoint, ties (a hyperplane containing the
+//! piece) broken towards the enclosing slabs' midpoints from the innermost
+//! coordinate out (a node on a slab's edge takes the slab's limit), and a
+//! neuron with w_j = b_j = 0 takes σ'(0) from the convention.
+//!
+//! Cost grows like (H + 2d)^{d(d+1)/2}: the checks draw boxes with d ≤ 3 and
+//! small H; [`covers`] refuses larger ones.
+
+use crate::model::{Activation, DerivativeAtZero, Problem, Target, Theta};
+use crate::num::{BigRational, Scalar};
+use num_traits::{One, Signed, Zero};
+
+type Q = BigRational;
+
+// The hot products and sums use the crate's BigRational arithmetic
+// ([`Scalar`], with cheaper gcds than num-rational's operators): the same
+// numbers, not the box path's algorithm.
+fn mul(a: &Q, b: &Q) -> Q {
+    Scalar::mul(a, b)
+}
+
+fn add(a: &Q, b: &Q) -> Q {
+    Scalar::add(a, b)
+}
+
+/// The largest width the oracle takes in dimension d (its cost, not its
+/// correctness, limits it).
+pub fn max_width(d: usize) -> usize {
+    match d {
+        2 => 6,
+        3 => 3,
+        _ => 0,
+    }
+}
+
+/// Whether this evaluator covers a box problem of width h.
+pub fn covers(problem: &Problem, h: usize) -> bool {
+    let act_ok = matches!(problem.activation, Activation::Relu | Activation::LeakyRelu(_) | Activation::Abs);
+    let target_ok = matches!(problem.target, Target::Constant(_) | Target::Affine { .. });
+    act_ok && target_ok && problem.measure.as_box().is_some_and(|(a, _, _)| h <= max_width(a.len()))
+}
+
+struct Net<'a> {
+    d: usize,
+    th: &'a Theta<Q>,
+    act: &'a Activation,
+    closed: bool,
+    target: &'a Target,
+    lo: Vec<Q>,
+    hi: Vec<Q>,
+}
+
+fn int(n: i64) -> Q {
+    Q::from_integer(n.into())
+}
+
+impl Net<'_> {
+    fn z(&self, j: usize, x: &[Q]) -> Q {
+        self.th.w_row(j).iter().zip(x).fold(self.th.b[j].clone(), |s, (w, xi)| add(&s, &mul(w, xi)))
+    }
+
+    /// σ(z) and σ'(z) on the positive (`on`) or the other piece.
+    fn sigma(&self, on: bool, z: &Q) -> (Q, Q) {
+        let slope = match (self.act, on) {
+            (_, true) => Q::one(),
+            (Activation::Relu, false) => Q::zero(),
+            (Activation::LeakyRelu(a), false) => a.clone(),
+            (Activation::Abs, false) => -Q::one(),
+            (other, _) => unreachable!("{} is outside the box oracle", other.name()),
+        };
+        (mul(&slope, z), slope)
+    }
+
+    /// [e², G_w (θ order), G_b, G_v, G_c] at x with the pieces `on`.
+    fn integrand(&self, x: &[Q], on: &[bool]) -> Vec<Q> {
+        let h = self.th.width();
+        let f = match self.target {
+            Target::Constant(xi) => xi.clone(),
+            Target::Affine { slope, intercept } => {
+                slope.iter().zip(x).fold(intercept.clone(), |s, (a, xi)| add(&s, &mul(a, xi)))
+            }
+            other => unreachable!("target {} is outside the box oracle", other.name()),
+        };
+        let pieces: Vec<(Q, Q)> = (0..h).map(|j| self.sigma(on[j], &self.z(j, x))).collect();
+        let e = Scalar::sub(&(0..h).fold(self.th.c.clone(), |s, j| add(&s, &mul(&self.th.v[j], &pieces[j].0))), &f);
+        let e2 = add(&e, &e);
+        let mut out = Vec::with_capacity(1 + h * (self.d + 2) + 1);
+        out.push(mul(&e, &e));
+        let g: Vec<Q> = (0..h).map(|j| mul(&mul(&self.th.v[j], &pieces[j].1), &e2)).collect();
+        for gj in &g {
+            out.extend(x.iter().map(|xi| mul(gj, xi)));
+        }
+        out.extend(g);
+        out.extend((0..h).map(|j| mul(&pieces[j].0, &e2)));
+        out.push(e2);
+        out
+    }
+
+    /// Neuron j's piece near x (see the module documentation).
+    fn piece(&self, j: usize, x: &[Q], towards: &[Q]) -> bool {
+        let z = self.z(j, x);
+        if !z.is_zero() {
+            return z.is_positive();
+        }
+        let w = self.th.w_row(j);
+        for k in (0..self.d).rev() {
+            let t = &w[k] * (&towards[k] - &x[k]);
+            if !t.is_zero() {
+                return t.is_positive();
+            }
+        }
+        self.closed
+    }
+
+    /// The x_k-coordinates (k = prefix.len()) of the vertices of the
+    /// arrangement restricted to the slice, inside [lo_k, hi_k], with its ends.
+    fn critical(&self, prefix: &[Q]) -> Vec<Q> {
+        let k = prefix.len();
+        let m = self.d - k;
+        let mut rows: Vec<(Vec<Q>, Q)> = Vec::new();
+        for j in 0..self.th.width() {
+            let w = self.th.w_row(j);
+            if w[k..].iter().all(Zero::is_zero) {
+                continue;
+            }
+            let fixed = w[..k].iter().zip(prefix).fold(self.th.b[j].clone(), |s, (wi, x)| s + wi * x);
+            rows.push((w[k..].to_vec(), -fixed));
+        }
+        for i in k..self.d {
+            for end in [&self.lo[i], &self.hi[i]] {
+                let mut coef = vec![Q::zero(); m];
+                coef[i - k] = Q::one();
+                rows.push((coef, end.clone()));
+            }
+        }
+        let mut out = vec![self.lo[k].clone(), self.hi[k].clone()];
+        let mut pick: Vec<usize> = (0..m).collect();
+        if rows.len() >= m {
+            loop {
+                // Only vertices inside the box matter (the arrangement outside
+                // it does not change the slices inside).
+                if let Some(x) = solve(&pick.iter().map(|&r| &rows[r]).collect::<Vec<_>>()) {
+                    let inside = x.iter().enumerate().all(|(i, xi)| xi >= &self.lo[k + i] && xi <= &self.hi[k + i]);
+                    if inside && x[0] > self.lo[k] && x[0] < self.hi[k] {
+                        out.push(x[0].clone());
+                    }
+                }
+                // Next m-subset in lexicographic order.
+                let n = rows.len();
+                let Some(i) = (0..m).rev().find(|&i| pick[i] < n - m + i) else { break };
+                pick[i] += 1;
+                for t in i + 1..m {
+                    pick[t] = pick[t - 1] + 1;
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// ∫ of the integrand vector over the slice where x_0..x_{k−1} = prefix.
+    fn integrate(&self, prefix: &mut Vec<Q>, towards: &mut Vec<Q>) -> Vec<Q> {
+        let k = prefix.len();
+        let degree = 2 + self.d - k - 1;
+        let (rule, denom): (&[i64], i64) = if degree <= 3 { (&[1, 4, 1], 6) } else { (&[7, 32, 12, 32, 7], 90) };
+        let nodes = rule.len() as i64 - 1;
+        let mut total: Vec<Q> = Vec::new();
+        for s in self.critical(prefix).windows(2) {
+            let (l, r) = (&s[0], &s[1]);
+            let width = r - l;
+            let mid = (l + r) / int(2);
+            for (i, wt) in rule.iter().enumerate() {
+                prefix.push(l + &width * Q::new((i as i64).into(), nodes.into()));
+                towards.push(mid.clone());
+                let inner = if k + 1 == self.d {
+                    let mut m = prefix.clone();
+                    m[k] = mid.clone();
+                    let on: Vec<bool> = (0..self.th.width()).map(|j| self.piece(j, &m, towards)).collect();
+                    self.integrand(prefix, &on)
+                } else {
+                    self.integrate(prefix, towards)
+                };
+                prefix.pop();
+                towards.pop();
+                let f = &width * int(*wt) / int(denom);
+                if total.is_empty() {
+                    total = vec![Q::zero(); inner.len()];
+                }
+                for (t, v) in total.iter_mut().zip(inner) {
+                    Scalar::add_assign(t, &mul(&f, &v));
+                }
+            }
+        }
+        total
+    }
+}
+
+/// The unique solution of a square system, by exact Gaussian elimination;
+/// `None` if singular.
+fn solve(rows: &[&(Vec<Q>, Q)]) -> Option<Vec<Q>> {
+    let n = rows.len();
+    let mut a: Vec<Vec<Q>> = rows
+        .iter()
+        .map(|(c, r)| {
+            let mut row = c.clone();
+            row.push(r.clone());
+            row
+        })
+        .collect();
+    for col in 0..n {
+        let p = (col..n).find(|&r| !a[r][col].is_zero())?;
+        a.swap(col, p);
+        for r in 0..n {
+            if r != col && !a[r][col].is_zero() {
+                let f = &a[r][col] / &a[col][col];
+                let pivot = a[col].clone();
+                for (x, p) in a[r][col..].iter_mut().zip(&pivot[col..]) {
+                    *x -= &f * p;
+                }
+            }
+        }
+    }
+    Some((0..n).map(|i| &a[i][n] / &a[i][i]).collect())
+}
+
+/// (L, G) over the box from the definitions, normalised for the uniform law;
+/// `None` outside [`covers`].
+pub fn reference(problem: &Problem, th: &Theta<Q>) -> Option<(Q, Theta<Q>)> {
+    if !covers(problem, th.width()) {
+        return None;
+    }
+    let (lo, hi, probability) = problem.measure.as_box()?;
+    let net = Net {
+        d: th.d,
+        th,
+        act: &problem.activation,
+        closed: problem.derivative_at_zero == DerivativeAtZero::Closed,
+        target: &problem.target,
+        lo,
+        hi,
+    };
+    let mut v = net.integrate(&mut Vec::new(), &mut Vec::new());
+    if probability {
+        let vol = crate::model::box_volume(&net.lo, &net.hi);
+        v.iter_mut().for_each(|x| *x /= &vol);
+    }
+    let risk = v.remove(0);
+    let gradient = Theta::from_flat(th.d, &v).expect("one value per parameter");
+    Some((risk, gradient))
+}

@@ -1,0 +1,349 @@
+//! The combinatorics of box ∩ half-spaces, decided by an [`Ordered`] backend.
+//!
+//! A polytope P = box ∩ {z_j ≥ 0} (∩ {z_k ≥ 0}) with z_j(x) = w_j·x + b_j is
+//! held as its vertices, each with the set of constraints tight at it (its
+//! *incidence*, a bit mask: bit 2i is x_i = a_i, bit 2i + 1 is x_i = b_i,
+//! bits [`PLANE_BIT`] and [`PLANE_BIT`]` + 1` the first and second cutting
+//! hyperplane). Everything is decided from the incidences, which exact
+//! arithmetic makes reliable also in degenerate position (a hyperplane
+//! through a corner or through another's intersection with a face, two equal
+//! hyperplanes, a hyperplane containing a face):
+//!
+//! * two vertices u, w span an edge iff no third vertex is tight at every
+//!   constraint tight at both (the smallest face containing u and w is the
+//!   set where those constraints are tight; a face with two vertices is an
+//!   edge);
+//! * clipping by {z ≥ 0} keeps the vertices with z ≥ 0 and adds, on every
+//!   edge from z > 0 to z < 0, the point where z = 0, tight at the edge's
+//!   constraints and the new hyperplane;
+//! * the facets of a face F are the maximal sets {v ∈ F : constraint c tight
+//!   at v} over the constraints c not tight on all of F (every face of a
+//!   polytope {x : Ax ≤ b} is cut out by some of its constraints), so the
+//!   *pulling* triangulation — cone from F's first vertex over the facets
+//!   that miss it, recursively — needs no coordinates at all.
+//!
+//! Each vertex also records how to recompute it in another backend
+//! ([`VertexSpec`]): which coordinates sit at a box end and which hyperplanes
+//! (at most two) fix the rest.
+
+use crate::model::Theta;
+use crate::num::{Ordered, Scalar, Sign3};
+
+/// The first hyperplane's bit in an incidence mask (the box's 2d facets take
+/// bits 0..2d, d ≤ [`crate::model::case::MAX_BOX_DIM`]).
+pub(crate) const PLANE_BIT: u32 = 16;
+
+/// An incidence mask: room for the box's facets and 112 hyperplanes.
+pub(crate) type Mask = u128;
+
+/// Most hyperplanes that may cut one polytope (an arrangement cell).
+pub const MAX_CUTS: usize = (Mask::BITS - PLANE_BIT) as usize;
+
+/// How a vertex is computed from a, b and θ: coordinate i is a_i or b_i
+/// where bit i of `fixed` is set (b_i where bit i of `upper` is set), and
+/// the remaining (at most two) coordinates solve z_j(x) = 0 for the
+/// hyperplanes in `planes`, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VertexSpec {
+    /// Coordinates at a box end.
+    pub fixed: u32,
+    /// Of those, the ones at the upper end b_i.
+    pub upper: u32,
+    /// Neurons whose hyperplanes fix the free coordinates (as many as there
+    /// are free coordinates).
+    pub planes: Vec<usize>,
+}
+
+/// A polytope in an ordered backend: vertices, incidences, specs, and the
+/// neurons of its cutting hyperplanes by incidence slot.
+#[derive(Clone, Debug)]
+pub(crate) struct Polytope<K> {
+    pub points: Vec<Vec<K>>,
+    pub tight: Vec<Mask>,
+    pub specs: Vec<VertexSpec>,
+    pub cuts: Vec<usize>,
+}
+
+/// The box ∏ [a_i, b_i]: 2^d corners, each tight at d facets.
+pub(crate) fn box_polytope<K: Scalar>(a: &[K], b: &[K]) -> Polytope<K> {
+    let d = a.len();
+    let n = 1usize << d;
+    let mut p = Polytope {
+        points: Vec::with_capacity(n),
+        tight: Vec::with_capacity(n),
+        specs: Vec::with_capacity(n),
+        cuts: Vec::new(),
+    };
+    let all = (1u32 << d) - 1;
+    for corner in 0..n as u32 {
+        let x = (0..d).map(|i| if corner >> i & 1 == 1 { b[i].clone() } else { a[i].clone() }).collect();
+        let tight = (0..d).map(|i| 1 << (2 * i + (corner >> i & 1) as usize)).fold(0, |m: Mask, bit| m | bit);
+        p.points.push(x);
+        p.tight.push(tight);
+        p.specs.push(VertexSpec { fixed: all, upper: corner, planes: Vec::new() });
+    }
+    p
+}
+
+/// z_j(x) = b_j + w_j·x.
+pub(crate) fn preactivation<S: Scalar>(theta: &Theta<S>, j: usize, x: &[S]) -> S {
+    let mut z = theta.b[j].clone();
+    for (w, xi) in theta.w_row(j).iter().zip(x) {
+        z.add_assign(&w.mul(xi));
+    }
+    z
+}
+
+/// Whether vertices u and w of `p` span an edge.
+fn adjacent<K>(p: &Polytope<K>, u: usize, w: usize) -> bool {
+    let common = p.tight[u] & p.tight[w];
+    !(0..p.tight.len()).any(|z| z != u && z != w && p.tight[z] & common == common)
+}
+
+/// What a half-space {z_j ≥ 0} leaves of a polytope.
+pub(crate) enum Clipped<K> {
+    /// Nothing of positive volume (no vertex has z_j > 0).
+    Empty,
+    /// All of it (no vertex has z_j < 0).
+    Whole,
+    /// A proper part.
+    Part(Polytope<K>),
+}
+
+/// P ∩ {z_j ≥ 0} (at most two cuts per polytope), with vertex recipes.
+pub(crate) fn clip<K: Ordered>(p: &Polytope<K>, theta: &Theta<K>, j: usize) -> Clipped<K> {
+    assert!(p.cuts.len() < 2, "at most two hyperplanes cut a polytope with vertex recipes");
+    clip_side(p, theta, j, false, true)
+}
+
+/// P ∩ {z_j ≥ 0}, or P ∩ {z_j ≤ 0} when `flip`; vertex recipes only when
+/// `recipes` (they exist for at most two cuts).
+pub(crate) fn clip_side<K: Ordered>(
+    p: &Polytope<K>,
+    theta: &Theta<K>,
+    j: usize,
+    flip: bool,
+    recipes: bool,
+) -> Clipped<K> {
+    assert!(p.cuts.len() < MAX_CUTS, "at most {MAX_CUTS} hyperplanes cut one polytope");
+    let z: Vec<K> = p
+        .points
+        .iter()
+        .map(|x| {
+            let z = preactivation(theta, j, x);
+            if flip {
+                z.neg()
+            } else {
+                z
+            }
+        })
+        .collect();
+    let sign: Vec<Sign3> = z.iter().map(Scalar::sign).collect();
+    if !sign.contains(&Sign3::Positive) {
+        return Clipped::Empty;
+    }
+    if !sign.contains(&Sign3::Negative) {
+        return Clipped::Whole;
+    }
+    let plane: Mask = 1 << (PLANE_BIT as usize + p.cuts.len());
+    let mut cuts = p.cuts.clone();
+    cuts.push(j);
+    let mut out = Polytope { points: Vec::new(), tight: Vec::new(), specs: Vec::new(), cuts };
+    for (v, s) in sign.iter().enumerate() {
+        let extra = match s {
+            Sign3::Positive => 0,
+            Sign3::Zero => plane,
+            _ => continue,
+        };
+        out.points.push(p.points[v].clone());
+        out.tight.push(p.tight[v] | extra);
+        if recipes {
+            out.specs.push(p.specs[v].clone());
+        }
+    }
+    let n = p.points.len();
+    for u in (0..n).filter(|&u| sign[u] == Sign3::Positive) {
+        for w in (0..n).filter(|&w| sign[w] == Sign3::Negative) {
+            if !adjacent(p, u, w) {
+                continue;
+            }
+            // x = u + t (w − u) with t = z_u / (z_u − z_w) ∈ (0, 1).
+            let t = z[u].div(&z[u].sub(&z[w]));
+            let x: Vec<K> = p.points[u].iter().zip(&p.points[w]).map(|(xu, xw)| xu.add(&t.mul(&xw.sub(xu)))).collect();
+            let tight = (p.tight[u] & p.tight[w]) | plane;
+            if recipes {
+                out.specs.push(spec_of(tight, x.len(), &out.cuts, theta));
+            }
+            out.points.push(x);
+            out.tight.push(tight);
+        }
+    }
+    Clipped::Part(out)
+}
+
+/// The recipe of a vertex from its incidence: the coordinates on a box
+/// facet, and tight hyperplanes that fix the others — one with a nonzero
+/// weight on the free coordinate, or two with a nonzero 2 × 2 minor on the
+/// two free ones. They exist: the constraints tight at a vertex have rank d,
+/// the box facets of distinct coordinates are independent, and at most two
+/// hyperplanes cut the polytope, so at most two coordinates are free.
+fn spec_of<K: Ordered>(tight: Mask, d: usize, cuts: &[usize], theta: &Theta<K>) -> VertexSpec {
+    let (mut fixed, mut upper) = (0u32, 0u32);
+    for i in 0..d {
+        if tight >> (2 * i) & 1 == 1 {
+            fixed |= 1 << i;
+        } else if tight >> (2 * i + 1) & 1 == 1 {
+            fixed |= 1 << i;
+            upper |= 1 << i;
+        }
+    }
+    let free: Vec<usize> = (0..d).filter(|i| fixed >> i & 1 == 0).collect();
+    let tight_planes: Vec<usize> =
+        (0..cuts.len()).filter(|&s| tight >> (PLANE_BIT as usize + s) & 1 == 1).map(|s| cuts[s]).collect();
+    let w = |j: usize, i: usize| &theta.w[j * theta.d + i];
+    let planes = match free.as_slice() {
+        [] => Vec::new(),
+        [f] => {
+            let j = tight_planes.iter().find(|&&j| w(j, *f).sign() != Sign3::Zero);
+            vec![*j.expect("a vertex: a tight hyperplane fixes the free coordinate")]
+        }
+        [p, q] => {
+            let (j, k) = match tight_planes.as_slice() {
+                [j, k] => (*j, *k),
+                _ => panic!("a vertex with two free coordinates lies on two hyperplanes"),
+            };
+            let minor = w(j, *p).mul(w(k, *q)).sub(&w(j, *q).mul(w(k, *p)));
+            assert!(minor.sign() != Sign3::Zero, "a vertex: two tight hyperplanes fix the two free coordinates");
+            vec![j, k]
+        }
+        _ => panic!("a vertex of box ∩ two half-spaces has at most two free coordinates"),
+    };
+    VertexSpec { fixed, upper, planes }
+}
+
+/// A simplex of a triangulation: d + 1 vertex indices and the sign of
+/// det(v_1 − v_0, …, v_d − v_0).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Simplex {
+    /// Vertex indices into the polytope's vertex list.
+    pub vertices: Vec<u16>,
+    /// Whether the determinant is positive (else negative; flat simplices
+    /// are dropped).
+    pub positive: bool,
+}
+
+/// The pulling triangulation of a full-dimensional polytope (see the module
+/// documentation), with each simplex's orientation decided in `K`.
+pub(crate) fn triangulate<K: Ordered>(p: &Polytope<K>) -> Vec<Simplex> {
+    let all: Vec<usize> = (0..p.points.len()).collect();
+    let mut raw = Vec::new();
+    pull(p, &all, &mut Vec::new(), &mut raw);
+    raw.into_iter()
+        .filter_map(|vs| {
+            let s = determinant_of(&vs.iter().map(|&v| p.points[v].as_slice()).collect::<Vec<_>>()).sign();
+            let positive = match s {
+                Sign3::Positive => true,
+                Sign3::Negative => false,
+                _ => return None,
+            };
+            Some(Simplex { vertices: vs.into_iter().map(|v| v as u16).collect(), positive })
+        })
+        .collect()
+}
+
+/// Appends to `out` the simplices `apexes + σ` for σ in the pulling
+/// triangulation of the face with vertex set `face`.
+fn pull<K>(p: &Polytope<K>, face: &[usize], apexes: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+    if face.len() == 1 {
+        let mut s = apexes.clone();
+        s.push(face[0]);
+        out.push(s);
+        return;
+    }
+    let common = face.iter().fold(Mask::MAX, |m, &v| m & p.tight[v]);
+    let apex = face[0];
+    // Candidate facets: for each constraint not tight on the whole face, the
+    // vertices of the face tight at it; the facets are the maximal ones.
+    let mut candidates: Vec<Vec<usize>> = Vec::new();
+    let bits = face.iter().fold(0, |m: Mask, &v| m | p.tight[v]) & !common;
+    for c in (0..Mask::BITS).filter(|c| bits >> c & 1 == 1) {
+        let g: Vec<usize> = face.iter().copied().filter(|&v| p.tight[v] >> c & 1 == 1).collect();
+        if !candidates.contains(&g) {
+            candidates.push(g);
+        }
+    }
+    let subset = |x: &[usize], y: &[usize]| x.len() < y.len() && x.iter().all(|v| y.contains(v));
+    apexes.push(apex);
+    for (i, g) in candidates.iter().enumerate() {
+        let maximal = !candidates.iter().enumerate().any(|(k, h)| k != i && subset(g, h));
+        if maximal && !g.contains(&apex) {
+            pull(p, g, apexes, out);
+        }
+    }
+    apexes.pop();
+}
+
+/// det(v_1 − v_0, …, v_d − v_0) by cofactor expansion (d ≤ 6: at most 720
+/// products, no division, so interval backends stay tight).
+pub(crate) fn determinant_of<S: Scalar>(vs: &[&[S]]) -> S {
+    let d = vs.len() - 1;
+    let rows: Vec<Vec<S>> = vs[1..].iter().map(|v| v.iter().zip(vs[0]).map(|(x, o)| x.sub(o)).collect()).collect();
+    let cols: Vec<usize> = (0..d).collect();
+    cofactor(&rows, 0, &cols)
+}
+
+/// The determinant of rows[r..] restricted to `cols`, by expansion along row r.
+fn cofactor<S: Scalar>(rows: &[Vec<S>], r: usize, cols: &[usize]) -> S {
+    if cols.len() == 1 {
+        return rows[r][cols[0]].clone();
+    }
+    if cols.len() == 2 {
+        return rows[r][cols[0]].mul(&rows[r + 1][cols[1]]).sub(&rows[r][cols[1]].mul(&rows[r + 1][cols[0]]));
+    }
+    let mut acc: Option<S> = None;
+    for (k, &c) in cols.iter().enumerate() {
+        if rows[r][c].sign() == Sign3::Zero {
+            continue;
+        }
+        let rest: Vec<usize> = cols.iter().copied().filter(|&x| x != c).collect();
+        let term = rows[r][c].mul(&cofactor(rows, r + 1, &rest));
+        acc = Some(match (acc, k % 2 == 0) {
+            (None, true) => term,
+            (None, false) => term.neg(),
+            (Some(a), true) => a.add(&term),
+            (Some(a), false) => a.sub(&term),
+        });
+    }
+    acc.unwrap_or_else(|| rows[r][cols[0]].sub(&rows[r][cols[0]]))
+}
+
+/// The full-dimensional cells of the arrangement of the hyperplanes
+/// z_j = 0 (w_j ≠ 0) inside the box, as vertex lists: the box split by one
+/// hyperplane after another. O(cells · H) clips; for decisive test points
+/// and references, not for the hot path.
+///
+/// # Panics
+/// If more than [`MAX_CUTS`] hyperplanes cut one cell.
+pub fn arrangement_cells<K: Ordered>(a: &[K], b: &[K], theta: &Theta<K>) -> Vec<Vec<Vec<K>>> {
+    let mut cells = vec![box_polytope(a, b)];
+    for j in 0..theta.width() {
+        if theta.w_row(j).iter().all(|w| w.sign() == Sign3::Zero) {
+            continue;
+        }
+        let mut next = Vec::with_capacity(cells.len() * 2);
+        for cell in cells {
+            match clip_side(&cell, theta, j, false, false) {
+                Clipped::Whole => next.push(cell),
+                Clipped::Empty => next.push(cell),
+                Clipped::Part(up) => {
+                    if let Clipped::Part(down) = clip_side(&cell, theta, j, true, false) {
+                        next.push(down);
+                    }
+                    next.push(up);
+                }
+            }
+        }
+        cells = next;
+    }
+    cells.into_iter().map(|c| c.points).collect()
+}
