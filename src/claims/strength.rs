@@ -128,6 +128,11 @@ pub const FORMAL: &[Formal] = &[
             "gd_count_risk_gt_le_of_lt_two_gamma_star_sharp",
         ],
     ),
+    formal(
+        "sgd_expected_descent",
+        "proofs/coq/Stochastic.v",
+        &["sgd_expected_descent", "sgd_expected_step_expansion", "per_sample_gradient_bound"],
+    ),
     Formal {
         check: "lyapunov_identity_of_homogeneous_activation",
         file: "proofs/coq/Homogeneous.v",

@@ -1,6 +1,7 @@
 //! The dynamics of D6: gradient descent, gradient flow and SGD, with
 //! trajectories streamed to disk as they are computed.
 
+pub mod expectation;
 pub mod gd;
 pub mod gf;
 pub mod guard;
