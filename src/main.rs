@@ -474,6 +474,7 @@ fn main() -> ExitCode {
                 resume: o.resume,
                 checkpoint: o.checkpoint,
                 quiet: o.quiet,
+                false_claim: Default::default(),
             };
             exit(sgd_command(&case, &opts, o.plot.as_deref(), o.json, o.force))
         }

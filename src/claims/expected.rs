@@ -81,8 +81,7 @@ pub fn expected_descent_outcome(
         }
         Ok(_) => {}
     }
-    let StepExpectation { expected_v, second_moment } = match step_expectation(&p.measure, theta, xi, &gamma, &sample)
-    {
+    let StepExpectation { expected_v, second_moment } = match step_expectation(&p.measure, theta, xi, &gamma, &sample) {
         Ok(s) => s,
         Err(reason) => return Outcome::Skipped { reason },
     };
@@ -182,7 +181,8 @@ mod tests {
 
     const LEBESGUE: &str = "[problem]\nmeasure = \"lebesgue\"\na = \"-3/2\"\nb = \"5/7\"\ntarget = \"1/3\"\n\
          [theta]\nw = [\"0\", \"1\", \"-2/3\"]\nb = [\"0\", \"1/4\", \"1/2\"]\nv = [\"1\", \"-1/2\", \"3/4\"]\nc = \"1/5\"\n";
-    const EMPIRICAL: &str = "[problem]\nmeasure = \"empirical\"\npoints = [[\"1\", \"-1/2\"], [\"1/3\", \"2\"], [\"-1\", \"0\"]]\n\
+    const EMPIRICAL: &str =
+        "[problem]\nmeasure = \"empirical\"\npoints = [[\"1\", \"-1/2\"], [\"1/3\", \"2\"], [\"-1\", \"0\"]]\n\
          weights = [\"1\", \"0\", \"3/2\"]\ntarget = \"-1/2\"\n\
          [theta]\nw = [[\"1\", \"1/2\"], [\"0\", \"0\"]]\nb = [\"-1/3\", \"0\"]\nv = [\"2\", \"-1\"]\nc = \"1/4\"\n";
 

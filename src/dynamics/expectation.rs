@@ -240,9 +240,8 @@ mod tests {
         let m = Measure::Lebesgue { a: l.clone(), b: r.clone() };
         for k in 0..=6usize {
             let [mean] = expectations(&m, &theta, |x| [num_traits::pow(x[0].clone(), k)]).expect("mean");
-            let exact = (num_traits::pow(r.clone(), k + 1) - num_traits::pow(l.clone(), k + 1))
-                / int(k as i64 + 1)
-                / (&r - &l);
+            let exact =
+                (num_traits::pow(r.clone(), k + 1) - num_traits::pow(l.clone(), k + 1)) / int(k as i64 + 1) / (&r - &l);
             if k <= 5 {
                 assert_eq!(mean, exact, "x^{k}");
             } else {

@@ -7,6 +7,7 @@ pub mod gf;
 pub mod guard;
 pub mod init;
 pub mod plots;
+pub mod sampling;
 pub mod sgd;
 pub mod sweep;
 pub mod trajectory;
