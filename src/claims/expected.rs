@@ -16,7 +16,9 @@ use super::engine::{Margin, Outcome};
 use super::instance::Instance;
 use super::{oracle, Backends, Check, Values};
 use crate::backend::BackendSpec;
-use crate::dynamics::expectation::{expected_step_bound, per_sample_slack, step_expectation, StepExpectation};
+use crate::dynamics::expectation::{
+    expected_step_bound, per_sample_slack, second_moment_of_factorisation, step_expectation, StepExpectation,
+};
 use crate::gen::{self, GenConfig, Rng, Variety};
 use crate::lyapunov::lyapunov;
 use crate::model::case::Case;
@@ -85,6 +87,20 @@ pub fn expected_descent_outcome(
         Ok(s) => s,
         Err(reason) => return Outcome::Skipped { reason },
     };
+    // The closed form sgd uses along its runs must equal the quadrature.
+    match second_moment_of_factorisation(&p.measure, theta, xi, closed) {
+        Ok(f) if f == second_moment => {}
+        Ok(f) => {
+            return Outcome::Violated {
+                detail: format!(
+                    "E[|G|^2 + G_c^2] = {} by quadrature of the per-sample values but {} from the factorisation e^2 P",
+                    short(&second_moment),
+                    short(&f)
+                ),
+            }
+        }
+        Err(reason) => return Outcome::Skipped { reason },
+    }
     let v = lyapunov(theta, xi, &());
     let eight = q(8, 1);
     let second = if mutant == Some("drop_second_order") { Q::zero() } else { &gamma * &gamma * &second_moment };

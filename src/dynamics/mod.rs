@@ -9,5 +9,6 @@ pub mod init;
 pub mod plots;
 pub mod sampling;
 pub mod sgd;
+pub mod sgd_expected;
 pub mod sweep;
 pub mod trajectory;

@@ -172,6 +172,10 @@ pub struct SgdSummary {
     pub series: Vec<(u64, f64, f64, f64)>,
     /// Where a resumed run started.
     pub resumed_from: Option<u64>,
+    /// C15 at the evaluated steps.
+    pub expected: super::sgd_expected::ExpectedSummary,
+    /// --eval-every of the run.
+    pub eval_every: u64,
 }
 
 /// Rounding to the grid 2^-bits, as [`StateScalar::to_grid`] (nearest, ties
@@ -313,6 +317,7 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
         opts.state, opts.decay, opts.batch, opts.seed, opts.eval_every
     );
     let mut resumed_grid: Option<u32> = None;
+    let mut resumed_cp: Option<Value> = None;
     let mut resumed_refined: Option<u64> = None;
     let (mut theta, start, mut acc, mut writer, resumed_from) = match &opts.resume {
         None => {
@@ -386,12 +391,18 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
                 rounding_used: get("rounding_used").and_then(Value::as_f64).unwrap_or(0.0),
             };
             truncate_before_last_checkpoint(file, opts.csv.as_deref())?;
+            resumed_cp = Some(cp.clone());
             let w = TrajectoryWriter::append(file, opts.csv.as_deref())?;
             (theta, n, acc, w, Some(n))
         }
     };
     let mut grid_bits = resumed_grid.unwrap_or(base_bits);
     let mut refined_at: Option<u64> = resumed_refined;
+    let mut expected = super::sgd_expected::ExpectedTracker::new(
+        case,
+        resumed_cp.as_ref(),
+        opts.state.guarantee() == Guarantee::Exact,
+    );
     // Per-step values for the plot, decimated to O(1) memory however long the run.
     let mut series = super::guard::Decimated::new(super::guard::SERIES_CAP);
     let mut risks = RiskLog::new();
@@ -451,6 +462,7 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
             extra.insert("tally_norm".into(), Tally::to_json(&acc.norm.tally()));
             extra.insert("tally_summed".into(), Tally::to_json(&acc.summed.tally()));
             extra.insert("rounding_used".into(), Value::from(acc.rounding_used));
+            expected.save(&mut extra);
             if base_bits > 0 {
                 extra.insert("grid_bits".into(), Value::from(grid_bits));
                 extra.insert("grid_refined_at".into(), refined_at.map_or(Value::Null, Value::from));
@@ -465,6 +477,10 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
         let mut batch_risk_f = f64::NAN;
         let next = if n < opts.steps {
             let (gamma_q, _) = step_size(&c_q, &opts.decay, n);
+            if full.is_some() {
+                // C15 where L is evaluated: the exact expectation of this step.
+                expected.at(n, &theta, &gamma_q, opts.batch);
+            }
             let xs = sampler.batch(opts.seed, n, opts.batch);
             let bprep: Prepared<S> = batch_problem(&case.problem, &xs).prepare(ctx);
             let ev = evaluate(&bprep, &theta);
@@ -580,6 +596,8 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
         grid_refined_at: refined_at,
         series: series.into_vec(),
         resumed_from,
+        expected: expected.summary(),
+        eval_every: opts.eval_every,
     })
 }
 
@@ -678,6 +696,7 @@ impl SgdSummary {
         s += &tally_line("V nonincreasing, V(n+1) <= V(n)", &self.nonincrease, certified);
         s += &tally_line("C11 |theta_n|^2 <= V(theta_0)", &self.norm, certified);
         s += &tally_line("C11 summed, sum_{k<n} 4 gamma_k e_k <= V(theta_0)", &self.summed, certified);
+        s += &self.expected.to_text(self.batch, self.eval_every);
         s += &format!(
             "  sum of gamma_n = {:.6e} over the run (C11 needs it to diverge for L -> 0; a finite run cannot show that)\n",
             self.sum_gamma
@@ -724,6 +743,7 @@ impl SgdSummary {
             "nonincrease": Tally::to_json(&self.nonincrease),
             "c11_norm": Tally::to_json(&self.norm),
             "c11_summed": Tally::to_json(&self.summed),
+            "c15": self.expected.to_json(),
             "l_to_zero": "observed, not proven",
             "rounding_used": self.rounding_used,
             "grid_bits": self.grid_bits,
@@ -772,7 +792,7 @@ pub fn sgd_plot(s: &SgdSummary, file: &str) -> String {
 
 /// Runs `reluproof sgd`: prints the summary (text or JSON), writes the plot;
 /// exit code 1 if a C11 inequality failed in a certified mode while
-/// sup γ_n ≤ γ_SGD* (a finding).
+/// sup γ_n ≤ γ_SGD*, or C15 failed where it is claimed (a finding).
 ///
 /// Refused before anything is written: a case `sgd` cannot run honestly
 /// (see [`super::guard::runnable`]) and, without `force`, an output on the
@@ -800,7 +820,8 @@ pub fn sgd_command(
         || summary.to_text(&file),
     )?;
     let certified = summary.guarantee == Guarantee::Exact;
-    Ok(if summary.claimed() && certified && !summary.all_hold() { 1 } else { 0 })
+    // C15 is decided exactly at every evaluated stored state, in every mode.
+    Ok(if (summary.claimed() && certified && !summary.all_hold()) || summary.expected.fails() { 1 } else { 0 })
 }
 
 #[cfg(test)]
@@ -974,6 +995,12 @@ mod tests {
             assert_eq!((s.decrease.checked, s.norm.checked, s.summed.checked), (60, 61, 60));
             assert!(s.rounding_used <= 0.5);
             assert_eq!(s.risk_evals.len(), 13);
+            // C15 at the 12 evaluated steps that are followed by a step.
+            let e = &s.expected;
+            assert_eq!(e.off.as_deref(), None, "{e:?}");
+            assert_eq!(e.descent.checked + e.unclaimed, 12);
+            assert!(e.descent.checked > 0 && e.descent.failed == 0, "{e:?}");
+            assert!(s.to_text("t").contains("C15 E[V(theta_n - gamma_n g) | theta_n]"));
             let text = s.to_text("t");
             assert!(text.contains("guarantee: exact") && text.contains("not proven"), "{text}");
             assert!(text.contains("rounded DOWN"), "{text}");
