@@ -17,6 +17,7 @@ pub mod limits;
 pub mod oracle;
 pub mod probes;
 pub mod sharp;
+pub mod sliding;
 pub mod smooth_edge;
 pub mod stochastic;
 pub mod strength;
@@ -145,6 +146,7 @@ pub const STATEMENTS: &[Statement] = &[
     st("E5", "p_homogeneous_activation", Edge, Holds, &["C3"], Complete),
     st("E6", "step_above_bound", Edge, Fails, &["C7", "C9"], NO_PROOF),
     st("E7", "relu_derivative_at_zero", Edge, Holds, &["C3", "D4"], Complete),
+    st("E8", "gf_no_absolutely_continuous_solution", Edge, Fails, &["C10", "D4", "D6"], Complete),
     st("Q1", "risk_monotone_under_gd", Conjecture, Open, &["C9"], NO_PROOF),
     // Q2 was a probe; C12 answers it (proofs/Q2.md): t L(Θ_t) ≤ V(Θ_0)/8 is a
     // theorem, so it is now a derived statement expected to hold.
@@ -247,6 +249,7 @@ pub fn registry() -> Vec<Box<dyn Check>> {
     v.extend(stochastic::all());
     v.extend(sharp::all());
     v.extend(expected::all());
+    v.extend(sliding::all());
     let order = |id: &str| STATEMENTS.iter().position(|s| s.id == id).unwrap_or(usize::MAX);
     v.sort_by_key(|c| order(c.statement()));
     v

@@ -4,6 +4,7 @@
 pub mod expectation;
 pub mod gd;
 pub mod gf;
+pub mod gf_sliding;
 pub mod guard;
 pub mod init;
 pub mod plots;
