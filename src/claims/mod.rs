@@ -12,6 +12,7 @@ pub mod edges;
 pub mod engine;
 pub mod expected;
 pub mod flow;
+pub mod homogeneous;
 pub mod instance;
 pub mod limits;
 pub mod oracle;
@@ -250,6 +251,7 @@ pub fn registry() -> Vec<Box<dyn Check>> {
     v.extend(sharp::all());
     v.extend(expected::all());
     v.extend(sliding::all());
+    v.extend(homogeneous::all());
     let order = |id: &str| STATEMENTS.iter().position(|s| s.id == id).unwrap_or(usize::MAX);
     v.sort_by_key(|c| order(c.statement()));
     v
