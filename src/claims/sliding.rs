@@ -143,6 +143,46 @@ pub fn solution_exists_outcome(kinks: Option<Kinks>) -> Outcome {
     }
 }
 
+/// An empirical case (H ≤ 3, d ≤ 2, ≤ 4 points) with neuron j's kink put
+/// exactly through a sample x_i of positive weight (b_j := −w_j·x_i, w_j and
+/// v_j nonzero), the other neurons moved off the samples, and up to 32 output
+/// biases c tried for the sliding signs (each case is still decided exactly
+/// by `run`, whatever c this ends with).
+fn kink_case(rng: &mut Rng) -> Case {
+    let cfg = GenConfig { max_width: 3, max_dim: 2, max_points: 4, measures: vec![MeasureKind::Empirical] };
+    let mut case = gen::case(rng, &cfg);
+    let Measure::Empirical { points, weights } = &case.problem.measure else { return case };
+    let live: Vec<usize> = (0..points.len()).filter(|&i| weights[i].is_positive()).collect();
+    if live.is_empty() {
+        return case;
+    }
+    let i = live[rng.below(live.len() as u64) as usize];
+    let th = &mut case.theta;
+    let (j, d) = (rng.below(th.width() as u64) as usize, th.d);
+    let dot = |th: &crate::model::Theta<Q>, j: usize, x: &[Q]| {
+        th.w_row(j).iter().zip(x).fold(Q::zero(), |s, (w, x)| s + w * x)
+    };
+    for k in (0..th.width()).filter(|&k| k != j) {
+        if live.iter().any(|&l| (dot(th, k, &points[l]) + &th.b[k]).is_zero()) {
+            th.b[k] += Q::new(1.into(), 97.into());
+        }
+    }
+    if th.w[j * d..(j + 1) * d].iter().all(Zero::is_zero) {
+        th.w[j * d] = Q::one();
+    }
+    th.b[j] = -dot(th, j, &points[i]);
+    if th.v[j].is_zero() {
+        th.v[j] = Q::one();
+    }
+    for _ in 0..32 {
+        if matches!(samples_on_kinks(&case), Some(Kinks::One(r)) if r.slides()) {
+            break;
+        }
+        case.theta.c = Q::new(rng.range(-64, 64).into(), rng.range(1, 8).into());
+    }
+    case
+}
+
 /// E8: C10's hypothesis (a solution leaves θ), refuted where a sample slides
 /// on a kink.
 pub struct GfSolutionExistsOfSampleOnKink;
@@ -164,34 +204,14 @@ impl Check for GfSolutionExistsOfSampleOnKink {
         &["ignore_the_switching_sample"]
     }
     fn generate(&self, rng: &mut Rng) -> Instance {
-        let cfg = GenConfig { max_width: 3, max_dim: 2, max_points: 4, measures: vec![MeasureKind::Empirical] };
-        let mut case = gen::case(rng, &cfg);
-        // Put neuron j's kink through a sample of positive weight.
-        if let Measure::Empirical { points, weights } = &case.problem.measure {
-            let live: Vec<usize> = (0..points.len()).filter(|&i| weights[i].is_positive()).collect();
-            if !live.is_empty() {
-                let i = live[rng.below(live.len() as u64) as usize];
-                let th = &mut case.theta;
-                let j = rng.below(th.width() as u64) as usize;
-                let d = th.d;
-                if th.w[j * d..(j + 1) * d].iter().all(Zero::is_zero) {
-                    th.w[j * d] = BigRational::one();
-                }
-                let wx = th.w_row(j).iter().zip(&points[i]).fold(Q::zero(), |s, (w, x)| s + w * x);
-                th.b[j] = -wx;
-                if th.v[j].is_zero() {
-                    th.v[j] = BigRational::one();
-                }
-            }
-        }
-        // Aim at the edge: sliding needs v_j e(x_i) of the right size against
-        // the other samples' pull; try a few output biases c (each case is
-        // still decided exactly by `run`, whatever c this loop ends with).
-        for _ in 0..32 {
-            if matches!(samples_on_kinks(&case), Some(Kinks::One(r)) if r.slides()) {
+        // Cases the rates decide: exactly one (sample, neuron) pair on a kink,
+        // both rates nonzero (redrawn a few times otherwise).
+        let mut case = kink_case(rng);
+        for _ in 0..16 {
+            if matches!(samples_on_kinks(&case), Some(Kinks::One(r)) if !r.active.is_zero() && !r.inactive.is_zero()) {
                 break;
             }
-            case.theta.c = BigRational::new(rng.range(-64, 64).into(), rng.range(1, 8).into());
+            case = kink_case(rng);
         }
         Instance::of(case)
     }
