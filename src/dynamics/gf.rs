@@ -1236,7 +1236,7 @@ fn f64_text(x: f64) -> String {
 /// state and the verdicts after the node.
 fn state_json(r: &FlowReport, at: &Progress) -> Value {
     let index = |k: Option<usize>| k.map_or(Value::Null, Value::from);
-    serde_json::json!({
+    let mut v = serde_json::json!({
         "time": r.time.to_string(),
         "backend": r.backend,
         "tolerance": f64_text(r.tolerance),
@@ -1267,7 +1267,12 @@ fn state_json(r: &FlowReport, at: &Progress) -> Value {
         "q2_max": r.q2_max_ratio.map_or(Value::Null, |(m, k)| {
             serde_json::json!([f64_text(m), k, r.q2_max_t.as_ref().map(|t| t.to_string())])
         }),
-    })
+    });
+    // Only a run stopped by sliding carries it (other checkpoints unchanged).
+    if let (Some(text), Some(o)) = (&r.sliding, v.as_object_mut()) {
+        o.insert("sliding".into(), Value::from(text.clone()));
+    }
+    v
 }
 
 /// Whether a checkpoint's `flow` object was written by a run with this
@@ -1302,6 +1307,7 @@ fn restore(r: &mut FlowReport, v: &Value) -> Result<Progress, String> {
     r.forced = count("forced")?;
     r.switch_steps = count("switch_steps")?;
     r.stop = Stop::from_word(text("stop")?).ok_or("unknown stop")?;
+    r.sliding = v.get("sliding").and_then(Value::as_str).map(str::to_string);
     r.max_balance_defect = exact("max_balance_defect")?;
     r.balance_violation = index("balance_violation");
     r.max_norm2_ratio = float("max_norm2_ratio")?;
