@@ -11,5 +11,6 @@ pub mod plots;
 pub mod sampling;
 pub mod sgd;
 pub mod sgd_expected;
+pub mod sgd_report;
 pub mod sweep;
 pub mod trajectory;
