@@ -126,8 +126,9 @@ pub fn list_text() -> String {
     s
 }
 
-/// Runs `reluproof gd`; exit 1 if a C9 inequality failed with γ ≤ γ* in a
-/// certified mode (a finding).
+/// Runs `reluproof gd`; exit 1 if an inequality a theorem claims for this γ
+/// failed in a certified mode (a finding): C9's for γ ≤ γ*, C14's for
+/// γ < 2γ′*.
 ///
 /// Refused before anything is written: a case gd cannot run honestly (see
 /// [`crate::dynamics::guard::runnable`]) and, without `force`, an output on
@@ -155,9 +156,10 @@ pub fn gd_command(
         json.then(|| summary.to_json()),
         || summary.to_text(&file),
     )?;
-    let within_bound = summary.gamma_star.as_ref().is_some_and(|g| &summary.gamma <= g);
+    // A finding: an inequality a theorem claims for this γ failed in a
+    // certified run (C9 for γ ≤ γ*, C14 for γ < 2γ′*).
     let certified = summary.guarantee == crate::num::Guarantee::Exact;
-    Ok(if within_bound && certified && !summary.all_hold() { 1 } else { 0 })
+    Ok(if certified && !summary.claimed_inequalities_hold() { 1 } else { 0 })
 }
 
 /// Arguments of `reluproof init`, as typed.

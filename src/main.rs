@@ -112,7 +112,7 @@ enum Command {
     /// violation score, shrink the witness.
     ///
     /// Targets: E1 (positive-risk critical point, affine target), E1-identity
-    /// (<grad V, G> < 0), E2, E6, Q1, and the claims that must hold C3, C8, C9
+    /// (<grad V, G> < 0), E2, E6, E8, Q1, and the claims that must hold C3, C8, C9
     /// (where nothing should be found). Every reported witness is re-checked
     /// exactly by the registered check. Exit code 1 only if a claim expected
     /// to hold is refuted.
@@ -122,7 +122,8 @@ enum Command {
     ///
     /// Default state dyadic:128: each step is computed exactly from the stored
     /// state, the new state is rounded to multiples of 2^-128, and the
-    /// inequalities of C9 are decided exactly on the stored iterates.
+    /// inequalities of C9 are decided exactly (the descent on the exact step
+    /// before it is rounded, the others on the stored iterates).
     /// Exit code 1 if an inequality of C9 fails while gamma <= gamma*.
     #[command(allow_negative_numbers = true)]
     Gd {
@@ -131,7 +132,8 @@ enum Command {
         /// Number of steps.
         #[arg(long, default_value_t = 1000)]
         steps: u64,
-        /// Step size: a rational ("1/100"), auto (= gamma* of C9) or auto*K (K times gamma*).
+        /// Step size: a rational ("1/100"), auto (= gamma* of C9) or auto*K (K times gamma*), auto-sharp
+        /// (= gamma'* = 4/(K'(1 + V(theta_0))) of C14) or auto-sharp*K (K times gamma'*; C14 covers K < 2).
         #[arg(long, default_value = "auto", allow_hyphen_values = true, value_parser = clap::value_parser!(GammaSpec))]
         gamma: GammaSpec,
         /// State: dyadic:BITS (certified, default dyadic:128), exact, mpfr:BITS or f64 (approximate).
@@ -474,6 +476,7 @@ fn main() -> ExitCode {
                 resume: o.resume,
                 checkpoint: o.checkpoint,
                 quiet: o.quiet,
+                false_claim: Default::default(),
             };
             exit(sgd_command(&case, &opts, o.plot.as_deref(), o.json, o.force))
         }

@@ -309,7 +309,10 @@ mod can_fail {
     #[test]
     fn identity_checks_declare_their_values_cross_checked() {
         for c in registry() {
-            if ["C3", "C4", "C5", "C7", "E4", "E5", "E7"].contains(&c.statement()) {
+            // (E4's certified GD runs are not an identity check: their values are C9's.)
+            if ["C3", "C4", "C5", "C7", "E4", "E5", "E7"].contains(&c.statement())
+                && c.name() != "gd_converges_of_homogeneous_activation"
+            {
                 assert_eq!(c.values(), Values::CrossChecked, "{}", c.name());
             }
         }

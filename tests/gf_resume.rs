@@ -83,9 +83,11 @@ fn resumed_flow_through_switches_into_a_sliding_mode() {
     std::fs::write(
         &case,
         "[problem]\nmeasure = \"empirical\"\npoints = [\"0\", \"-1\"]\nweights = [\"3\", \"1\"]\ntarget = \"0\"\n\
-         [theta]\nw = [\"-1\", \"-1\"]\nb = [\"0\", \"-1/2\"]\nv = [\"1\", \"-8\"]\nc = \"1\"\n",
+         [theta]\nw = [\"-1\", \"-1\"]\nb = [\"1/64\", \"-1/2\"]\nv = [\"1\", \"-8\"]\nc = \"1\"\n",
     )
     .expect("case");
+    // b_1 = 1/64: the point 0 is active and the flow reaches its kink, where it
+    // slides (at b_1 = 0 itself gf stops at once: no solution from there, E8).
     resumes_exactly(&case, &["--time", "1/8", "--checkpoint", "5"], "sliding");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -74,7 +74,7 @@ impl Check for GdConverges {
         Backends::ExactOnly
     }
     fn caveat(&self) -> Option<&'static str> {
-        Some("finite horizon: (a)-(d) are checked exactly for n < 200 on the stored (rounded) iterates; (e) L -> 0 is not checked by this check (see `reluproof gd` for long runs)")
+        Some("finite horizon: (a)-(d) are checked exactly for n < 200, (a) on the exact step from each stored iterate before it is rounded, (b)-(d) on the stored iterates; (e) L -> 0 is not checked by this check (see `reluproof gd` for long runs)")
     }
     fn mutants(&self) -> &'static [&'static str] {
         &["eight_instead_of_four"]

@@ -1,6 +1,6 @@
 //! The statements of CLAIMS.md as data, and their executable checks.
 //!
-//! Every statement (D1–D6, C1–C14, E1–E7, Q1–Q3) has an entry in
+//! Every statement (D1–D6, C1–C15, E1–E8, Q1–Q3) has an entry in
 //! [`STATEMENTS`] and a file `proofs/<ID>.md`; a test keeps the two in one-to-one
 //! correspondence, including the check names listed in each file's front matter.
 
@@ -10,13 +10,16 @@ pub mod coverage;
 pub mod descent;
 pub mod edges;
 pub mod engine;
+pub mod expected;
 pub mod flow;
+pub mod homogeneous;
 pub mod instance;
 pub mod limits;
 pub mod oracle;
 pub mod oracle_box;
 pub mod probes;
 pub mod sharp;
+pub mod sliding;
 pub mod smooth_edge;
 pub mod stochastic;
 pub mod strength;
@@ -137,6 +140,7 @@ pub const STATEMENTS: &[Statement] = &[
     st("C12", "gf_risk_nonincreasing", Derived, Holds, &["C10", "D4", "D6"], Complete),
     st("C13", "gradient_bound_sharp", Derived, Holds, &["D4"], Complete),
     st("C14", "gd_converges_below_twice_sharp_step", Derived, Holds, &["C7", "C13", "D6"], Complete),
+    st("C15", "sgd_expected_descent", Derived, Holds, &["C4", "C13", "D6"], Complete),
     st("E1", "nonconstant_target", Edge, Fails, &["C3", "C6"], NO_PROOF),
     st("E2", "no_output_bias", Edge, Fails, &["C3", "C6"], NO_PROOF),
     st("E3", "smooth_activation", Edge, Fails, &["C3"], NO_PROOF),
@@ -144,6 +148,7 @@ pub const STATEMENTS: &[Statement] = &[
     st("E5", "p_homogeneous_activation", Edge, Holds, &["C3"], Complete),
     st("E6", "step_above_bound", Edge, Fails, &["C7", "C9"], NO_PROOF),
     st("E7", "relu_derivative_at_zero", Edge, Holds, &["C3", "D4"], Complete),
+    st("E8", "gf_no_absolutely_continuous_solution", Edge, Fails, &["C10", "D4", "D6"], Complete),
     st("Q1", "risk_monotone_under_gd", Conjecture, Open, &["C9"], NO_PROOF),
     // Q2 was a probe; C12 answers it (proofs/Q2.md): t L(Θ_t) ≤ V(Θ_0)/8 is a
     // theorem, so it is now a derived statement expected to hold.
@@ -245,6 +250,9 @@ pub fn registry() -> Vec<Box<dyn Check>> {
     v.extend(smooth_edge::all());
     v.extend(stochastic::all());
     v.extend(sharp::all());
+    v.extend(expected::all());
+    v.extend(sliding::all());
+    v.extend(homogeneous::all());
     let order = |id: &str| STATEMENTS.iter().position(|s| s.id == id).unwrap_or(usize::MAX);
     v.sort_by_key(|c| order(c.statement()));
     v

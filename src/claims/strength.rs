@@ -95,6 +95,8 @@ pub struct Formal {
 const EMPIRICAL: &str =
     "finite empirical measures sum_i p_i delta_{x_i} (any d, H, p_i >= 0), ReLU with sigma'(0) = 0, constant target";
 
+const GENTLE: &str = "finite empirical measures, 1-homogeneous activations given by two slopes with both slopes and sigma'(0) in [-1, 1] (leaky ReLU with |slope| <= 1, |z|), constant target; steeper slopes (gradient bound with s^2-scaled constants) are proved in proofs/E4.md, not formal";
+
 const fn formal(check: &'static str, file: &'static str, theorems: &'static [&'static str]) -> Formal {
     Formal { check, file, theorems, covers: EMPIRICAL }
 }
@@ -128,11 +130,28 @@ pub const FORMAL: &[Formal] = &[
             "gd_count_risk_gt_le_of_lt_two_gamma_star_sharp",
         ],
     ),
+    formal(
+        "sgd_expected_descent",
+        "proofs/coq/Stochastic.v",
+        &["sgd_expected_descent", "sgd_expected_step_expansion", "per_sample_gradient_bound"],
+    ),
     Formal {
         check: "lyapunov_identity_of_homogeneous_activation",
         file: "proofs/coq/Homogeneous.v",
         theorems: &["lyapunov_identity_of_homogeneous_activation"],
         covers: "finite empirical measures, any 1-homogeneous activation given by two slopes, either value of sigma'(0), constant target",
+    },
+    Formal {
+        check: "gradient_bound_of_homogeneous_activation",
+        file: "proofs/coq/Homogeneous.v",
+        theorems: &["gradient_bound_of_homogeneous_activation", "gradient_bound_sharp_of_homogeneous_activation"],
+        covers: GENTLE,
+    },
+    Formal {
+        check: "gd_converges_of_homogeneous_activation",
+        file: "proofs/coq/Homogeneous.v",
+        theorems: &["gd_converges_of_homogeneous_activation"],
+        covers: GENTLE,
     },
     Formal {
         check: "lyapunov_identity_of_p_homogeneous_activation",

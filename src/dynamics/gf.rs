@@ -236,6 +236,9 @@ pub struct FlowReport {
     pub reached: BigRational,
     /// Why the run ended.
     pub stop: Stop,
+    /// For [`Stop::Sliding`]: where (neuron, sample) and how it was found,
+    /// e.g. "sliding on neuron 1 at sample 2 (exact, at theta_0: …)".
+    pub sliding: Option<String>,
     /// Whether the flow ran uphill (dΘ/dt = +G): negative control only.
     pub uphill: bool,
     /// The accepted nodes computed in this run, the initial value first (a
@@ -821,6 +824,7 @@ pub(crate) fn integrate<S: num::Ordered>(
         time: opts.time.clone(),
         reached: BigRational::zero(),
         stop: Stop::Completed,
+        sliding: None,
         uphill: dir == Direction::Up,
         nodes: Vec::new(),
         node_count: 0,
@@ -885,6 +889,15 @@ pub(crate) fn integrate<S: num::Ordered>(
             let bad0 = record(&mut report, &mut sink, &y, &t, 0.0, 0.0)?;
             report.first_risk = report.nodes.first().map(|n| n.risk.clone()).unwrap_or_else(BigRational::zero);
             stopped = (bad0 && stop_on_violation) || report.stop == Stop::NonFinite;
+            // E8: a sample on a kink with the field pointing into it from both
+            // sides: no solution leaves θ_0, so there is nothing to integrate.
+            if !stopped && dir == Direction::Down {
+                if let Some(r) = super::gf_sliding::sliding_at_start(case) {
+                    report.stop = Stop::Sliding;
+                    report.sliding = Some(r);
+                    stopped = true;
+                }
+            }
             k1 = field.eval(&y);
             let h = initial_step(&field, &y, &k1, tol, t_end_f, min_step);
             at = Progress { h, attempts: 0, e_sum: 0.0, crossings: Vec::new(), step: 0.0 };
@@ -1052,6 +1065,9 @@ pub(crate) fn integrate<S: num::Ordered>(
             }
             if sliding {
                 report.stop = Stop::Sliding;
+                let node = report.nodes.last().map(|n| (&n.theta, f64_of(&n.t)));
+                report.sliding =
+                    node.and_then(|(th, t)| super::gf_sliding::name_chattering(case, th, t, &at.crossings));
                 stopped = true;
                 continue;
             }
@@ -1220,7 +1236,7 @@ fn f64_text(x: f64) -> String {
 /// state and the verdicts after the node.
 fn state_json(r: &FlowReport, at: &Progress) -> Value {
     let index = |k: Option<usize>| k.map_or(Value::Null, Value::from);
-    serde_json::json!({
+    let mut v = serde_json::json!({
         "time": r.time.to_string(),
         "backend": r.backend,
         "tolerance": f64_text(r.tolerance),
@@ -1251,7 +1267,12 @@ fn state_json(r: &FlowReport, at: &Progress) -> Value {
         "q2_max": r.q2_max_ratio.map_or(Value::Null, |(m, k)| {
             serde_json::json!([f64_text(m), k, r.q2_max_t.as_ref().map(|t| t.to_string())])
         }),
-    })
+    });
+    // Only a run stopped by sliding carries it (other checkpoints unchanged).
+    if let (Some(text), Some(o)) = (&r.sliding, v.as_object_mut()) {
+        o.insert("sliding".into(), Value::from(text.clone()));
+    }
+    v
 }
 
 /// Whether a checkpoint's `flow` object was written by a run with this
@@ -1286,6 +1307,7 @@ fn restore(r: &mut FlowReport, v: &Value) -> Result<Progress, String> {
     r.forced = count("forced")?;
     r.switch_steps = count("switch_steps")?;
     r.stop = Stop::from_word(text("stop")?).ok_or("unknown stop")?;
+    r.sliding = v.get("sliding").and_then(Value::as_str).map(str::to_string);
     r.max_balance_defect = exact("max_balance_defect")?;
     r.balance_violation = index("balance_violation");
     r.max_norm2_ratio = float("max_norm2_ratio")?;
@@ -1420,10 +1442,13 @@ pub fn flow_text(r: &FlowReport) -> String {
         Stop::StepBudget => format!("STOPPED EARLY: step budget spent at t = {:.6e}", f64_of(&r.reached)),
         Stop::NonFinite => format!("STOPPED: a component became non-finite after t = {:.6e}", f64_of(&r.reached)),
         Stop::Violation => format!("stopped at the first violation, t = {:.6e}", f64_of(&r.reached)),
-        Stop::Sliding => format!(
-            "STOPPED in a sliding mode at t = {:.6e}: minimum steps crossed one switching surface of G {SLIDING_CROSSINGS} times (chattering); no solution of the integral equation continues there",
-            f64_of(&r.reached)
-        ),
+        Stop::Sliding => match &r.sliding {
+            Some(at) => format!("STOPPED at t = {:.6e}: no classical solution from here: {at}", f64_of(&r.reached)),
+            None => format!(
+                "STOPPED in a sliding mode at t = {:.6e}: minimum steps crossed one switching surface of G {SLIDING_CROSSINGS} times (chattering); no solution of the integral equation continues there",
+                f64_of(&r.reached)
+            ),
+        },
     };
     s += &format!(
         "steps          {} accepted, {} rejected, {} forced at the minimum step, {} attempts across a switch of G's piece; {} nodes; {reached}; {:.2} s\n",
@@ -1524,7 +1549,11 @@ pub fn flow_text(r: &FlowReport) -> String {
             && r.monotone_violation.is_none()
             && r.c3_exact_ok
         {
-            "C10 consistent at the nodes up to the sliding mode; the flow does not exist beyond it (outside C10's hypothesis)"
+            if r.sliding.is_some() && r.accepted == 0 {
+                "no classical solution from here (sliding, E8): C10's hypothesis fails at theta_0, nothing to integrate"
+            } else {
+                "C10 consistent at the nodes up to the sliding mode; the flow does not exist beyond it (outside C10's hypothesis)"
+            }
         } else {
             "C10 NOT consistent at some node (see above)"
         },
@@ -1677,6 +1706,9 @@ pub(crate) mod tests {
         .expect("case")
     }
 
+    /// E8 at the start: θ_0 slides exactly, so gf integrates nothing and says
+    /// where; and from b_1 = 1/64 the flow reaches the same surface, chatters,
+    /// and gf names the surface, confirmed exactly at the projected node.
     #[test]
     fn a_sliding_mode_stops_the_flow() {
         for prec in [0, precision()] {
@@ -1684,8 +1716,17 @@ pub(crate) mod tests {
             assert_eq!(r.stop, Stop::Sliding, "{}", flow_text(&r));
             assert!(!r.violated(), "{}", flow_text(&r));
             assert!(!r.holds());
-            assert!(r.forced >= SLIDING_CROSSINGS);
-            assert!(flow_text(&r).contains("sliding mode"));
+            assert_eq!((r.accepted, r.node_count), (0, 1), "nothing integrated");
+            let text = flow_text(&r);
+            assert!(text.contains("no classical solution from here: sliding on neuron 1 at sample 1 (exact"), "{text}");
+            let mut near = sliding_case();
+            near.theta.b[0] = q(1, 64);
+            let r = run_flow(&near, &FlowOptions::new(q(1, 8), prec)).expect("flow");
+            assert_eq!(r.stop, Stop::Sliding, "{}", flow_text(&r));
+            assert!(r.forced >= SLIDING_CROSSINGS && r.accepted > 0);
+            let text = flow_text(&r);
+            assert!(text.contains("sliding on neuron 1 at sample 1 (the integrator chattered"), "{text}");
+            assert!(text.contains("confirmed exactly"), "{text}");
         }
     }
 

@@ -22,7 +22,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// Options of `reluproof search` (also its command-line arguments).
 #[derive(Clone, Debug, clap::Args)]
 pub struct SearchOptions {
-    /// A statement id (E1, E2, E6, Q1, C3, C8, C9), a target (E1-identity) or a check name.
+    /// A statement id (E1, E2, E6, E8, Q1, C3, C8, C9), a target (E1-identity) or a check name.
     #[arg(value_name = "EDGE_OR_CLAIM")]
     pub target: String,
     /// Seed of the search.

@@ -1,4 +1,4 @@
-//! The search targets: E1 (two modes), E2, E6, Q1, and the claims that must
+//! The search targets: E1 (two modes), E2, E6, E8, Q1, and the claims that must
 //! hold C3, C8 and C9(a). Each score is an exact rational, positive exactly
 //! when the registered check reports a violation.
 
@@ -25,6 +25,7 @@ pub fn all() -> Vec<Box<dyn SearchTarget>> {
         Box::new(E1Identity),
         Box::new(E2),
         Box::new(E6),
+        Box::new(E8),
         Box::new(Q1),
     ]
 }
@@ -383,6 +384,76 @@ impl SearchTarget for E6 {
             ("8 gamma L".into(), &gamma * &s.eight_risk),
             ("gamma^2 (|G|^2 + G_c^2)".into(), &gamma * &gamma * quad),
         ]
+    }
+}
+
+/// E8: a sample on a kink where the flow slides (no absolutely continuous
+/// solution leaves θ).
+pub struct E8;
+
+/// Puts neuron 0's kink through the first sample of positive weight (w_0 made
+/// nonzero if it is 0): where the search moved θ off every kink, E8's
+/// question is asked again at the nearest such θ.
+fn kink_through_a_sample(mut inst: Instance) -> Instance {
+    use crate::claims::sliding::{samples_on_kinks, Kinks};
+    if !matches!(samples_on_kinks(&inst.case), Some(Kinks::None)) {
+        return inst;
+    }
+    let Measure::Empirical { points, weights } = &inst.case.problem.measure else { return inst };
+    let Some(i) = (0..points.len()).find(|&i| weights[i].is_positive()) else { return inst };
+    let x = points[i].clone();
+    let th = &mut inst.case.theta;
+    if th.w_row(0).iter().all(Zero::is_zero) {
+        th.w[0] = BigRational::one();
+    }
+    th.b[0] = BigRational::zero();
+    th.b[0] = -preactivation(th, 0, &x);
+    inst
+}
+
+impl SearchTarget for E8 {
+    fn key(&self) -> &'static str {
+        "E8"
+    }
+    fn statement(&self) -> &'static str {
+        "E8"
+    }
+    fn check_name(&self) -> &'static str {
+        "gf_solution_exists_of_sample_on_kink"
+    }
+    fn score_formula(&self) -> &'static str {
+        "min(-ds/dt active, ds/dt inactive) for the one sample on a kink, s = w_j.x_i + b_j; > 0 iff the field points into the surface from both sides"
+    }
+    fn sample(&self, rng: &mut Rng) -> Instance {
+        let cfg = GenConfig { max_dim: 2, max_points: 4, ..GenConfig::default() };
+        let measure = gen::measure(rng, MeasureKind::Empirical, &cfg);
+        let h = rng.range(1, 3) as usize;
+        let theta = small_theta(rng, &measure, h);
+        let case =
+            Case { problem: Problem::new(measure, Target::Constant(small(rng, 8, 4))), theta, notes: Vec::new() };
+        kink_through_a_sample(Instance::of(case))
+    }
+    fn score(&self, inst: &Instance) -> Option<BigRational> {
+        use crate::claims::sliding::{samples_on_kinks, Kinks};
+        match samples_on_kinks(&inst.case)? {
+            Kinks::One(r) => Some(if -&r.active < r.inactive { -r.active } else { r.inactive }),
+            _ => None,
+        }
+    }
+    fn repair(&self, inst: Instance) -> Instance {
+        kink_through_a_sample(inst)
+    }
+    fn quantities(&self, inst: &Instance) -> Vec<(String, BigRational)> {
+        use crate::claims::sliding::{samples_on_kinks, Kinks};
+        match samples_on_kinks(&inst.case) {
+            Some(Kinks::One(r)) => vec![
+                ("neuron j".into(), BigRational::from_integer((r.neuron + 1).into())),
+                ("sample i".into(), BigRational::from_integer((r.sample + 1).into())),
+                ("ds/dt, x_i active".into(), r.active),
+                ("ds/dt, x_i inactive".into(), r.inactive),
+            ],
+            _ => Vec::new(),
+        }
     }
 }
 
