@@ -12,6 +12,7 @@ pub mod edges;
 pub mod engine;
 pub mod expected;
 pub mod flow;
+pub mod flow_rate;
 pub mod homogeneous;
 pub mod instance;
 pub mod limits;
@@ -244,6 +245,7 @@ pub fn registry() -> Vec<Box<dyn Check>> {
     v.extend(limits::all());
     v.extend(descent::all());
     v.extend(flow::all());
+    v.extend(flow_rate::all());
     v.extend(convention::all());
     v.extend(edges::all());
     v.extend(probes::all());
