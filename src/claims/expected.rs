@@ -238,6 +238,17 @@ mod tests {
         }
     }
 
+    /// Not computable here is not a counterexample: a box (no exact SGD
+    /// expectation yet) is skipped, never refuted.
+    #[test]
+    fn a_box_is_skipped_not_refuted() {
+        let case =
+            parse_case("t", &std::fs::read_to_string("tests/vectors/box-d2.toml").expect("vector")).expect("case");
+        let inst = Instance::of(case).with_number("gamma_factor", Q::one());
+        let o = SgdExpectedDescent.run(&inst, BackendSpec::Exact, None);
+        assert!(matches!(&o, Outcome::Skipped { reason } if reason.contains("boxes")), "{o:?}");
+    }
+
     #[test]
     fn the_expectation_is_the_mean_over_the_measure() {
         // Two atoms: E[V(step)] is the weighted mean of the two stepped V.
