@@ -1,0 +1,154 @@
+//! The human summary of a gradient-flow run, for `reluproof gf`.
+
+use super::report::{f64_of, slack_of, FlowReport, Stop};
+use super::{BALANCE_FACTOR, MIN_STEP_BITS, ROUNDING_BITS_LOST, SLIDING_CROSSINGS};
+use crate::num::BigRational;
+
+fn yes_no(ok: bool) -> &'static str {
+    if ok {
+        "yes"
+    } else {
+        "NO"
+    }
+}
+
+/// The human summary of a run, for `reluproof gf`.
+pub fn flow_text(r: &FlowReport) -> String {
+    let e = |q: &BigRational| format!("{:.12e}", f64_of(q));
+    let last = r.last();
+    let mut s = String::new();
+    s += &format!(
+        "gradient flow  dtheta/dt = {}G(theta), T = {} (~{:.6e})\n",
+        if r.uphill { "+" } else { "-" },
+        r.time,
+        f64_of(&r.time)
+    );
+    s += &format!(
+        "integrator     Runge-Kutta-Fehlberg 7(8), 13 stages, advanced with the 8th-order weights; step control by the embedded 7th-order estimate (across a switch of G's piece: or the difference to Simpson's rule, if larger), tolerance {:.1e} (mixed absolute/relative), minimum step {:.3e} = T 2^-{MIN_STEP_BITS}\n",
+        r.tolerance, r.min_step
+    );
+    s += &format!("arithmetic     {}, {} (round to nearest)\n", r.backend, r.guarantee.word());
+    let reached = match r.stop {
+        Stop::Completed => "reached T".to_string(),
+        Stop::StepBudget => format!("STOPPED EARLY: step budget spent at t = {:.6e}", f64_of(&r.reached)),
+        Stop::NonFinite => format!("STOPPED: a component became non-finite after t = {:.6e}", f64_of(&r.reached)),
+        Stop::Violation => format!("stopped at the first violation, t = {:.6e}", f64_of(&r.reached)),
+        Stop::Sliding => match &r.sliding {
+            Some(at) => format!("STOPPED at t = {:.6e}: no classical solution from here: {at}", f64_of(&r.reached)),
+            None => format!(
+                "STOPPED in a sliding mode at t = {:.6e}: minimum steps crossed one switching surface of G {SLIDING_CROSSINGS} times (chattering); no solution of the integral equation continues there",
+                f64_of(&r.reached)
+            ),
+        },
+    };
+    s += &format!(
+        "steps          {} accepted, {} rejected, {} forced at the minimum step, {} attempts across a switch of G's piece; {} nodes; {reached}; {:.2} s\n",
+        r.accepted,
+        r.rejected,
+        r.forced,
+        r.switch_steps,
+        r.node_count,
+        r.seconds
+    );
+    if let Some(k) = r.resumed_from {
+        s += &format!("resumed        from the checkpoint at node {k}\n");
+    }
+    s += &format!("\nV(theta_0)            = {}\n", e(&r.v0));
+    s += &format!("V(theta_t)            = {}   at t = {}\n", e(&last.lyapunov), e(&last.t));
+    s += &format!("8 q(t) = 8 int L ds   = {}\n", e(&(BigRational::from_integer(8.into()) * &last.q)));
+    s += &format!(
+        "L(theta_0) -> L(theta_t): {} -> {}   (decay observed at the nodes; the limit t -> oo is not computed)\n",
+        e(&r.first_risk),
+        e(&last.risk)
+    );
+    s += "\nC10 balance  V(theta_t) + 8 q(t) = V(theta_0)\n";
+    s += &format!("  defect at t          = {}\n", e(&r.balance_defect));
+    s += &format!("  max |defect| (nodes) = {}\n", e(&r.max_balance_defect));
+    s += &format!(
+        "  error estimate E     = {:.6e}   (sum of the accepted local error estimates, Euclidean norm on (theta, q))\n",
+        r.error_estimate
+    );
+    s += &format!(
+        "  allowed              = {BALANCE_FACTOR} C E + 2^-{} V(theta_0) = {}   (C = sqrt(8 V(theta_0) + 64) = {:.4}: first-order sensitivity of V + 8q)\n",
+        r.bits.saturating_sub(ROUNDING_BITS_LOST),
+        e(&slack_of(r.sensitivity * r.error_estimate, &r.rounding)),
+        r.sensitivity
+    );
+    s += &format!(
+        "  within at every node: {}{}\n",
+        yes_no(r.balance_violation.is_none()),
+        r.balance_violation.map(|k| format!(" (first exceeded at node {k})")).unwrap_or_default()
+    );
+    s += &format!(
+        "|theta_t|^2 <= V(theta_0) at every node (up to the same slack): {}; max |theta_t|^2 / V(theta_0) = {:.12}\n",
+        yes_no(r.norm_violation.is_none()),
+        r.max_norm2_ratio
+    );
+    s += &format!(
+        "V nonincreasing along the nodes (up to the same slack): {}; largest increase between nodes = {}\n",
+        yes_no(r.monotone_violation.is_none()),
+        e(&r.max_v_increase)
+    );
+    s += &format!(
+        "C3 <grad V, G> - 8L = 0 EXACTLY at every node (BigRational on the exact dyadic nodes): {}{}\n",
+        yes_no(r.c3_exact_ok),
+        r.c3_violation.map(|k| format!(" (fails at node {k})")).unwrap_or_default()
+    );
+    let c12 = r.risk_monotonicity();
+    s += &format!(
+        "C12 L nonincreasing between consecutive nodes (up to a slack from the local error estimates): {}{}; smallest decrease L(t_k-1) - L(t_k) = {}\n",
+        yes_no(c12.violation.is_none()),
+        c12.violation.map(|k| format!(" (first exceeded at node {k})")).unwrap_or_default(),
+        c12.min_decrease.as_ref().map_or("-".to_string(), |(d, _)| e(d))
+    );
+    match &c12.max_rate_ratio {
+        Some((m, _)) => {
+            s += &format!(
+            "C12 t L(theta_t) <= V(theta_0)/8 at every node (exact at the nodes): {}; max 8 t L / V(theta_0) = {:.6}\n",
+            yes_no(c12.rate_violation.is_none()),
+            f64_of(m)
+        )
+        }
+        None => s += "C12 t L(theta_t) <= V(theta_0)/8: no node with t > 0 and V(theta_0) > 0\n",
+    }
+    match r.q2_max_ratio {
+        Some((m, _)) => {
+            s += &format!(
+            "Q2 (a theorem by C12): max over all nodes of 8 t L(theta_t) / V(theta_0) = {m:.6} at t = {:.6e} ({})\n",
+            r.q2_max_t.as_ref().map_or(f64::NAN, f64_of),
+            if m <= 1.0 {
+                "<= 1, as C12 proves"
+            } else {
+                "> 1: impossible along a solution (C12), so the nodes are off the flow: an integrator problem"
+            }
+        )
+        }
+        None => s += "Q2: no node with t > 0 and V(theta_0) > 0\n",
+    }
+    let failed = r.inconclusive().map(|why| format!("inconclusive: {why}"));
+    s += &format!(
+        "\nverdict        {}\nguarantee      {}\n",
+        if let Some(f) = failed.as_deref().filter(|_| r.c3_exact_ok) {
+            f
+        } else if r.holds() {
+            "C10 consistent on [0, T] at the nodes"
+        } else if r.stop == Stop::StepBudget {
+            "inconclusive: T not reached within the step budget"
+        } else if r.stop == Stop::Sliding
+            && r.balance_violation.is_none()
+            && r.norm_violation.is_none()
+            && r.monotone_violation.is_none()
+            && r.c3_exact_ok
+        {
+            if r.sliding.is_some() && r.accepted == 0 {
+                "no classical solution from here (sliding, E8): C10's hypothesis fails at theta_0, nothing to integrate"
+            } else {
+                "C10 consistent at the nodes up to the sliding mode; the flow does not exist beyond it (outside C10's hypothesis)"
+            }
+        } else {
+            "C10 NOT consistent at some node (see above)"
+        },
+        r.guarantee_line()
+    );
+    s
+}
