@@ -4,7 +4,6 @@
 pub mod expectation;
 pub mod gd;
 pub mod gf;
-pub mod gf_sliding;
 pub mod guard;
 pub mod init;
 pub mod plots;

@@ -185,7 +185,7 @@ pub(super) fn integrate<S: num::Ordered>(
             // E8: a sample on a kink with the field pointing into it from both
             // sides: no solution leaves θ_0, so there is nothing to integrate.
             if !stopped && dir == Direction::Down {
-                if let Some(r) = crate::dynamics::gf_sliding::sliding_at_start(case) {
+                if let Some(r) = super::sliding::sliding_at_start(case) {
                     report.stop = Stop::Sliding;
                     report.sliding = Some(r);
                     stopped = true;
@@ -359,8 +359,7 @@ pub(super) fn integrate<S: num::Ordered>(
             if sliding {
                 report.stop = Stop::Sliding;
                 let node = report.nodes.last().map(|n| (&n.theta, f64_of(&n.t)));
-                report.sliding =
-                    node.and_then(|(th, t)| crate::dynamics::gf_sliding::name_chattering(case, th, t, &at.crossings));
+                report.sliding = node.and_then(|(th, t)| super::sliding::name_chattering(case, th, t, &at.crossings));
                 stopped = true;
                 continue;
             }

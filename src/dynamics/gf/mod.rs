@@ -65,6 +65,7 @@ mod field;
 mod integrator;
 mod report;
 mod sink;
+pub mod sliding;
 mod tableau;
 #[cfg(test)]
 pub(crate) mod tests;

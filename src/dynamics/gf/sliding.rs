@@ -3,7 +3,7 @@
 //! surface that chattered, confirmed exactly at the last node projected onto
 //! that surface.
 
-use super::gf::SLIDING_CROSSINGS;
+use super::SLIDING_CROSSINGS;
 use crate::claims::sliding::{samples_on_kinks, Kinks};
 use crate::model::case::Case;
 use crate::model::{Measure, Theta};
