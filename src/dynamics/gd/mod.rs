@@ -142,25 +142,10 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
                 ));
             }
             super::guard::check_fingerprint(file, &cp, case, &settings)?;
-            let flat: Vec<S> = get("theta")
-                .and_then(Value::as_array)
-                .ok_or("checkpoint lacks theta")?
-                .iter()
-                .map(|v| parse_exact::<S>(Some(v), ctx, "theta"))
-                .collect::<Result<_, _>>()?;
-            let theta = Theta::from_flat(case.theta.d, &flat)
-                .filter(|t| t.width() == case.theta.width())
-                .ok_or_else(|| format!("{}: the checkpoint's theta does not fit the case's d and H", file.display()))?;
-            let n = get("n").and_then(Value::as_u64).ok_or("checkpoint lacks n")?;
-            if n > opts.steps {
-                return Err(format!(
-                    "{}: the run recorded there already reached n = {n}, beyond --steps {}; give --steps {n} or more to continue it (the file is left as it is)",
-                    file.display(),
-                    opts.steps
-                ));
-            }
-            resumed_grid = get("grid_bits").and_then(Value::as_u64).map(|b| b as u32);
-            resumed_refined = get("grid_refined_at").and_then(Value::as_u64);
+            let pos = resumed_position::<S>(file, &cp, case, opts.steps, ctx)?;
+            let (theta, n) = (pos.theta, pos.n);
+            resumed_grid = pos.grid_bits;
+            resumed_refined = pos.grid_refined_at;
             let v0: S = parse_exact(get("v0"), ctx, "v0")?;
             let sum_risk: S = parse_exact(get("sum_risk"), ctx, "sum_risk")?;
             let c_tally = RunTally::from_tally(&Tally::from_json(get("tally_c")), ctx);

@@ -562,3 +562,51 @@ pub(crate) fn parse_exact<S: StateScalar>(v: Option<&Value>, ctx: &S::Ctx, what:
     }
     Ok(S::from_rational(&parse_rational(s).map_err(|e| format!("checkpoint {what}: {e}"))?, ctx))
 }
+
+/// Where a gd or sgd checkpoint left the run: θ in the state's backend, the
+/// step n, and the adaptive grid (both commands restore these alike).
+pub(crate) struct ResumedPosition<S> {
+    /// θ_n as stored.
+    pub theta: Theta<S>,
+    /// The step the checkpoint was written at.
+    pub n: u64,
+    /// The grid exponent in force then (dyadic states).
+    pub grid_bits: Option<u32>,
+    /// The step where the grid was last refined.
+    pub grid_refined_at: Option<u64>,
+}
+
+/// Reads [`ResumedPosition`] from checkpoint `cp` of `file`; refuses a θ that
+/// does not fit the case and a run already beyond `steps` (the file is then
+/// left as it is: nothing has been cut yet).
+pub(crate) fn resumed_position<S: StateScalar>(
+    file: &std::path::Path,
+    cp: &Value,
+    case: &crate::model::case::Case,
+    steps: u64,
+    ctx: &S::Ctx,
+) -> Result<ResumedPosition<S>, String> {
+    let get = |k: &str| cp.get(k);
+    let flat: Vec<S> = get("theta")
+        .and_then(Value::as_array)
+        .ok_or("checkpoint lacks theta")?
+        .iter()
+        .map(|v| parse_exact::<S>(Some(v), ctx, "theta"))
+        .collect::<Result<_, _>>()?;
+    let theta = Theta::from_flat(case.theta.d, &flat)
+        .filter(|t| t.width() == case.theta.width())
+        .ok_or_else(|| format!("{}: the checkpoint's theta does not fit the case's d and H", file.display()))?;
+    let n = get("n").and_then(Value::as_u64).ok_or("checkpoint lacks n")?;
+    if n > steps {
+        return Err(format!(
+            "{}: the run recorded there already reached n = {n}, beyond --steps {steps}; give --steps {n} or more to continue it (the file is left as it is)",
+            file.display()
+        ));
+    }
+    Ok(ResumedPosition {
+        theta,
+        n,
+        grid_bits: get("grid_bits").and_then(Value::as_u64).map(|b| b as u32),
+        grid_refined_at: get("grid_refined_at").and_then(Value::as_u64),
+    })
+}

@@ -29,7 +29,8 @@
 //! rounds; `mpfr:BITS` and `f64` are approximate.
 
 use crate::dynamics::gd::{
-    exact_string, parse_exact, round_on_adaptive_grid, GammaSpec, RunTally, StateMode, StateScalar, Tally,
+    exact_string, parse_exact, resumed_position, round_on_adaptive_grid, GammaSpec, RunTally, StateMode, StateScalar,
+    Tally,
 };
 use crate::dynamics::sampling::check_decay;
 pub use crate::dynamics::sampling::{
@@ -357,25 +358,10 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
             same("batch", &opts.batch.to_string(), "--batch")?;
             same("seed", &opts.seed.to_string(), "--seed")?;
             guard::check_fingerprint(file, &cp, case, &settings)?;
-            let flat: Vec<S> = get("theta")
-                .and_then(Value::as_array)
-                .ok_or("checkpoint lacks theta")?
-                .iter()
-                .map(|v| parse_exact::<S>(Some(v), ctx, "theta"))
-                .collect::<Result<_, _>>()?;
-            let theta = Theta::from_flat(case.theta.d, &flat)
-                .filter(|t| t.width() == case.theta.width())
-                .ok_or_else(|| format!("{}: the checkpoint's theta does not fit the case's d and H", file.display()))?;
-            let n = get("n").and_then(Value::as_u64).ok_or("checkpoint lacks n")?;
-            if n > opts.steps {
-                return Err(format!(
-                    "{}: the run recorded there already reached n = {n}, beyond --steps {}; give --steps {n} or more to continue it (the file is left as it is)",
-                    file.display(),
-                    opts.steps
-                ));
-            }
-            resumed_grid = get("grid_bits").and_then(Value::as_u64).map(|b| b as u32);
-            resumed_refined = get("grid_refined_at").and_then(Value::as_u64);
+            let pos = resumed_position::<S>(file, &cp, case, opts.steps, ctx)?;
+            let (theta, n) = (pos.theta, pos.n);
+            resumed_grid = pos.grid_bits;
+            resumed_refined = pos.grid_refined_at;
             let acc = Accum {
                 v0: parse_exact(get("v0"), ctx, "v0")?,
                 sum_ge: parse_exact(get("sum_gamma_batch_risk"), ctx, "sum_gamma_batch_risk")?,
