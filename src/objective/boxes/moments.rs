@@ -150,3 +150,35 @@ pub(crate) fn moment_matrix<S: Scalar>(
     }
     MomentMatrix { n, m }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::case::parse_case;
+    use crate::num::BigRational;
+    use crate::objective::boxes::BoxPlan;
+
+    /// [`vertex`] is the fallback for a deciding backend that cannot hold a
+    /// vertex exactly; every exact plan also records the decided vertices,
+    /// so the recipes must reproduce them (the box vectors' degenerate
+    /// configurations: corners, parallel faces, coinciding hyperplanes).
+    #[test]
+    fn vertices_from_their_recipes_are_the_decided_ones() {
+        for file in ["tests/vectors/box-d2.toml", "tests/vectors/box-d3.toml", "cases/box-d2.toml"] {
+            let text = std::fs::read_to_string(file).expect("vector");
+            let case = parse_case(file, &text).expect("case");
+            let prep = case.problem.prepare::<BigRational>(&());
+            let plan = BoxPlan::new(&case.theta, &prep);
+            let (a, b) = prep.box_ends.as_ref().expect("box");
+            let mut seen = 0;
+            for p in &plan.polytopes {
+                let known = p.known.as_ref().expect("exact plans keep their vertices");
+                for (spec, x) in p.vertices.iter().zip(known) {
+                    assert_eq!(&vertex(spec, a, b, &case.theta), x, "{file}");
+                    seen += 1;
+                }
+            }
+            assert!(seen > 10, "{file}: {seen} vertices");
+        }
+    }
+}
