@@ -140,15 +140,8 @@ pub fn gd_command(
     json: bool,
     force: bool,
 ) -> Result<i32, String> {
-    use crate::dynamics::guard;
-    let case = crate::model::case::read_case(case_path).map_err(|e| e.to_string())?;
-    let file = case_path.display().to_string();
-    guard::runnable(&case, &file, "gd", "C9")?;
-    guard::check_outputs(
-        &[case_path],
-        &[("--out", opts.out.as_deref().or(opts.resume.as_deref())), ("--csv", opts.csv.as_deref()), ("--plot", plot)],
-        force,
-    )?;
+    let outputs = [opts.out.as_deref().or(opts.resume.as_deref()), opts.csv.as_deref(), plot];
+    let (case, file) = crate::dynamics::guard::case_for_run(case_path, "gd", "C9", outputs, force)?;
     let summary = crate::dynamics::gd::run_gd(&case, opts)?;
     crate::report::emit_run(
         plot,
@@ -327,18 +320,8 @@ pub fn gf_command(
     quiet: bool,
 ) -> Result<i32, String> {
     use crate::dynamics::gf::{default_precision, flow_text, run_flow, FlowOptions};
-    let case = crate::model::case::read_case(case_path).map_err(|e| e.to_string())?;
-    let file = case_path.display().to_string();
-    crate::dynamics::guard::runnable(&case, &file, "gf", "C10")?;
-    crate::dynamics::guard::check_outputs(
-        &[case_path],
-        &[
-            ("--out", files.out.as_deref().or(files.resume.as_deref())),
-            ("--csv", files.csv.as_deref()),
-            ("--plot", plot),
-        ],
-        files.force,
-    )?;
+    let outputs = [files.out.as_deref().or(files.resume.as_deref()), files.csv.as_deref(), plot];
+    let (case, file) = crate::dynamics::guard::case_for_run(case_path, "gf", "C10", outputs, files.force)?;
     let t = crate::num::parse::parse_rational(time).map_err(|e| format!("--time: {e}"))?;
     if t <= crate::num::BigRational::from_integer(0.into()) {
         return Err("--time must be positive".into());

@@ -56,6 +56,25 @@ pub fn check_fingerprint(file: &Path, cp: &Value, case: &Case, settings: &str) -
     Ok(())
 }
 
+/// What `gd`, `sgd` and `gf` do before a run: read the case, refuse it outside the
+/// hypotheses of `claim` ([`runnable`]), and refuse outputs that would
+/// overwrite an input or each other ([`check_outputs`]; `--resume` writes to
+/// the file it resumes). Returns the case and its path as text.
+pub fn case_for_run(
+    case_path: &Path,
+    cmd: &str,
+    claim: &str,
+    outputs: [Option<&Path>; 3],
+    force: bool,
+) -> Result<(Case, String), String> {
+    let case = crate::model::case::read_case(case_path).map_err(|e| e.to_string())?;
+    let file = case_path.display().to_string();
+    runnable(&case, &file, cmd, claim)?;
+    let [out, csv, plot] = outputs;
+    check_outputs(&[case_path], &[("--out", out), ("--csv", csv), ("--plot", plot)], force)?;
+    Ok((case, file))
+}
+
 /// Refuses a case that `cmd` (gd, sgd or gf) cannot run honestly, with a
 /// message naming the file and the field: a smooth activation or the `sin`
 /// target (L and G are not exact rationals; the dynamics run on exact

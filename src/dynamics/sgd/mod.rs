@@ -602,14 +602,8 @@ pub fn sgd_command(
     json: bool,
     force: bool,
 ) -> Result<i32, String> {
-    let case = crate::model::case::read_case(case_path).map_err(|e| e.to_string())?;
-    let file = case_path.display().to_string();
-    guard::runnable(&case, &file, "sgd", "C11")?;
-    guard::check_outputs(
-        &[case_path],
-        &[("--out", opts.out.as_deref().or(opts.resume.as_deref())), ("--csv", opts.csv.as_deref()), ("--plot", plot)],
-        force,
-    )?;
+    let outputs = [opts.out.as_deref().or(opts.resume.as_deref()), opts.csv.as_deref(), plot];
+    let (case, file) = guard::case_for_run(case_path, "sgd", "C11", outputs, force)?;
     let summary = run_sgd(&case, opts)?;
     crate::report::emit_run(
         plot,
