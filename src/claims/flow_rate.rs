@@ -58,17 +58,10 @@ fn z_of(th: &Theta<Q>, j: usize, x: &[Q]) -> Q {
     th.w_row(j).iter().zip(x).fold(th.b[j].clone(), |s, (w, xi)| s + w * xi)
 }
 
-/// s(z, δ): the one-sided derivative of h ↦ max(z + hδ, 0) at h = 0.
-fn relu_one_sided(z: &Q, delta: &Q) -> Q {
-    if z.is_positive() || (z.is_zero() && delta.is_positive()) {
-        delta.clone()
-    } else {
-        Q::zero()
-    }
-}
-
 /// N^θ(x) and D⁺N(x; u), with each neuron's regime taken at `probe` (the
-/// point itself for samples, the midpoint of a piece on intervals).
+/// point itself for samples, the midpoint of a piece on intervals): neuron j
+/// counts as active where z_j(probe) > 0, or z_j(probe) = 0 and δ_j(probe) > 0,
+/// which at probe = x is s(z, δ) of the module documentation.
 fn network_and_rate(th: &Theta<Q>, u: &Theta<Q>, x: &[Q], probe: &[Q]) -> (Q, Q) {
     let mut n = th.c.clone();
     let mut dn = u.c.clone();
@@ -97,18 +90,9 @@ pub fn one_sided_risk_derivative(measure: &Measure, theta: &Theta<Q>, u: &Theta<
             let mut derivative = Q::zero();
             let mut mass_on_kink = false;
             for (x, p) in points.iter().zip(weights).filter(|(_, p)| !p.is_zero()) {
-                let mut n = theta.c.clone();
-                let mut dn = u.c.clone();
-                for j in 0..theta.width() {
-                    let z = z_of(theta, j, x);
-                    let delta = z_of(u, j, x);
-                    mass_on_kink |= z.is_zero();
-                    if z.is_positive() {
-                        n += &theta.v[j] * &z;
-                        dn += &u.v[j] * &z;
-                    }
-                    dn += &theta.v[j] * relu_one_sided(&z, &delta);
-                }
+                mass_on_kink |= (0..theta.width()).any(|j| z_of(theta, j, x).is_zero());
+                // At a sample the regime is read at the sample itself: s(z, δ).
+                let (n, dn) = network_and_rate(theta, u, x, x);
                 derivative += p * &two * (n - xi) * dn;
             }
             Some(OneSided { derivative, mass_on_kink })
