@@ -37,6 +37,7 @@
 //! Not covered here: ReLU^p (degree 2p integrands) and smooth activations;
 //! case files refuse them on boxes before evaluation.
 
+pub mod cells;
 pub mod geometry;
 pub(crate) mod moments;
 
