@@ -30,6 +30,8 @@ pub struct Coverage {
     pub closed_convention: usize,
     /// The network equals the (constant) target on the support (ReLU cases only).
     pub fits: usize,
+    /// Box measures in d ≥ 2.
+    pub boxes: usize,
 }
 
 fn kink(w: &BigRational, b: &BigRational) -> Option<BigRational> {
@@ -71,6 +73,7 @@ impl Coverage {
             self.kink_through_sample += count(through);
         }
         self.rho_le_one += count(p.measure.rho2() <= BigRational::one());
+        self.boxes += count(p.measure.as_box().is_some());
         match p.derivative_at_zero {
             DerivativeAtZero::Open => self.open_convention += 1,
             DerivativeAtZero::Closed => self.closed_convention += 1,
@@ -97,13 +100,14 @@ impl Coverage {
             "open_convention": self.open_convention,
             "closed_convention": self.closed_convention,
             "fits": self.fits,
+            "boxes": self.boxes,
         })
     }
 
     /// One line for the row's notes.
     pub fn line(&self) -> String {
         format!(
-            "coverage: of {} cases, {} with a degenerate neuron (w_j = 0), {} with a kink at an end of [a, b], {} with coinciding kinks, {} with a kink through a sample point, {} with rho <= 1 and {} with rho > 1, {} with sigma'(0) = 0 and {} with sigma'(0) = 1, {} fits (N = xi on the support)",
+            "coverage: of {} cases, {} with a degenerate neuron (w_j = 0), {} with a kink at an end of [a, b], {} with coinciding kinks, {} with a kink through a sample point, {} with rho <= 1 and {} with rho > 1, {} with sigma'(0) = 0 and {} with sigma'(0) = 1, {} fits (N = xi on the support), {} on boxes (d >= 2)",
             self.cases,
             self.degenerate_neuron,
             self.kink_at_end,
@@ -113,7 +117,8 @@ impl Coverage {
             self.cases - self.rho_le_one,
             self.open_convention,
             self.closed_convention,
-            self.fits
+            self.fits,
+            self.boxes
         )
     }
 }

@@ -17,12 +17,15 @@
 //! convergence). For empirical measures that is a finite sum; on a d = 1
 //! interval the integrand is a polynomial of degree ≤ 2 between the kinks
 //! (and the zeros of δ for a neuron with w_j = b_j = 0), integrated exactly by
-//! Simpson's rule with each piece's regime read at its midpoint. G comes from
+//! Simpson's rule with each piece's regime read at its midpoint; on a box it
+//! is a polynomial of degree ≤ 2 on each cell of the arrangement of the
+//! hyperplanes z_j = 0 (and δ_j = 0 for w_j = b_j = 0), integrated exactly
+//! cell by cell ([`crate::objective::boxes::cells`]). G comes from
 //! the fast path and is cross-checked against src/claims/oracle.rs first, so
 //! a wrong G and a wrong L both show up as a refutation.
 //!
 //! Where mass sits on a kink (a sample with z_j(x_i) = 0, or a neuron with
-//! w_j = b_j = 0 on an interval), the flow's velocity is not −G(θ) in general
+//! w_j = b_j = 0 on an interval or a box), the flow's velocity is not −G(θ) in general
 //! (it may cross or slide: E8), and C12 is an almost-everywhere statement:
 //! such points are skipped, with that reason.
 
@@ -31,10 +34,11 @@ use super::engine::{Margin, Outcome};
 use super::instance::Instance;
 use super::{Backends, Check, Values};
 use crate::backend::BackendSpec;
-use crate::gen::{self, GenConfig, MeasureKind, Rng, Variety};
+use crate::gen::{self, GenConfig, Rng, Variety};
 use crate::model::case::Case;
 use crate::model::{Activation, Measure, Theta};
 use crate::num::BigRational;
+use crate::objective::boxes::cells::{cell_work, neuron_planes, Arrangement, Hyperplane, MAX_CELL_WORK};
 use num_traits::{Signed, Zero};
 
 type Q = BigRational;
@@ -50,7 +54,7 @@ pub struct OneSided {
     /// lim_{h↓0} (L(θ + hu) − L(θ))/h.
     pub derivative: Q,
     /// Some mass on {z_j = 0} for some neuron j (empirical: a sample on a
-    /// kink; interval: a neuron with w_j = b_j = 0).
+    /// kink; interval or box: a neuron with w_j = b_j = 0).
     pub mass_on_kink: bool,
 }
 
@@ -82,7 +86,8 @@ fn network_and_rate(th: &Theta<Q>, u: &Theta<Q>, x: &[Q], probe: &[Q]) -> (Q, Q)
 }
 
 /// D⁺L(θ; u) for ReLU and a constant target ξ, from the definitions;
-/// `None` for a measure it does not integrate (boxes, [a, b]^d with d ≥ 2).
+/// `None` for a box whose arrangement is beyond
+/// [`crate::objective::boxes::cells::MAX_CELL_WORK`].
 pub fn one_sided_risk_derivative(measure: &Measure, theta: &Theta<Q>, u: &Theta<Q>, xi: &Q) -> Option<OneSided> {
     let two = Q::from_integer(2.into());
     match measure {
@@ -100,8 +105,38 @@ pub fn one_sided_risk_derivative(measure: &Measure, theta: &Theta<Q>, u: &Theta<
         Measure::Lebesgue { a, b } => interval(theta, u, xi, a, b),
         Measure::Uniform { a, b, d: 1 } => interval(theta, u, xi, a, b)
             .map(|r| OneSided { derivative: r.derivative / (b - a), mass_on_kink: r.mass_on_kink }),
-        _ => None,
+        other => other.as_box().and_then(|(lo, hi, probability)| {
+            let r = in_box(theta, u, xi, &lo, &hi)?;
+            let volume = crate::model::box_volume(&lo, &hi);
+            Some(if probability { OneSided { derivative: r.derivative / volume, ..r } } else { r })
+        }),
     }
+}
+
+/// D⁺L over the box with the Lebesgue measure: the integrand 2e D⁺N is a
+/// polynomial of degree ≤ 2 on each cell of the arrangement of the neurons'
+/// hyperplanes (and, for a neuron with w_j = 0 = b_j, of δ_j = 0), integrated
+/// cell by cell with the regime read at each node, strictly inside its cell;
+/// `None` if the arrangement is too large.
+fn in_box(theta: &Theta<Q>, u: &Theta<Q>, xi: &Q, lo: &[Q], hi: &[Q]) -> Option<OneSided> {
+    let mut planes = neuron_planes(theta);
+    let mut mass_on_kink = false;
+    for j in 0..theta.width() {
+        if theta.w_row(j).iter().all(Zero::is_zero) && theta.b[j].is_zero() {
+            // z_j ≡ 0 on the box: the regime follows the sign of δ_j(x).
+            mass_on_kink = true;
+            planes.push(Hyperplane { w: u.w_row(j).to_vec(), b: u.b[j].clone() });
+        }
+    }
+    if cell_work(lo.len(), planes.len()) > MAX_CELL_WORK {
+        return None;
+    }
+    let two = Q::from_integer(2.into());
+    let [derivative] = Arrangement::new(lo, hi, &planes).integrate(2, |x| {
+        let (n, dn) = network_and_rate(theta, u, x, x);
+        [&two * (n - xi) * dn]
+    });
+    Some(OneSided { derivative, mass_on_kink })
 }
 
 fn interval(theta: &Theta<Q>, u: &Theta<Q>, xi: &Q, a: &Q, b: &Q) -> Option<OneSided> {
@@ -147,11 +182,6 @@ fn interval(theta: &Theta<Q>, u: &Theta<Q>, xi: &Q, a: &Q, b: &Q) -> Option<OneS
 /// C12 at a point: D⁺L(θ; −G(θ)) = −‖G(θ)‖², exactly.
 pub struct RiskDerivativeAlongFlow;
 
-/// Whether the check computes D⁺L for this measure.
-fn covered(m: &Measure) -> bool {
-    matches!(m, Measure::Empirical { .. } | Measure::Lebesgue { .. } | Measure::Uniform { d: 1, .. })
-}
-
 impl Check for RiskDerivativeAlongFlow {
     fn name(&self) -> &'static str {
         "gf_risk_derivative_eq_neg_gradient_sq"
@@ -160,7 +190,7 @@ impl Check for RiskDerivativeAlongFlow {
         "C12"
     }
     fn summary(&self) -> &'static str {
-        "at theta with no mass on a kink: the one-sided derivative of L along the flow's velocity, D+L(theta; -G) = lim_{h->0+} (L(theta - h G) - L(theta))/h, computed from the definitions (per sample, or exactly piece by piece on [a, b]; never from G), equals -|G|^2 <= 0: the rate d/dt L(theta_t) = -|G(theta_t)|^2 of C12's proof, exactly; G cross-checked against the definitions first"
+        "at theta with no mass on a kink: the one-sided derivative of L along the flow's velocity, D+L(theta; -G) = lim_{h->0+} (L(theta - h G) - L(theta))/h, computed from the definitions (per sample, or exactly piece by piece on [a, b] and cell by cell on a box; never from G), equals -|G|^2 <= 0: the rate d/dt L(theta_t) = -|G(theta_t)|^2 of C12's proof, exactly; G cross-checked against the definitions first"
     }
     fn backends(&self) -> Backends {
         Backends::ExactOnly
@@ -174,19 +204,14 @@ impl Check for RiskDerivativeAlongFlow {
         Some(200)
     }
     fn caveat(&self) -> Option<&'static str> {
-        Some("pointwise: the rate at generated points, not along a computed trajectory (that is Q2's row and the gf command, approximate); points with mass on a kink are skipped, where C12 holds only for almost every t; empirical measures and d = 1 intervals (boxes not yet)")
+        Some("pointwise: the rate at generated points, not along a computed trajectory (that is Q2's row and the gf command, approximate); points with mass on a kink are skipped, where C12 holds only for almost every t; empirical measures, d = 1 intervals and boxes within the definitional evaluator's widths (d = 2: H <= 6, d = 3: H <= 3)")
     }
     fn mutants(&self) -> &'static [&'static str] {
         &["flow_uphill"]
     }
     fn generate(&self, rng: &mut Rng) -> Instance {
         let cfg = GenConfig::default();
-        let mut case = gen::case_varied(rng, &cfg, Variety::CLAIMS);
-        if !covered(&case.problem.measure) {
-            // Boxes: redraw on an empirical measure of the same dimension range.
-            case = gen::case(rng, &GenConfig { measures: vec![MeasureKind::Empirical], ..cfg });
-        }
-        Instance::of(case)
+        Instance::of(gen::case_varied(rng, &cfg, Variety::CLAIMS))
     }
     fn run(&self, inst: &Instance, _backend: BackendSpec, mutant: Option<&str>) -> Outcome {
         rate_outcome(&inst.case, mutant, |case| crate::eval::summary_from_exact::<Q>(case, &()).gradient)
@@ -204,9 +229,6 @@ pub fn rate_outcome(case: &Case, mutant: Option<&str>, gradient: impl Fn(&Case) 
     let Some(xi) = p.target.constant() else {
         return Outcome::Skipped { reason: "C12 needs a constant target".into() };
     };
-    if !covered(&p.measure) {
-        return Outcome::Skipped { reason: "no definitional one-sided derivative on boxes yet".into() };
-    }
     let g = gradient(case);
     let risk = crate::eval::summary_from_exact::<Q>(case, &()).risk;
     if let Err(o) = cross_check(case, Some(&risk), &g, &()) {
@@ -270,9 +292,27 @@ mod tests {
         (l1 - l0) / h
     }
 
+    /// A d = 3 box cut by a plane through a corner, one parallel to an axis
+    /// and a generic one.
+    const BOX_D3: &str =
+        "[problem]\nmeasure = \"uniform\"\na = [\"0\", \"-1\", \"-1/2\"]\nb = [\"1\", \"1\", \"3/2\"]\n\
+         target = \"-1\"\n[theta]\nw = [[\"1\", \"1\", \"1\"], [\"2\", \"-1\", \"0\"], [\"-1/3\", \"1/2\", \"2\"]]\n\
+         b = [\"-3/2\", \"1/2\", \"1/5\"]\nv = [\"2\", \"-1\", \"3/2\"]\nc = \"1/2\"\n";
+    /// A d = 2 Lebesgue box: two lines crossing inside, one through a corner.
+    const BOX_D2: &str =
+        "[problem]\nmeasure = \"lebesgue\"\na = [\"-1\", \"-1/2\"]\nb = [\"2\", \"1\"]\ntarget = \"3/2\"\n\
+         [theta]\nw = [[\"1\", \"2\"], [\"3\", \"-2\"], [\"0\", \"1\"]]\nb = [\"-1\", \"-1\", \"1/4\"]\n\
+         v = [\"-1/2\", \"3\", \"1\"]\nc = \"1/4\"\n";
+
+    fn vector(file: &str) -> String {
+        std::fs::read_to_string(file).expect("vector")
+    }
+
     #[test]
     fn the_definitional_rate_is_the_limit_of_difference_quotients() {
-        for text in [LEBESGUE, EMPIRICAL] {
+        // The d = 2 box vector has a neuron with w = 0 = b: its regime along
+        // u follows δ's sign, a hyperplane of its own.
+        for text in [LEBESGUE, EMPIRICAL, BOX_D2, BOX_D3, &vector("tests/vectors/box-d2.toml")] {
             let c = case(text);
             let xi = c.problem.target.constant().expect("constant").clone();
             // An arbitrary direction, not the gradient.
@@ -292,7 +332,7 @@ mod tests {
 
     #[test]
     fn rate_is_minus_the_gradient_norm_and_controls_refute() {
-        for text in [LEBESGUE, EMPIRICAL] {
+        for text in [LEBESGUE, EMPIRICAL, BOX_D2, BOX_D3] {
             let c = case(text);
             let exact = |c: &Case| crate::eval::summary_from_exact::<Q>(c, &()).gradient;
             assert!(matches!(rate_outcome(&c, None, exact), Outcome::Holds { .. }), "{text}");
@@ -305,12 +345,15 @@ mod tests {
     }
 
     #[test]
-    fn a_sample_on_a_kink_is_skipped_not_judged() {
+    fn mass_on_a_kink_is_skipped_not_judged() {
         // x = -1/3 is on neuron 1's kink (w = 1, b = 1/3).
         let text = EMPIRICAL.replace("[\"-1\"]", "[\"-1/3\"]");
         let c = case(&text);
         let exact = |c: &Case| crate::eval::summary_from_exact::<Q>(c, &()).gradient;
         assert!(matches!(rate_outcome(&c, None, exact), Outcome::Skipped { .. }));
+        // The box vector's neuron with w = 0 = b puts the whole box on a kink.
+        let c = case(&vector("tests/vectors/box-d2.toml"));
+        assert!(matches!(rate_outcome(&c, None, exact), Outcome::Skipped { reason } if reason.contains("kink")));
     }
 
     #[test]

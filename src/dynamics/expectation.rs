@@ -20,11 +20,18 @@
 //! - E[‖𝔊(θ, X)‖² + 𝔊_c(θ, X)²] (the second moment of the step direction);
 //! - K_s = 4 max{2, 1 + ρ²} and the step bound γ_s(θ) = 4/(K_s(1 + ‖θ‖²)).
 //!
-//! Uniform measures in d ≥ 2 (boxes) are not covered yet: an error says so.
+//! - for a box measure in d ≥ 2 (Lebesgue or uniform on ∏[a_i, b_i], μ/m
+//!   uniform on the box): (1/vol) ∫_box f, the box split into the cells of
+//!   the arrangement of the neuron hyperplanes and each cell integrated by a
+//!   simplex rule exact to degree 5 with nodes strictly inside the cell
+//!   ([`crate::objective::boxes::cells`]). The number of cells grows like
+//!   H^d: boxes beyond [`crate::objective::boxes::cells::MAX_CELL_WORK`]
+//!   are refused with an error (not approximated).
 
 use crate::lyapunov::lyapunov;
 use crate::model::{Measure, Theta};
 use crate::num::BigRational;
+use crate::objective::boxes::cells::{cell_work, neuron_planes, Arrangement, MAX_CELL_WORK};
 use num_traits::{One, Signed, Zero};
 
 type Q = BigRational;
@@ -71,25 +78,44 @@ pub fn pieces(theta: &Theta<Q>, a: &Q, b: &Q) -> Vec<Q> {
     cuts
 }
 
-/// Whether the exact expectation covers `measure`: empirical measures and
-/// d = 1 intervals (boxes and [a, b]^d with d ≥ 2 are not integrated yet).
-pub fn covers(measure: &Measure) -> bool {
-    interval(measure).is_ok()
+/// Where an expectation is taken: atoms, a d = 1 interval, or a box.
+enum Support<'a> {
+    Atoms(&'a [Vec<Q>], &'a [Q]),
+    Interval(&'a Q, &'a Q),
+    Box(Vec<Q>, Vec<Q>),
 }
 
-/// The interval [a, b] of a d = 1 interval measure; an error for boxes.
-fn interval(measure: &Measure) -> Result<Option<(&Q, &Q)>, String> {
+/// Whether the exact expectation covers `measure` at θ: empirical measures,
+/// d = 1 intervals, and boxes whose arrangement of θ's hyperplanes is small
+/// enough to integrate cell by cell.
+pub fn covers(measure: &Measure, theta: &Theta<Q>) -> bool {
+    support(measure, theta).is_ok()
+}
+
+fn support<'a>(measure: &'a Measure, theta: &Theta<Q>) -> Result<Support<'a>, String> {
+    if let Some((lo, hi, _)) = measure.as_box() {
+        let work = cell_work(lo.len(), theta.width());
+        if work > MAX_CELL_WORK {
+            return Err(format!(
+                "the exact expectation on a box splits it into the cells of the neurons' arrangement: d = {}, H = {} may give {work} simplices, more than the {MAX_CELL_WORK} it integrates",
+                lo.len(),
+                theta.width()
+            ));
+        }
+        return Ok(Support::Box(lo, hi));
+    }
     match measure {
-        Measure::Lebesgue { a, b } => Ok(Some((a, b))),
-        Measure::Uniform { a, b, d } if *d == 1 => Ok(Some((a, b))),
-        Measure::Empirical { .. } => Ok(None),
-        _ => Err("the exact expectation of an SGD step covers empirical measures and d = 1 intervals only".into()),
+        Measure::Lebesgue { a, b } | Measure::Uniform { a, b, .. } => Ok(Support::Interval(a, b)),
+        Measure::Empirical { points, weights } => Ok(Support::Atoms(points, weights)),
+        Measure::Box { .. } => unreachable!("as_box takes every box"),
     }
 }
 
 /// E[f(X)] for N functions at once, X ~ μ/m, exactly. `f` must be a
-/// polynomial of degree ≤ 5 on every open piece between kinks (for interval
-/// measures): then the result is exact (module documentation).
+/// polynomial of degree ≤ 5 on every open piece between kinks (interval
+/// measures) or open cell of the neurons' arrangement (boxes): then the
+/// result is exact (module documentation). On intervals and boxes `f` is
+/// called only at points off every neuron's kink.
 pub fn expectations<const N: usize>(
     measure: &Measure,
     theta: &Theta<Q>,
@@ -100,9 +126,8 @@ pub fn expectations<const N: usize>(
     if !m.is_positive() {
         return Err("the expectation needs a measure of positive mass".into());
     }
-    match interval(measure)? {
-        None => {
-            let Measure::Empirical { points, weights } = measure else { unreachable!("empirical") };
+    match support(measure, theta)? {
+        Support::Atoms(points, weights) => {
             for (x, p) in points.iter().zip(weights).filter(|(_, p)| !p.is_zero()) {
                 for (s, v) in acc.iter_mut().zip(f(x)) {
                     *s += p * v;
@@ -110,7 +135,7 @@ pub fn expectations<const N: usize>(
             }
             Ok(acc.map(|s| s / &m))
         }
-        Some((a, b)) => {
+        Support::Interval(a, b) => {
             let (w, den) = OPEN_FIVE;
             for seg in pieces(theta, a, b).windows(2) {
                 let (l, r) = (&seg[0], &seg[1]);
@@ -125,7 +150,32 @@ pub fn expectations<const N: usize>(
             }
             Ok(acc.map(|s| s / (b - a)))
         }
+        Support::Box(lo, hi) => {
+            let volume = crate::model::box_volume(&lo, &hi);
+            let total = Arrangement::new(&lo, &hi, &neuron_planes(theta)).integrate(5, f);
+            Ok(total.map(|s| s / &volume))
+        }
     }
+}
+
+/// (e(x), P(x)) with e = N^θ(x) − ξ and
+/// P(x) = 4[Σ_{j active at x} (v_j²(1 + ‖x‖²) + (w_j·x + b_j)²) + 2] (ReLU;
+/// `closed`: a neuron with w_j·x + b_j = 0 counts as active), so that
+/// ‖𝔊(θ, x)‖² + 𝔊_c(θ, x)² = e(x)² P(x).
+fn error_and_factor(theta: &Theta<Q>, xi: &Q, closed: bool, x: &[Q]) -> (Q, Q) {
+    let x2 = x.iter().fold(Q::zero(), |s, xi| s + xi * xi);
+    let mut e = &theta.c - xi;
+    let mut bracket = int(2);
+    for j in 0..theta.width() {
+        let z = theta.w_row(j).iter().zip(x).fold(theta.b[j].clone(), |s, (w, xi)| s + w * xi);
+        if z.is_positive() || (closed && z.is_zero()) {
+            if z.is_positive() {
+                e += &theta.v[j] * &z;
+            }
+            bracket += &theta.v[j] * &theta.v[j] * (Q::one() + &x2) + &z * &z;
+        }
+    }
+    (e, int(4) * bracket)
 }
 
 /// One SGD step's expectation at θ with step γ (batch size 1).
@@ -181,29 +231,24 @@ pub fn second_moment_of_factorisation(measure: &Measure, theta: &Theta<Q>, xi: &
     if !m.is_positive() {
         return Err("the expectation needs a measure of positive mass".into());
     }
-    let active = |z: &Q| z.is_positive() || (closed && z.is_zero());
-    match interval(measure)? {
-        None => {
-            let Measure::Empirical { points, weights } = measure else { unreachable!("empirical") };
+    match support(measure, theta)? {
+        Support::Atoms(points, weights) => {
             let mut acc = Q::zero();
             for (x, p) in points.iter().zip(weights).filter(|(_, p)| !p.is_zero()) {
-                let x2 = x.iter().fold(Q::zero(), |s, xi| s + xi * xi);
-                let mut e = &theta.c - xi;
-                let mut bracket = int(2);
-                for j in 0..h {
-                    let z = theta.w_row(j).iter().zip(x).fold(theta.b[j].clone(), |s, (w, xi)| s + w * xi);
-                    if active(&z) {
-                        if z.is_positive() {
-                            e += &theta.v[j] * &z;
-                        }
-                        bracket += &theta.v[j] * &theta.v[j] * (Q::one() + &x2) + &z * &z;
-                    }
-                }
-                acc += p * &e * &e * int(4) * bracket;
+                let (e, factor) = error_and_factor(theta, xi, closed, x);
+                acc += p * &e * &e * factor;
             }
             Ok(acc / &m)
         }
-        Some((a, b)) => {
+        Support::Box(..) => {
+            // e² P has degree 4 on each cell: the cell rule is exact for it.
+            let [second] = expectations(measure, theta, |x| {
+                let (e, factor) = error_and_factor(theta, xi, closed, x);
+                [&e * &e * factor]
+            })?;
+            Ok(second)
+        }
+        Support::Interval(a, b) => {
             debug_assert_eq!(d, 1);
             let mut acc = Q::zero();
             for seg in pieces(theta, a, b).windows(2) {
@@ -214,7 +259,8 @@ pub fn second_moment_of_factorisation(measure: &Measure, theta: &Theta<Q>, xi: &
                 let (mut q0, mut q1, mut q2) = (int(2), Q::zero(), Q::zero());
                 for j in 0..h {
                     let (w, bj, v) = (&theta.w[j], &theta.b[j], &theta.v[j]);
-                    if active(&(w * &mid + bj)) {
+                    let z = w * &mid + bj;
+                    if z.is_positive() || (closed && z.is_zero()) {
                         alpha += v * bj;
                         beta += v * w;
                         let v2 = v * v;
@@ -286,6 +332,10 @@ pub fn expected_step(
 /// two ends (P continued from inside the piece). Here the slack is
 /// K_s(1 + ‖θ‖²) − P at the ends, and the factorisation B = e² P is
 /// confirmed at the quadrature nodes of the piece (an `Err` otherwise).
+/// Boxes (ReLU): the same on each cell of the arrangement, P continued from
+/// inside the cell and compared with the bound at every vertex of the cell
+/// (a convex function on a polytope is largest at a vertex); the
+/// factorisation is confirmed at the cell's centroid.
 pub fn per_sample_slack(
     measure: &Measure,
     theta: &Theta<Q>,
@@ -299,15 +349,14 @@ pub fn per_sample_slack(
             worst = Some((slack, x));
         }
     };
-    match interval(measure)? {
-        None => {
-            let Measure::Empirical { points, weights } = measure else { unreachable!("empirical") };
+    match support(measure, theta)? {
+        Support::Atoms(points, weights) => {
             for (x, _) in points.iter().zip(weights).filter(|(_, p)| p.is_positive()) {
                 let (e, g) = sample(x);
                 see(&bound * &e * &e - direction_square(&g), x.clone());
             }
         }
-        Some((a, b)) => {
+        Support::Interval(a, b) => {
             let cuts = pieces(theta, a, b);
             for seg in cuts.windows(2) {
                 let (l, r) = (&seg[0], &seg[1]);
@@ -335,6 +384,39 @@ pub fn per_sample_slack(
                 }
                 for end in [l, r] {
                     see(&bound - p(end), vec![end.clone()]);
+                }
+            }
+        }
+        Support::Box(lo, hi) => {
+            let arrangement = Arrangement::new(&lo, &hi, &neuron_planes(theta));
+            for cell in &arrangement.cells {
+                // P with the cell's active set, continued to its closure: a
+                // convex quadratic on the cell, so its maximum is at a vertex.
+                let active: Vec<bool> = (0..theta.width())
+                    .map(|j| {
+                        let z =
+                            theta.w_row(j).iter().zip(&cell.interior).fold(theta.b[j].clone(), |s, (w, x)| s + w * x);
+                        z.is_positive() || (closed && z.is_zero())
+                    })
+                    .collect();
+                let p = |x: &[Q]| {
+                    let x2 = x.iter().fold(Q::zero(), |s, xi| s + xi * xi);
+                    let mut s = int(2);
+                    for j in (0..theta.width()).filter(|&j| active[j]) {
+                        let z = theta.w_row(j).iter().zip(x).fold(theta.b[j].clone(), |s, (w, xi)| s + w * xi);
+                        s += &theta.v[j] * &theta.v[j] * (Q::one() + &x2) + &z * &z;
+                    }
+                    int(4) * s
+                };
+                let (e, g) = sample(&cell.interior);
+                if direction_square(&g) != &e * &e * p(&cell.interior) {
+                    return Err(format!(
+                        "|G(theta, x)|^2 + G_c^2 != e(x)^2 P(x) at x = ({})",
+                        cell.interior.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+                    ));
+                }
+                for v in &cell.vertices {
+                    see(&bound - p(v), v.clone());
                 }
             }
         }
@@ -382,6 +464,38 @@ mod tests {
         .expect("mean");
         assert_eq!(mean, q(7, 4));
         assert_eq!(seen, 2, "the atom of weight 0 is not evaluated");
+    }
+
+    /// On a box, E[f(X)] of a polynomial of degree 5 is its exact mean,
+    /// whatever the cells θ cuts the box into, and one of degree 6 is not
+    /// (so the test can tell a rule of lower degree).
+    #[test]
+    fn box_expectations_are_exact_means_to_degree_five() {
+        let p = |s: &str| crate::num::parse::parse_rational(s).expect("literal");
+        let (a, b) = (vec![q(-1, 2), q(0, 1)], vec![q(1, 1), q(3, 1)]);
+        let m = Measure::Box { a: a.clone(), b: b.clone(), probability: false };
+        let theta = Theta {
+            d: 2,
+            w: vec![p("1"), p("1"), p("0"), p("2"), p("-3"), p("1/2")],
+            b: vec![p("-1"), p("-1"), p("1/3")],
+            v: vec![q(1, 1); 3],
+            c: Q::zero(),
+        };
+        // The mean of x^k over [l, r].
+        let mean = |k: usize, l: &Q, r: &Q| {
+            (num_traits::pow(r.clone(), k + 1) - num_traits::pow(l.clone(), k + 1)) / int(k as i64 + 1) / (r - l)
+        };
+        for (i, j) in [(0, 0), (1, 0), (2, 3), (5, 0), (1, 4), (3, 3)] {
+            let [e] =
+                expectations(&m, &theta, |x| [num_traits::pow(x[0].clone(), i) * num_traits::pow(x[1].clone(), j)])
+                    .expect("covered");
+            let exact = mean(i, &a[0], &b[0]) * mean(j, &a[1], &b[1]);
+            if i + j <= 5 {
+                assert_eq!(e, exact, "x^{i} y^{j}");
+            } else {
+                assert_ne!(e, exact, "x^{i} y^{j} is beyond the rule: the test can tell");
+            }
+        }
     }
 
     #[test]
