@@ -1,25 +1,29 @@
 //! Box measures in d ≥ 2 (D2 widened): the production path (`Path::Box`,
 //! pairs of neurons, triangulated polytopes) against a second exact method
-//! written here from the definitions alone, against the d = 1 code on boxes
-//! whose extra directions do not matter, against empirical measures on fine
-//! grids (convergence), and against values computed by hand.
+//! written from the definitions alone, against the d = 1 code on boxes whose
+//! extra directions do not matter, against empirical measures on fine grids
+//! (convergence), and against values computed by hand.
 //!
-//! The second method is iterated integration (Fubini). For fixed x_1, …,
-//! x_{k−1}, the integral over the remaining coordinates is, as a function of
-//! x_k, a polynomial of degree ≤ 2 + d − k between consecutive x_k-coordinates
-//! of the vertices of the arrangement (neuron hyperplanes and box facets)
-//! restricted to that slice; those vertices are found by brute force (every
-//! subset of hyperplanes, solved exactly). Closed Newton–Cotes rules with
-//! rational weights (Simpson, exact to degree 3; Boole, exact to degree 5)
-//! are then exact on each slab. At the innermost level the integrand D3/D4
-//! is evaluated from its definition, with each neuron's piece decided at the
-//! piece's midpoint (ties broken towards the enclosing slabs' midpoints, so a
-//! node on a slab's edge sees the slab's side). No polytope, triangulation
-//! or pair of neurons is involved.
+//! The second method (`boxes/reference.rs`) is brute-force simplicial
+//! subdivision: the box's Kuhn triangulation, every simplex bisected along
+//! its edges until each lies on one side of every neuron hyperplane, and on
+//! each simplex the degree-2 integrands of L and G (each neuron's piece fixed
+//! at the centroid) integrated by the vertex-and-centroid rule exact for
+//! degree 2. It shares nothing with `src/objective/boxes/` (pairs of neurons,
+//! clipped polytopes, moment matrices) nor with the claims' oracle
+//! (`src/claims/oracle_box.rs`, iterated integration), which an earlier
+//! version of this file copied. Its own tests (the rule against the
+//! Dirichlet moments, the subdivision against the box's moments, values by
+//! hand) are in that module.
 //!
 //! `BOXES_CASES=N` runs N random cases per configuration instead of the default.
 
+// A crate root looks for modules beside it, so the path is spelled out.
+#[path = "boxes/reference.rs"]
+mod reference;
+
 use num_traits::{One, Signed, Zero};
+use reference::reference;
 use reluproof::model::case::parse_case;
 use reluproof::model::{Activation, DerivativeAtZero, Measure, Problem, Target, Theta};
 use reluproof::num::parse::parse_rational;
@@ -32,238 +36,6 @@ fn q(s: &str) -> Q {
 
 fn int(n: i64) -> Q {
     Q::from_integer(n.into())
-}
-
-// ---------------------------------------------------------------------------
-// The second method: iterated integration with exact Newton–Cotes rules.
-// ---------------------------------------------------------------------------
-
-/// Everything the reference needs, with σ = α z + (1 − α) relu(z).
-struct Net {
-    d: usize,
-    w: Vec<Vec<Q>>,
-    b: Vec<Q>,
-    v: Vec<Q>,
-    c: Q,
-    slope: Vec<Q>,
-    intercept: Q,
-    alpha: Q,
-    closed: bool,
-    lo: Vec<Q>,
-    hi: Vec<Q>,
-}
-
-impl Net {
-    fn of(problem: &Problem, theta: &Theta<Q>) -> Net {
-        let d = theta.d;
-        let (lo, hi) = match &problem.measure {
-            Measure::Box { a, b, .. } => (a.clone(), b.clone()),
-            Measure::Uniform { a, b, d } => (vec![a.clone(); *d], vec![b.clone(); *d]),
-            other => panic!("not a box: {other:?}"),
-        };
-        let (slope, intercept) = match &problem.target {
-            Target::Constant(xi) => (vec![Q::zero(); d], xi.clone()),
-            Target::Affine { slope, intercept } => (slope.clone(), intercept.clone()),
-            other => panic!("target {other:?}"),
-        };
-        let alpha = match &problem.activation {
-            Activation::Relu => Q::zero(),
-            Activation::LeakyRelu(a) => a.clone(),
-            Activation::Abs => int(-1),
-            other => panic!("activation {other:?}"),
-        };
-        Net {
-            d,
-            w: (0..theta.width()).map(|j| theta.w_row(j).to_vec()).collect(),
-            b: theta.b.clone(),
-            v: theta.v.clone(),
-            c: theta.c.clone(),
-            slope,
-            intercept,
-            alpha,
-            closed: problem.derivative_at_zero == DerivativeAtZero::Closed,
-            lo,
-            hi,
-        }
-    }
-
-    fn z(&self, j: usize, x: &[Q]) -> Q {
-        self.w[j].iter().zip(x).fold(self.b[j].clone(), |s, (w, xi)| s + w * xi)
-    }
-
-    /// The integrand vector [e², G_w (θ order), G_b, G_v, G_c] at x, each
-    /// neuron on its positive piece where `on[j]`.
-    fn integrand(&self, x: &[Q], on: &[bool]) -> Vec<Q> {
-        let h = self.b.len();
-        let z: Vec<Q> = (0..h).map(|j| self.z(j, x)).collect();
-        let sigma: Vec<Q> = (0..h).map(|j| if on[j] { z[j].clone() } else { &self.alpha * &z[j] }).collect();
-        let dsigma: Vec<Q> = (0..h).map(|j| if on[j] { Q::one() } else { self.alpha.clone() }).collect();
-        let f = self.slope.iter().zip(x).fold(self.intercept.clone(), |s, (a, xi)| s + a * xi);
-        let e = (0..h).fold(self.c.clone(), |s, j| s + &self.v[j] * &sigma[j]) - f;
-        let two = int(2);
-        let mut out = vec![&e * &e];
-        for (vj, dj) in self.v.iter().zip(&dsigma) {
-            for xi in x {
-                out.push(&two * vj * dj * xi * &e);
-            }
-        }
-        out.extend((0..h).map(|j| &two * &self.v[j] * &dsigma[j] * &e));
-        out.extend((0..h).map(|j| &two * &sigma[j] * &e));
-        out.push(&two * &e);
-        out
-    }
-
-    /// Which piece neuron j uses near x: the sign of z_j at x, else of its
-    /// change towards the slab midpoints `towards`, coordinate by coordinate
-    /// from the innermost out (a node's value is the limit over the outer
-    /// coordinates taken first, inside the inner integral), else (z_j ≡ 0:
-    /// w_j = b_j = 0) the σ'(0) convention.
-    fn piece(&self, j: usize, x: &[Q], towards: &[Q]) -> bool {
-        let z = self.z(j, x);
-        if !z.is_zero() {
-            return z.is_positive();
-        }
-        for k in (0..self.d).rev() {
-            let t = &self.w[j][k] * (&towards[k] - &x[k]);
-            if !t.is_zero() {
-                return t.is_positive();
-            }
-        }
-        self.closed
-    }
-
-    /// x_k-coordinates of the vertices of the arrangement of the neuron
-    /// hyperplanes and the box facets of coordinates k.. restricted to the
-    /// slice where x_0..x_{k−1} = prefix, inside [lo_k, hi_k].
-    fn critical(&self, prefix: &[Q]) -> Vec<Q> {
-        let k = prefix.len();
-        let m = self.d - k;
-        // Rows: coefficients on x_k..x_{d−1} and the right-hand side.
-        let mut rows: Vec<(Vec<Q>, Q)> = Vec::new();
-        for j in 0..self.b.len() {
-            let coef = self.w[j][k..].to_vec();
-            if coef.iter().all(Zero::is_zero) {
-                continue;
-            }
-            let fixed = self.w[j][..k].iter().zip(prefix).fold(self.b[j].clone(), |s, (w, x)| s + w * x);
-            rows.push((coef, -fixed));
-        }
-        for i in k..self.d {
-            for end in [&self.lo[i], &self.hi[i]] {
-                let mut coef = vec![Q::zero(); m];
-                coef[i - k] = Q::one();
-                rows.push((coef, end.clone()));
-            }
-        }
-        let mut out = vec![self.lo[k].clone(), self.hi[k].clone()];
-        let mut pick = Vec::new();
-        subsets(rows.len(), m, 0, &mut pick, &mut |s| {
-            if let Some(x) = solve(s.iter().map(|&r| &rows[r]).collect()) {
-                if x[0] > self.lo[k] && x[0] < self.hi[k] {
-                    out.push(x[0].clone());
-                }
-            }
-        });
-        out.sort();
-        out.dedup();
-        out
-    }
-
-    /// ∫ of the integrand over the slice where x_0..x_{k−1} = prefix.
-    fn integrate(&self, prefix: &mut Vec<Q>, towards: &mut Vec<Q>) -> Vec<Q> {
-        let k = prefix.len();
-        let cuts = self.critical(prefix);
-        let degree = 2 + self.d - k - 1;
-        let rule: &[i64] = if degree <= 3 { &[1, 4, 1] } else { &[7, 32, 12, 32, 7] };
-        let denom = int(if degree <= 3 { 6 } else { 90 });
-        let nodes = rule.len() as i64 - 1;
-        let mut total: Vec<Q> = Vec::new();
-        for s in cuts.windows(2) {
-            let (l, r) = (&s[0], &s[1]);
-            let width = r - l;
-            let mid = (l + r) / int(2);
-            for (i, wt) in rule.iter().enumerate() {
-                let x = l + &width * Q::new((i as i64).into(), nodes.into());
-                prefix.push(x);
-                towards.push(mid.clone());
-                let inner = if k + 1 == self.d {
-                    // The integrand on this piece, by the piece's own pattern.
-                    let mut m = prefix.clone();
-                    m[k] = mid.clone();
-                    let on: Vec<bool> = (0..self.b.len()).map(|j| self.piece(j, &m, towards)).collect();
-                    self.integrand(prefix, &on)
-                } else {
-                    self.integrate(prefix, towards)
-                };
-                prefix.pop();
-                towards.pop();
-                let f = &width * int(*wt) / &denom;
-                if total.is_empty() {
-                    total = vec![Q::zero(); inner.len()];
-                }
-                for (t, v) in total.iter_mut().zip(inner) {
-                    *t += &f * v;
-                }
-            }
-        }
-        total
-    }
-}
-
-/// Calls `f` on every `m`-subset of 0..n (in increasing order).
-fn subsets(n: usize, m: usize, start: usize, pick: &mut Vec<usize>, f: &mut dyn FnMut(&[usize])) {
-    if pick.len() == m {
-        f(pick);
-        return;
-    }
-    for i in start..n {
-        pick.push(i);
-        subsets(n, m, i + 1, pick, f);
-        pick.pop();
-    }
-}
-
-/// The unique solution of a square system by exact Gaussian elimination.
-fn solve(rows: Vec<&(Vec<Q>, Q)>) -> Option<Vec<Q>> {
-    let n = rows.len();
-    let mut a: Vec<Vec<Q>> = rows
-        .iter()
-        .map(|(c, r)| {
-            let mut row = c.clone();
-            row.push(r.clone());
-            row
-        })
-        .collect();
-    for col in 0..n {
-        let p = (col..n).find(|&r| !a[r][col].is_zero())?;
-        a.swap(col, p);
-        for r in 0..n {
-            if r != col && !a[r][col].is_zero() {
-                let f = &a[r][col] / &a[col][col];
-                let pivot = a[col].clone();
-                for (x, p) in a[r][col..].iter_mut().zip(&pivot[col..]) {
-                    *x -= &f * p;
-                }
-            }
-        }
-    }
-    Some((0..n).map(|i| &a[i][n] / &a[i][i]).collect())
-}
-
-/// (L, G in θ order) by the second method, with the measure's normalisation.
-fn reference(problem: &Problem, theta: &Theta<Q>) -> (Q, Vec<Q>) {
-    let net = Net::of(problem, theta);
-    let mut v = net.integrate(&mut Vec::new(), &mut Vec::new());
-    let probability = matches!(problem.measure, Measure::Box { probability: true, .. } | Measure::Uniform { .. });
-    if probability {
-        let vol = net.lo.iter().zip(&net.hi).fold(Q::one(), |s, (a, b)| s * (b - a));
-        v.iter_mut().for_each(|x| *x /= &vol);
-    }
-    let risk = v.remove(0);
-    if !problem.output_bias {
-        *v.last_mut().expect("G_c") = Q::zero();
-    }
-    (risk, v)
 }
 
 // ---------------------------------------------------------------------------
@@ -386,7 +158,7 @@ fn cases_per_config(default: usize) -> usize {
     std::env::var("BOXES_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(default)
 }
 
-/// The production path equals the second method on every value.
+/// The production path equals the simplicial subdivision on every value.
 fn agree(problem: &Problem, theta: &Theta<Q>, what: &str) {
     let prep = problem.prepare::<Q>(&());
     let (ev, path) = evaluate_with_path(&prep, theta);
@@ -397,7 +169,7 @@ fn agree(problem: &Problem, theta: &Theta<Q>, what: &str) {
 }
 
 #[test]
-fn box_path_equals_iterated_integration_in_d2() {
+fn box_path_equals_simplicial_subdivision_in_d2() {
     let mut rng = Rng(2);
     for n in 0..cases_per_config(60) {
         let (lo, hi) = random_box(&mut rng, 2);
@@ -409,7 +181,7 @@ fn box_path_equals_iterated_integration_in_d2() {
 }
 
 #[test]
-fn box_path_equals_iterated_integration_in_d3() {
+fn box_path_equals_simplicial_subdivision_in_d3() {
     let mut rng = Rng(3);
     for n in 0..cases_per_config(12) {
         let (lo, hi) = random_box(&mut rng, 3);
@@ -417,6 +189,18 @@ fn box_path_equals_iterated_integration_in_d3() {
         let theta = random_theta(&mut rng, &lo, &hi, h);
         let problem = random_problem(&mut rng, lo, hi);
         agree(&problem, &theta, &format!("d = 3, case {n}"));
+    }
+}
+
+#[test]
+fn box_path_equals_simplicial_subdivision_in_d4() {
+    let mut rng = Rng(4);
+    for n in 0..cases_per_config(6) {
+        let (lo, hi) = random_box(&mut rng, 4);
+        let h = rng.range(1, 3) as usize;
+        let theta = random_theta(&mut rng, &lo, &hi, h);
+        let problem = random_problem(&mut rng, lo, hi);
+        agree(&problem, &theta, &format!("d = 4, case {n}"));
     }
 }
 
@@ -668,14 +452,16 @@ fn bad_box_input_names_the_field() {
 }
 
 // ---------------------------------------------------------------------------
-// The box vectors of tests/vectors were produced by the method above.
+// The box vectors of tests/vectors are the second method's values.
 // ---------------------------------------------------------------------------
 
-/// `tests/vectors/box-*.expected.json` holds L, G, V and ⟨∇V, G⟩ computed by
-/// the iterated integration of this file (not by `src/`); `tests/vectors.rs`
-/// holds every backend to them. `BOXES_PRINT_VECTORS=1` prints the JSON.
+/// `tests/vectors/box-*.expected.json` holds L, G, V and ⟨∇V, G⟩ computed
+/// outside `src/`: first by an iterated integration once written here, now
+/// recomputed on every run by the simplicial subdivision, which reproduces
+/// them digit for digit; `tests/vectors.rs` holds every backend to them.
+/// `BOXES_PRINT_VECTORS=1` prints the JSON.
 #[test]
-fn box_vectors_are_the_iterated_integration_values() {
+fn box_vectors_are_the_simplicial_subdivision_values() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors");
     for name in ["box-d2", "box-d3"] {
         let text = std::fs::read_to_string(format!("{dir}/{name}.toml")).expect("the vector exists");
@@ -704,7 +490,7 @@ fn box_vectors_are_the_iterated_integration_values() {
             &std::fs::read_to_string(format!("{dir}/{name}.expected.json")).expect("the expected file exists"),
         )
         .expect("JSON");
-        assert_eq!(stored, json, "{name}: the stored vector is not the iterated integration's");
+        assert_eq!(stored, json, "{name}: the stored vector is not the simplicial subdivision's");
     }
 }
 
