@@ -16,6 +16,12 @@
 //! Dirichlet moments, the subdivision against the box's moments, values by
 //! hand) are in that module.
 //!
+//! ReLU^p (p = 2, 3) takes another production path (`Path::BoxCells`: the
+//! cells of the whole arrangement, a simplex rule of degree 2p + 1); it is
+//! compared with the claims' iterated-integration oracle, with the d = 1
+//! segment-by-segment path on boxes whose extra directions do not matter,
+//! and with interval enclosures.
+//!
 //! `BOXES_CASES=N` runs N random cases per configuration instead of the default.
 
 // A crate root looks for modules beside it, so the path is spelled out.
@@ -227,8 +233,47 @@ fn cube_written_with_scalar_ends_is_the_box_path() {
 /// G_b, G_v, G_c = ℓ × their d = 1 values.
 #[test]
 fn box_with_irrelevant_directions_matches_the_d1_sweep() {
-    let mut rng = Rng(11);
-    for n in 0..cases_per_config(40) {
+    irrelevant_directions_match_d1(11, None);
+}
+
+/// ReLU^p on a box takes the cell-by-cell path; with irrelevant directions
+/// it must agree with the d = 1 segment-by-segment path (written
+/// independently: per-segment polynomial antiderivatives).
+#[test]
+fn relu_powers_with_irrelevant_directions_match_the_d1_general_path() {
+    irrelevant_directions_match_d1(12, Some(2));
+    irrelevant_directions_match_d1(13, Some(3));
+}
+
+/// ReLU^p on boxes in general position against the claims' definitional
+/// evaluator (iterated integration with Newton–Cotes rules of the needed
+/// degree; no cells, no simplices): equal, exactly.
+#[test]
+fn relu_powers_on_boxes_equal_the_iterated_oracle() {
+    let mut rng = Rng(14);
+    for n in 0..cases_per_config(12) {
+        let d = 2 + n % 2;
+        let (lo, hi) = random_box(&mut rng, d);
+        let mut problem = random_problem(&mut rng, lo.clone(), hi.clone());
+        problem.activation = Activation::ReluPow(2 + (n as u32 / 2) % 2);
+        let most = reluproof::claims::oracle_box::max_width_of(&problem);
+        let h = rng.range(1, most as i64) as usize;
+        let theta = random_theta(&mut rng, &lo, &hi, h);
+        let (ev, path) = evaluate_with_path(&problem.prepare::<Q>(&()), &theta);
+        assert_eq!(path, Path::BoxCells);
+        let (risk, gradient) = reluproof::claims::oracle_box::reference(&problem, &theta).expect("covered");
+        let what = format!("case {n}: {problem:?}, {theta:?}");
+        assert_eq!(ev.risk, risk, "L, {what}");
+        assert_eq!(ev.gradient, gradient, "G, {what}");
+    }
+}
+
+/// Boxes whose neurons ignore x_2, …, x_d against the d = 1 code: L and G
+/// scale by the other sides' measure, and G_{w_j,i} (i ≥ 2) is G_{b_j}
+/// times the mean of x_i. `power`: ReLU^p instead of ReLU.
+fn irrelevant_directions_match_d1(seed: u64, power: Option<u32>) {
+    let mut rng = Rng(seed);
+    for n in 0..cases_per_config(if power.is_some() { 12 } else { 40 }) {
         let d = 2 + n % 2;
         let (lo, hi) = random_box(&mut rng, d);
         let probability = rng.chance(1, 2);
@@ -247,7 +292,10 @@ fn box_with_irrelevant_directions_matches_the_d1_sweep() {
         if rng.chance(1, 3) {
             pd.derivative_at_zero = DerivativeAtZero::Closed;
         }
-        let p1 = Problem { derivative_at_zero: pd.derivative_at_zero, ..p1 };
+        if let Some(p) = power {
+            pd.activation = Activation::ReluPow(p);
+        }
+        let p1 = Problem { derivative_at_zero: pd.derivative_at_zero, activation: pd.activation.clone(), ..p1 };
         let mut w = Vec::new();
         for j in 0..h {
             w.push(one_d.w[j].clone());
@@ -255,9 +303,11 @@ fn box_with_irrelevant_directions_matches_the_d1_sweep() {
         }
         let theta = Theta { d, w, ..one_d.clone() };
         let (e1, path1) = evaluate_with_path(&p1.prepare::<Q>(&()), &one_d);
-        assert_eq!(path1, Path::Sweep);
         let (ed, pathd) = evaluate_with_path(&pd.prepare::<Q>(&()), &theta);
-        assert_eq!(pathd, Path::Box);
+        match power {
+            None => assert_eq!((path1, pathd), (Path::Sweep, Path::Box)),
+            Some(_) => assert_eq!((path1, pathd), (Path::General, Path::BoxCells)),
+        }
         let ell = if probability { Q::one() } else { (1..d).fold(Q::one(), |s, i| s * (&hi[i] - &lo[i])) };
         let what = format!("case {n}: d = {d}, {pd:?}, {theta:?}");
         assert_eq!(ed.risk, &e1.risk * &ell, "L, {what}");
@@ -309,7 +359,11 @@ fn grid_measures_converge_to_the_box_values() {
     for n in 0..cases_per_config(6) {
         let (lo, hi) = random_box(&mut rng, 2);
         let theta = random_theta(&mut rng, &lo, &hi, 3);
-        let problem = random_problem(&mut rng, lo, hi);
+        let mut problem = random_problem(&mut rng, lo, hi);
+        if n % 3 == 2 {
+            // The cell-by-cell path of ReLU^p, too.
+            problem.activation = Activation::ReluPow(2 + n as u32 % 2);
+        }
         let exact = evaluate(&problem.prepare::<Q>(&()), &theta);
         let err = |k: usize| {
             let ev = evaluate(&grid_problem(&problem, k).prepare::<Q>(&()), &theta);
@@ -389,7 +443,11 @@ fn interval_backends_enclose_the_exact_box_values() {
         let d = 2 + n % 2;
         let (lo, hi) = random_box(&mut rng, d);
         let theta = random_theta(&mut rng, &lo, &hi, 3);
-        let problem = random_problem(&mut rng, lo, hi);
+        let mut problem = random_problem(&mut rng, lo, hi);
+        if n % 3 == 2 {
+            // The cell-by-cell path of ReLU^p, too.
+            problem.activation = Activation::ReluPow(2 + n as u32 % 2);
+        }
         let exact = evaluate(&problem.prepare::<Q>(&()), &theta);
         let want: Vec<Q> = std::iter::once(exact.risk).chain(exact.gradient.flatten()).collect();
         let dy = evaluate_from_exact(&problem.prepare::<Interval<Dyadic>>(&80), &theta);
@@ -421,7 +479,7 @@ fn bad_box_input_names_the_field() {
         ("measure = \"uniform\"\na = [\"0\", \"0\"]\nb = [\"1\", \"1\"]\nd = 3", "[[\"1\", \"1\"]]", "problem.d"),
         ("measure = \"uniform\"\na = [\"0\", \"0\"]\nb = [\"1\", \"x\"]", "[[\"1\", \"1\"]]", "problem.b[1]"),
         (
-            "measure = \"uniform\"\na = [\"0\", \"0\"]\nb = [\"1\", \"1\"]\nactivation = \"relu2\"",
+            "measure = \"uniform\"\na = [\"0\", \"0\"]\nb = [\"1\", \"1\"]\nactivation = \"sigmoid\"",
             "[[\"1\", \"1\"]]",
             "problem.activation",
         ),
@@ -508,6 +566,11 @@ fn too_wide_a_box_network_is_refused_up_front() {
     let err = parse_case("wide.toml", &text).expect_err("too wide");
     assert_eq!(err.field, "theta.b", "{err}");
     assert!(err.message.contains("at most H = 1413"), "{err}");
+    // ReLU^p integrates over the whole arrangement's cells: a lower bound.
+    let text = text.replace("target = \"1\"", "target = \"1\"\nactivation = \"relu2\"");
+    let err = parse_case("wide.toml", &text).expect_err("too wide");
+    assert_eq!(err.field, "theta.b", "{err}");
+    assert!(err.message.contains("cells") && err.message.contains("at most H = "), "{err}");
 }
 
 /// gd, sgd and gf run on a box case file and decide their inequalities.

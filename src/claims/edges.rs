@@ -338,10 +338,18 @@ impl Check for CriticalPointOfPositiveRiskOfNoOutputBias {
 /// often, degenerate neurons (w_j = 0 and b_j = 0 or not).
 fn case_with_activation(rng: &mut Rng, activation: Activation) -> Case {
     let cfg = GenConfig { max_width: 8, ..GenConfig::default() };
-    // Boxes where the box path integrates σ exactly (ReLU^p it does not).
-    let cfg = if crate::objective::boxes::split_activation(&activation).is_some() { cfg } else { cfg.without_boxes() };
+    // Boxes where the box path integrates σ exactly.
+    let cfg = if crate::objective::boxes::integrates(&activation) { cfg } else { cfg.without_boxes() };
     let mut case = gen::case(rng, &cfg);
     case.problem.activation = activation;
+    if case.problem.measure.as_box().is_some() {
+        // As wide as the definitional evaluator takes for this σ.
+        let h = case.theta.width().min(crate::claims::oracle_box::max_width_of(&case.problem));
+        let th = &mut case.theta;
+        th.w.truncate(h * th.d);
+        th.b.truncate(h);
+        th.v.truncate(h);
+    }
     if rng.chance(1, 2) {
         case.problem.derivative_at_zero = DerivativeAtZero::Closed;
     }

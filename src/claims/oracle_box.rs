@@ -3,15 +3,16 @@
 //! box path of `src/objective/boxes/` (no polytopes, no triangulations, no
 //! pairs of neurons).
 //!
-//! With x_1, …, x_{k−1} fixed, the integral of a D3–D4 integrand (degree ≤ 2
-//! for ReLU, leaky ReLU and |z| with a constant or affine target) over the
-//! remaining coordinates is, as a function of x_k, a polynomial of degree
-//! ≤ 2 + d − k between consecutive x_k-coordinates of the vertices of the
+//! With x_1, …, x_{k−1} fixed, the integral of a D3–D4 integrand (degree
+//! q = 2 for ReLU, leaky ReLU and |z|, q = 2p for ReLU^p, with a constant or
+//! affine target) over the remaining coordinates is, as a function of x_k, a
+//! polynomial of degree ≤ q + d − k between consecutive x_k-coordinates of the vertices of the
 //! arrangement of the neuron hyperplanes and the box facets restricted to
 //! that slice. Those vertices are found by brute force (every set of d − k + 1
 //! hyperplanes, solved exactly), and closed Newton–Cotes rules with rational
-//! weights (Simpson, exact to degree 3; Boole, exact to degree 5) integrate
-//! each slab exactly. At the innermost level the integrand is evaluated from
+//! weights (n + 1 equally spaced nodes, n even, exact to degree n + 1:
+//! Simpson, Boole, …, their weights solved exactly from the moment
+//! equations) integrate each slab exactly. At the innermost level the integrand is evaluated from
 //! its definition with N(x) computed pointwise; each neuron's side of its
 //! kink is decided at the piece's midpoint, ties (a hyperplane containing the
 //! piece) broken towards the enclosing slabs' midpoints from the innermost
@@ -48,11 +49,25 @@ pub fn max_width(d: usize) -> usize {
     }
 }
 
+/// The largest width the oracle takes for this problem: [`max_width`], less
+/// for ReLU^p, whose degree-2p integrands need rules with more nodes at
+/// every level (d = 2: 4, d = 3: 2).
+pub fn max_width_of(problem: &Problem) -> usize {
+    let d = problem.measure.dim();
+    match problem.activation {
+        Activation::ReluPow(_) => max_width(d).min(if d == 2 { 4 } else { 2 }),
+        _ => max_width(d),
+    }
+}
+
 /// Whether this evaluator covers a box problem of width h.
 pub fn covers(problem: &Problem, h: usize) -> bool {
-    let act_ok = matches!(problem.activation, Activation::Relu | Activation::LeakyRelu(_) | Activation::Abs);
+    let act_ok = matches!(
+        problem.activation,
+        Activation::Relu | Activation::LeakyRelu(_) | Activation::Abs | Activation::ReluPow(2) | Activation::ReluPow(3)
+    );
     let target_ok = matches!(problem.target, Target::Constant(_) | Target::Affine { .. });
-    act_ok && target_ok && problem.measure.as_box().is_some_and(|(a, _, _)| h <= max_width(a.len()))
+    act_ok && target_ok && problem.measure.as_box().is_some() && h <= max_width_of(problem)
 }
 
 struct Net<'a> {
@@ -63,6 +78,22 @@ struct Net<'a> {
     target: &'a Target,
     lo: Vec<Q>,
     hi: Vec<Q>,
+    /// The integrand's degree on a cell (2, or 2p for ReLU^p).
+    degree: usize,
+}
+
+/// The closed Newton–Cotes rule on [0, 1] exact to `degree`: n + 1 nodes
+/// i/n with n even (such a rule is exact to degree n + 1), n ≥ 2; weights
+/// from Σ_i w_i (i/n)^k = 1/(k + 1), k = 0..n, solved exactly.
+fn closed_rule(degree: usize) -> Vec<Q> {
+    let n = degree.max(2) - degree.max(2) % 2;
+    let rows: Vec<(Vec<Q>, Q)> = (0..=n)
+        .map(|k| {
+            let coef = (0..=n).map(|i| num_traits::pow(Q::new((i as i64).into(), (n as i64).into()), k)).collect();
+            (coef, Q::new(1.into(), (k as i64 + 1).into()))
+        })
+        .collect();
+    solve(&rows.iter().collect::<Vec<_>>()).expect("a Vandermonde system in distinct nodes")
 }
 
 fn int(n: i64) -> Q {
@@ -76,6 +107,14 @@ impl Net<'_> {
 
     /// σ(z) and σ'(z) on the positive (`on`) or the other piece.
     fn sigma(&self, on: bool, z: &Q) -> (Q, Q) {
+        if let Activation::ReluPow(p) = self.act {
+            return if on {
+                let below = num_traits::pow(z.clone(), *p as usize - 1);
+                (mul(&below, z), mul(&int(i64::from(*p)), &below))
+            } else {
+                (Q::zero(), Q::zero())
+            };
+        }
         let slope = match (self.act, on) {
             (_, true) => Q::one(),
             (Activation::Relu, false) => Q::zero(),
@@ -177,8 +216,8 @@ impl Net<'_> {
     /// ∫ of the integrand vector over the slice where x_0..x_{k−1} = prefix.
     fn integrate(&self, prefix: &mut Vec<Q>, towards: &mut Vec<Q>) -> Vec<Q> {
         let k = prefix.len();
-        let degree = 2 + self.d - k - 1;
-        let (rule, denom): (&[i64], i64) = if degree <= 3 { (&[1, 4, 1], 6) } else { (&[7, 32, 12, 32, 7], 90) };
+        let degree = self.degree + self.d - k - 1;
+        let rule = closed_rule(degree);
         let nodes = rule.len() as i64 - 1;
         let mut total: Vec<Q> = Vec::new();
         for s in self.critical(prefix).windows(2) {
@@ -198,7 +237,7 @@ impl Net<'_> {
                 };
                 prefix.pop();
                 towards.pop();
-                let f = &width * int(*wt) / int(denom);
+                let f = &width * wt;
                 if total.is_empty() {
                     total = vec![Q::zero(); inner.len()];
                 }
@@ -254,6 +293,10 @@ pub fn reference(problem: &Problem, th: &Theta<Q>) -> Option<(Q, Theta<Q>)> {
         target: &problem.target,
         lo,
         hi,
+        degree: match problem.activation {
+            Activation::ReluPow(p) => 2 * p as usize,
+            _ => 2,
+        },
     };
     let mut v = net.integrate(&mut Vec::new(), &mut Vec::new());
     if probability {
@@ -263,4 +306,30 @@ pub fn reference(problem: &Problem, th: &Theta<Q>) -> Option<(Q, Theta<Q>)> {
     let risk = v.remove(0);
     let gradient = Theta::from_flat(th.d, &v).expect("one value per parameter");
     Some((risk, gradient))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The generated rules are Simpson's and Boole's where those apply, and
+    /// each is exact to its degree on [0, 1] (and not one degree beyond).
+    #[test]
+    fn closed_rules_are_exact_to_their_degree() {
+        let q = |n: i64, d: i64| Q::new(n.into(), d.into());
+        assert_eq!(closed_rule(3), vec![q(1, 6), q(4, 6), q(1, 6)]);
+        assert_eq!(closed_rule(5), vec![q(7, 90), q(32, 90), q(12, 90), q(32, 90), q(7, 90)]);
+        for degree in 2..=9 {
+            let rule = closed_rule(degree);
+            let n = rule.len() as i64 - 1;
+            let moment = |k: usize| {
+                rule.iter().enumerate().fold(Q::zero(), |s, (i, w)| s + w * num_traits::pow(q(i as i64, n), k))
+            };
+            for k in 0..=degree {
+                assert_eq!(moment(k), q(1, k as i64 + 1), "degree {degree}, x^{k}");
+            }
+            let beyond = n as usize + 2;
+            assert_ne!(moment(beyond), q(1, beyond as i64 + 1), "degree {degree}: x^{beyond} is not exact");
+        }
+    }
 }

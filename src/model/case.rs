@@ -542,13 +542,20 @@ pub fn parse_case_with_witness(file: &str, text: &str) -> Result<(Case, Option<T
     let problem = r.problem(r.table(&root, "problem")?)?;
     let theta = r.theta(r.table(&root, "theta")?, problem.dim(), problem.output_bias)?;
     if problem.measure.as_box().is_some() {
+        use crate::objective::boxes::powers::{work, MAX_POWER_WORK};
         use crate::objective::boxes::{work_estimate, MAX_WORK};
         let (d, h) = (theta.d, theta.width());
-        if work_estimate(d, h) > MAX_WORK {
-            let most = (1..=h).take_while(|&k| work_estimate(d, k) <= MAX_WORK).last().unwrap_or(1);
+        let (estimate, most_work, what): (fn(usize, usize) -> u128, u128, &str) =
+            if matches!(problem.activation, crate::model::Activation::ReluPow(_)) {
+                (work, MAX_POWER_WORK, "the cells of its arrangement of H hyperplanes (ReLU^p)")
+            } else {
+                (work_estimate, MAX_WORK, "its H(H+1)/2 pair polytopes")
+            };
+        if estimate(d, h) > most_work {
+            let most = (1..=h).take_while(|&k| estimate(d, k) <= most_work).last().unwrap_or(1);
             return r.err(
                 "theta.b",
-                format!("width H = {h} on a box in d = {d}: exact integration over its H(H+1)/2 pair polytopes would run for a very long time; at most H = {most} is accepted in d = {d} (use an empirical measure for wider networks)"),
+                format!("width H = {h} on a box in d = {d}: exact integration over {what} would run for a very long time; at most H = {most} is accepted in d = {d} (use an empirical measure for wider networks)"),
             );
         }
     }

@@ -15,6 +15,7 @@ pub mod sweep;
 
 use crate::model::{Measure, Prepared, Theta};
 use crate::num::{BigRational, Ordered, Scalar};
+use boxes::powers::{power_integrals, PowerPlan};
 use boxes::{box_integrals, BoxPlan};
 use empirical::{empirical_sums, ActivationPattern};
 use general::{general_integrals, GeneralPlan};
@@ -41,6 +42,8 @@ pub enum Plan {
     Pattern(ActivationPattern),
     /// Box measure (d ≥ 2): polytopes of pairs of neurons.
     Box(BoxPlan),
+    /// Box measure (d ≥ 2) with σ = ReLU^p: the cells of the arrangement.
+    BoxCells(PowerPlan),
 }
 
 /// Which evaluation path a [`Plan`] takes (tests assert it, so that a
@@ -55,6 +58,9 @@ pub enum Path {
     Pattern,
     /// Exact integration over box ∩ half-spaces of pairs of neurons (d ≥ 2).
     Box,
+    /// Exact integration cell by cell over the arrangement of all neuron
+    /// hyperplanes in a box (d ≥ 2, ReLU^p).
+    BoxCells,
 }
 
 impl Plan {
@@ -65,6 +71,7 @@ impl Plan {
             Plan::General(_) => Path::General,
             Plan::Pattern(_) => Path::Pattern,
             Plan::Box(_) => Path::Box,
+            Plan::BoxCells(_) => Path::BoxCells,
         }
     }
     /// Decides kink order / activation pattern of θ for the problem.
@@ -83,6 +90,9 @@ impl Plan {
         if prep.box_ends.is_some() {
             if let Some(why) = boxes::unsupported(problem) {
                 panic!("{why}");
+            }
+            if let crate::model::Activation::ReluPow(p) = problem.activation {
+                return Plan::BoxCells(PowerPlan::new(theta, prep, p));
             }
             return Plan::Box(BoxPlan::new(theta, prep));
         }
@@ -208,6 +218,11 @@ pub fn evaluate_planned<S: Scalar>(plan: &Plan, prep: &Prepared<S>, theta: &Thet
         }
         Plan::Box(plan) => {
             let (risk, grad) = box_integrals(plan, prep, theta);
+            g = grad;
+            risk
+        }
+        Plan::BoxCells(plan) => {
+            let (risk, grad) = power_integrals(plan, prep, theta);
             g = grad;
             risk
         }

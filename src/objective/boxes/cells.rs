@@ -143,23 +143,34 @@ impl Arrangement {
         self.cells.iter().map(|c| c.simplices.len()).sum()
     }
 
-    /// ∫_box f dx (Lebesgue) for N functions at once, exactly when each is a
-    /// polynomial of degree ≤ `degree` on every open cell; `f` is called only
-    /// at points strictly inside cells.
-    pub fn integrate<const N: usize>(&self, degree: usize, mut f: impl FnMut(&[Q]) -> [Q; N]) -> [Q; N] {
+    /// The quadrature nodes of a rule exact to `degree` on every simplex:
+    /// (cell index, node, weight), with Σ weight · f(node) = ∫_box f for
+    /// every f that is a polynomial of degree ≤ `degree` on each open cell.
+    /// Every node lies strictly inside its cell.
+    pub fn nodes(&self, degree: usize) -> Vec<(usize, Vec<Q>, Q)> {
         let rule = simplex_rule(self.d, degree.saturating_sub(1).div_ceil(2));
-        let mut acc: [Q; N] = std::array::from_fn(|_| Q::zero());
-        for cell in &self.cells {
+        let mut out = Vec::with_capacity(self.simplex_count() * rule.len());
+        for (c, cell) in self.cells.iter().enumerate() {
             for (vs, det) in &cell.simplices {
                 for (weight, bary) in &rule {
                     let x: Vec<Q> = (0..self.d)
                         .map(|i| vs.iter().zip(bary).fold(Q::zero(), |s, (&v, l)| s + l * &cell.vertices[v][i]))
                         .collect();
-                    let scale = det * weight;
-                    for (s, y) in acc.iter_mut().zip(f(&x)) {
-                        *s += &scale * y;
-                    }
+                    out.push((c, x, det * weight));
                 }
+            }
+        }
+        out
+    }
+
+    /// ∫_box f dx (Lebesgue) for N functions at once, exactly when each is a
+    /// polynomial of degree ≤ `degree` on every open cell; `f` is called only
+    /// at points strictly inside cells.
+    pub fn integrate<const N: usize>(&self, degree: usize, mut f: impl FnMut(&[Q]) -> [Q; N]) -> [Q; N] {
+        let mut acc: [Q; N] = std::array::from_fn(|_| Q::zero());
+        for (_, x, weight) in self.nodes(degree) {
+            for (s, y) in acc.iter_mut().zip(f(&x)) {
+                *s += &weight * y;
             }
         }
         acc

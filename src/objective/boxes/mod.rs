@@ -34,12 +34,13 @@
 //! (vertices from a, b and θ, moments, sums) runs in any [`Scalar`] backend,
 //! so interval enclosures follow the exact decisions.
 //!
-//! Not covered here: ReLU^p (degree 2p integrands) and smooth activations;
-//! case files refuse them on boxes before evaluation.
+//! ReLU^p (degree 2p integrands) takes the cell-by-cell path of [`powers`];
+//! smooth activations are refused on boxes before evaluation.
 
 pub mod cells;
 pub mod geometry;
 pub(crate) mod moments;
+pub mod powers;
 
 use crate::model::{Activation, Prepared, Target, Theta};
 use crate::num::{BigRational, Ordered, Scalar, Sign3};
@@ -91,11 +92,17 @@ pub fn split_activation(act: &Activation) -> Option<(BigRational, BigRational)> 
     Some((alpha.clone(), one - alpha))
 }
 
+/// Whether boxes integrate σ exactly: by pairs of neurons (σ = αz +
+/// (1 − α) relu z) or cell by cell (ReLU², ReLU³, [`powers`]).
+pub fn integrates(act: &Activation) -> bool {
+    split_activation(act).is_some() || matches!(act, Activation::ReluPow(2 | 3))
+}
+
 /// Why the box path cannot evaluate a problem, or `None` if it can.
 pub fn unsupported(problem: &crate::model::Problem) -> Option<String> {
-    if split_activation(&problem.activation).is_none() {
+    if !integrates(&problem.activation) {
         return Some(format!(
-            "the activation {} is not integrated exactly over boxes yet (supported for d >= 2: relu, leaky_relu, abs); use d = 1 or an empirical measure",
+            "the activation {} is not integrated exactly over boxes yet (supported for d >= 2: relu, leaky_relu, abs, relu2, relu3); use d = 1 or an empirical measure",
             problem.activation.name()
         ));
     }
