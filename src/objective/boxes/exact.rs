@@ -20,7 +20,7 @@
 
 use super::int::Int;
 use super::moments::{scale, vertex};
-use super::{split_activation, BoxPlan, PolytopePlan};
+use super::{split_activation, BoxPlan, PolytopePlan, Simplex};
 use crate::model::{Prepared, Target, Theta};
 use crate::num::{BigRational, Scalar, Sign3};
 use num_traits::{One, Zero};
@@ -176,6 +176,38 @@ fn int_det(rows: &[Vec<Int>], r: usize, cols: &[usize]) -> Int {
     acc
 }
 
+/// `x`'s vertices (rows) as integers over the lcm of all their coordinates'
+/// denominators.
+fn scaled(x: &[Vec<BigRational>]) -> Vec<Vec<Int>> {
+    let mut l = Int::from_i64(1);
+    for q in x.iter().flatten() {
+        lcm_into(&mut l, &Int::from_big_ref(q.denom()));
+    }
+    x.iter().map(|v| over_with(v, &l)).collect()
+}
+
+/// det(v_1 − v_0, …, v_d − v_0) for integer vertices.
+fn simplex_det(vs: &[&[Int]]) -> Int {
+    let rows: Vec<Vec<Int>> = vs[1..].iter().map(|v| v.iter().zip(vs[0]).map(|(a, o)| a.sub(o)).collect()).collect();
+    let cols: Vec<usize> = (0..rows.len()).collect();
+    int_det(&rows, 0, &cols)
+}
+
+/// The simplices `raw` over the exact vertices `x`, oriented by the signs of
+/// their determinants and without the flat ones: [`super::geometry::triangulate`]'s
+/// result, the determinants taken in integers (scaling every vertex by the
+/// same positive L keeps their signs).
+pub(super) fn oriented(raw: Vec<Vec<usize>>, x: &[Vec<BigRational>]) -> Vec<Simplex> {
+    let xs = scaled(x);
+    raw.into_iter()
+        .filter_map(|vs| {
+            let det = simplex_det(&vs.iter().map(|&v| xs[v].as_slice()).collect::<Vec<_>>());
+            (!det.is_zero())
+                .then(|| Simplex { vertices: vs.into_iter().map(|v| v as u16).collect(), positive: det.is_positive() })
+        })
+        .collect()
+}
+
 /// The moments C·M of a planned polytope with vertices `verts`: the
 /// formulas of [`super::moments`] with every vertex scaled by L to
 /// integers, so that Σ|det| carries L^d, Σ|det| s_a carries L^{d+1} and
@@ -190,12 +222,9 @@ fn int_moments(plan: &PolytopePlan, verts: &[Vec<BigRational>], d: usize) -> Ove
     let mut t0 = Int::zero();
     let mut t1 = vec![Int::zero(); d];
     let mut t2 = vec![Int::zero(); d * (d + 1) / 2];
-    let cols: Vec<usize> = (0..d).collect();
     for simplex in &plan.simplices {
         let vs: Vec<&[Int]> = simplex.vertices.iter().map(|&v| x[v as usize].as_slice()).collect();
-        let rows: Vec<Vec<Int>> =
-            vs[1..].iter().map(|v| v.iter().zip(vs[0]).map(|(a, o)| a.sub(o)).collect()).collect();
-        let mut det = int_det(&rows, 0, &cols);
+        let mut det = simplex_det(&vs);
         if !simplex.positive {
             det = det.neg();
         }
@@ -502,5 +531,39 @@ mod tests {
             assert_eq!(raw(&risk), raw(&risk0), "round {round}: L");
             assert_eq!(grad.map(raw), grad0.map(raw), "round {round}: G");
         }
+    }
+
+    /// Orientations decided in integers are [`triangulate`]'s, on boxes
+    /// cut by one and two hyperplanes of random (degenerate) θ.
+    #[test]
+    fn integer_orientations_are_triangulates() {
+        use super::super::geometry::{box_polytope, clip, pulling_simplices, triangulate, Clipped};
+        let mut rng = Rng::new(0x0A1E);
+        let mut seen = 0;
+        for round in 0..40 {
+            let d = 2 + round % 3;
+            let lo: Vec<BigRational> = (0..d).map(|_| q(&mut rng, 3, 2)).collect();
+            let hi: Vec<BigRational> =
+                lo.iter().map(|x| x + BigRational::new(rng.range(1, 5).into(), 1.into())).collect();
+            let th = theta(&mut rng, d, 4);
+            let whole = box_polytope(&lo, &hi);
+            let mut parts = vec![whole.clone()];
+            for j in 0..4 {
+                if let Clipped::Part(p) = clip(&whole, &th, j) {
+                    for k in j + 1..4 {
+                        if let Clipped::Part(pk) = clip(&p, &th, k) {
+                            parts.push(pk);
+                        }
+                    }
+                    parts.push(p);
+                }
+            }
+            for p in &parts {
+                let known: Vec<Vec<BigRational>> = p.points.clone();
+                assert_eq!(super::oriented(pulling_simplices(p), &known), triangulate(p), "round {round}");
+                seen += 1;
+            }
+        }
+        assert!(seen > 100, "{seen} polytopes");
     }
 }

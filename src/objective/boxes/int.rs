@@ -52,6 +52,12 @@ impl Int {
     pub fn is_zero(&self) -> bool {
         matches!(self, Small(0))
     }
+    pub fn is_positive(&self) -> bool {
+        match self {
+            Small(a) => *a > 0,
+            Big(b) => b.sign() == Sign::Plus,
+        }
+    }
     pub fn is_one(&self) -> bool {
         matches!(self, Small(1))
     }
@@ -189,6 +195,7 @@ mod tests {
             let mut s = a.clone();
             s.add_assign(&b);
             assert_eq!(s.into_big(), &x + &y);
+            assert_eq!(a.is_positive(), x.sign() == Sign::Plus);
         }
     }
 }

@@ -45,7 +45,7 @@ pub(crate) mod moments;
 
 use crate::model::{Activation, Prepared, Target, Theta};
 use crate::num::{BigRational, Guarantee, Ordered, Scalar, Sign3};
-use geometry::{box_polytope, clip, triangulate, Clipped, Polytope, Simplex, VertexSpec};
+use geometry::{box_polytope, clip, pulling_simplices, triangulate, Clipped, Polytope, Simplex, VertexSpec};
 use moments::MomentMatrix;
 
 /// The plan of one polytope: how to compute its vertices, and its simplices.
@@ -132,8 +132,9 @@ impl BoxPlan {
         let h = theta.width();
         let closed = prep.problem.derivative_at_zero == crate::model::DerivativeAtZero::Closed
             || super::fault::is(super::fault::Fault::ClosedUnderOpen);
+        let exact = K::guarantee(&prep.ctx) == Guarantee::Exact;
         let whole = box_polytope(a, b);
-        let mut polytopes = vec![plan_of(&whole)];
+        let mut polytopes = vec![plan_of(&whole, exact)];
         let flat = |j: usize| theta.w_row(j).iter().all(|w| w.sign() == Sign3::Zero);
         // D_j: the box (index 0), nothing, or a part of the box.
         let mut parts: Vec<Option<Polytope<K>>> = vec![None; h];
@@ -150,7 +151,7 @@ impl BoxPlan {
                     Clipped::Empty => None,
                     Clipped::Whole => Some(0),
                     Clipped::Part(p) => {
-                        polytopes.push(plan_of(&p));
+                        polytopes.push(plan_of(&p, exact));
                         parts[j] = Some(p);
                         Some(polytopes.len() - 1)
                     }
@@ -169,7 +170,7 @@ impl BoxPlan {
                         Clipped::Empty => None,
                         Clipped::Whole => sj,
                         Clipped::Part(p) => {
-                            polytopes.push(plan_of(&p));
+                            polytopes.push(plan_of(&p, exact));
                             Some(polytopes.len() - 1)
                         }
                     },
@@ -186,9 +187,18 @@ impl BoxPlan {
     }
 }
 
-fn plan_of<K: Ordered>(p: &Polytope<K>) -> PolytopePlan {
-    let known = p.points.iter().map(|x| x.iter().map(Scalar::to_rational).collect()).collect();
-    PolytopePlan { vertices: p.specs.clone(), simplices: triangulate(p), known }
+/// The plan of one polytope. With `exact` (a deciding backend of exact
+/// arithmetic) the simplices' orientations are the signs of the same
+/// determinants in integer arithmetic ([`exact::oriented`]), which is much
+/// cheaper than in rationals; otherwise the backend decides them.
+fn plan_of<K: Ordered>(p: &Polytope<K>, exact: bool) -> PolytopePlan {
+    let known: Option<Vec<Vec<BigRational>>> =
+        p.points.iter().map(|x| x.iter().map(Scalar::to_rational).collect()).collect();
+    let simplices = match &known {
+        Some(k) if exact => exact::oriented(pulling_simplices(p), k),
+        _ => triangulate(p),
+    };
+    PolytopePlan { vertices: p.specs.clone(), simplices, known }
 }
 
 /// v·M·u for coefficient vectors, i.e. ∫ ℓ ℓ′ given y = M ℓ′: Σ_p ℓ_p y_p.
