@@ -32,7 +32,9 @@
 //! The combinatorics (which vertices, which simplices, their orientation) is
 //! decided once by an [`Ordered`] backend ([`BoxPlan::new`]); the arithmetic
 //! (vertices from a, b and θ, moments, sums) runs in any [`Scalar`] backend,
-//! so interval enclosures follow the exact decisions.
+//! so interval enclosures follow the exact decisions. Exact backends take
+//! `boxes/exact.rs`: the same sums in integer arithmetic, with one reduction per
+//! result instead of one per operation.
 //!
 //! Not covered here: ReLU^p (degree 2p integrands) and smooth activations;
 //! case files refuse them on boxes before evaluation.
