@@ -21,6 +21,8 @@ pub mod gmp;
 pub mod interval;
 pub mod parse;
 
+/// gcds of naturals (Lehmer's algorithm, machine words when one side fits) and of words.
+pub(crate) use bigrat::{gcd as big_gcd, gcd_u64};
 pub use dyadic::Dyadic;
 pub use interval::{Endpoint, Interval};
 pub use num_rational::BigRational;

@@ -235,10 +235,8 @@ pub struct Simplex {
 /// The pulling triangulation of a full-dimensional polytope (see the module
 /// documentation), with each simplex's orientation decided in `K`.
 pub(crate) fn triangulate<K: Ordered>(p: &Polytope<K>) -> Vec<Simplex> {
-    let all: Vec<usize> = (0..p.points.len()).collect();
-    let mut raw = Vec::new();
-    pull(p, &all, &mut Vec::new(), &mut raw);
-    raw.into_iter()
+    pulling_simplices(p)
+        .into_iter()
         .filter_map(|vs| {
             let s = determinant_of(&vs.iter().map(|&v| p.points[v].as_slice()).collect::<Vec<_>>()).sign();
             let positive = match s {
@@ -249,6 +247,16 @@ pub(crate) fn triangulate<K: Ordered>(p: &Polytope<K>) -> Vec<Simplex> {
             Some(Simplex { vertices: vs.into_iter().map(|v| v as u16).collect(), positive })
         })
         .collect()
+}
+
+/// The vertex sets of the pulling triangulation of [`triangulate`], before
+/// orientation (flat simplices included), for callers that decide the
+/// orientations by other exact means.
+pub(crate) fn pulling_simplices<K>(p: &Polytope<K>) -> Vec<Vec<usize>> {
+    let all: Vec<usize> = (0..p.points.len()).collect();
+    let mut raw = Vec::new();
+    pull(p, &all, &mut Vec::new(), &mut raw);
+    raw
 }
 
 /// Appends to `out` the simplices `apexes + σ` for σ in the pulling

@@ -32,19 +32,23 @@
 //! The combinatorics (which vertices, which simplices, their orientation) is
 //! decided once by an [`Ordered`] backend ([`BoxPlan::new`]); the arithmetic
 //! (vertices from a, b and θ, moments, sums) runs in any [`Scalar`] backend,
-//! so interval enclosures follow the exact decisions.
+//! so interval enclosures follow the exact decisions. Exact backends take
+//! `boxes/exact.rs`: the same sums in integer arithmetic, with one reduction per
+//! result instead of one per operation.
 //!
 //! ReLU^p (degree 2p integrands) takes the cell-by-cell path of [`powers`];
 //! smooth activations are refused on boxes before evaluation.
 
 pub mod cells;
+mod exact;
 pub mod geometry;
+mod int;
 pub(crate) mod moments;
 pub mod powers;
 
 use crate::model::{Activation, Prepared, Target, Theta};
-use crate::num::{BigRational, Ordered, Scalar, Sign3};
-use geometry::{box_polytope, clip, triangulate, Clipped, Polytope, Simplex, VertexSpec};
+use crate::num::{BigRational, Guarantee, Ordered, Scalar, Sign3};
+use geometry::{box_polytope, clip, pulling_simplices, triangulate, Clipped, Polytope, Simplex, VertexSpec};
 use moments::MomentMatrix;
 
 /// The plan of one polytope: how to compute its vertices, and its simplices.
@@ -137,8 +141,9 @@ impl BoxPlan {
         let h = theta.width();
         let closed = prep.problem.derivative_at_zero == crate::model::DerivativeAtZero::Closed
             || super::fault::is(super::fault::Fault::ClosedUnderOpen);
+        let exact = K::guarantee(&prep.ctx) == Guarantee::Exact;
         let whole = box_polytope(a, b);
-        let mut polytopes = vec![plan_of(&whole)];
+        let mut polytopes = vec![plan_of(&whole, exact)];
         let flat = |j: usize| theta.w_row(j).iter().all(|w| w.sign() == Sign3::Zero);
         // D_j: the box (index 0), nothing, or a part of the box.
         let mut parts: Vec<Option<Polytope<K>>> = vec![None; h];
@@ -155,7 +160,7 @@ impl BoxPlan {
                     Clipped::Empty => None,
                     Clipped::Whole => Some(0),
                     Clipped::Part(p) => {
-                        polytopes.push(plan_of(&p));
+                        polytopes.push(plan_of(&p, exact));
                         parts[j] = Some(p);
                         Some(polytopes.len() - 1)
                     }
@@ -174,7 +179,7 @@ impl BoxPlan {
                         Clipped::Empty => None,
                         Clipped::Whole => sj,
                         Clipped::Part(p) => {
-                            polytopes.push(plan_of(&p));
+                            polytopes.push(plan_of(&p, exact));
                             Some(polytopes.len() - 1)
                         }
                     },
@@ -191,9 +196,18 @@ impl BoxPlan {
     }
 }
 
-fn plan_of<K: Ordered>(p: &Polytope<K>) -> PolytopePlan {
-    let known = p.points.iter().map(|x| x.iter().map(Scalar::to_rational).collect()).collect();
-    PolytopePlan { vertices: p.specs.clone(), simplices: triangulate(p), known }
+/// The plan of one polytope. With `exact` (a deciding backend of exact
+/// arithmetic) the simplices' orientations are the signs of the same
+/// determinants in integer arithmetic ([`exact::oriented`]), which is much
+/// cheaper than in rationals; otherwise the backend decides them.
+fn plan_of<K: Ordered>(p: &Polytope<K>, exact: bool) -> PolytopePlan {
+    let known: Option<Vec<Vec<BigRational>>> =
+        p.points.iter().map(|x| x.iter().map(Scalar::to_rational).collect()).collect();
+    let simplices = match &known {
+        Some(k) if exact => exact::oriented(pulling_simplices(p), k),
+        _ => triangulate(p),
+    };
+    PolytopePlan { vertices: p.specs.clone(), simplices, known }
 }
 
 /// v·M·u for coefficient vectors, i.e. ∫ ℓ ℓ′ given y = M ℓ′: Σ_p ℓ_p y_p.
@@ -215,6 +229,19 @@ fn affine_of<S: Scalar>(theta: &Theta<S>, j: usize) -> Vec<S> {
 
 /// L(θ) and G(θ) along a box plan, normalised for the uniform probability.
 pub(crate) fn box_integrals<S: Scalar>(plan: &BoxPlan, prep: &Prepared<S>, theta: &Theta<S>) -> (S, Theta<S>) {
+    // Exact backends: the same values in integer arithmetic ([`exact`]),
+    // several times faster than field operations that reduce every result.
+    if S::guarantee(&prep.ctx) == Guarantee::Exact {
+        if let Some(out) = exact::integrals(plan, prep, theta) {
+            return out;
+        }
+    }
+    generic_integrals(plan, prep, theta)
+}
+
+/// [`box_integrals`] in the backend's own arithmetic: how non-exact backends
+/// (floats, enclosures) evaluate, and the reference for [`exact`].
+pub(crate) fn generic_integrals<S: Scalar>(plan: &BoxPlan, prep: &Prepared<S>, theta: &Theta<S>) -> (S, Theta<S>) {
     let ctx = &prep.ctx;
     let (a, b) = prep.box_ends.as_ref().expect("a box measure");
     let d = theta.d;

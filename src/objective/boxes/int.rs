@@ -1,0 +1,201 @@
+//! Integers that stay in an `i128` while they fit and become `BigInt`s when
+//! they do not: the box kernel's numbers (scaled vertices, moments, most
+//! denominators) are mostly a word or two, and `num_bigint` allocates for
+//! every result, however small.
+
+use crate::num::{big_gcd, gcd_u64};
+use num_bigint::{BigInt, Sign};
+use num_traits::ToPrimitive;
+
+/// An integer; `Small` whenever the value fits in an `i128` (so equal values
+/// have equal representations).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Int {
+    Small(i128),
+    Big(BigInt),
+}
+
+use Int::{Big, Small};
+
+impl Int {
+    pub fn zero() -> Self {
+        Small(0)
+    }
+    pub fn from_i64(n: i64) -> Self {
+        Small(n as i128)
+    }
+    /// The canonical form of a big integer.
+    pub fn from_big(x: BigInt) -> Self {
+        match x.to_i128() {
+            Some(s) => Small(s),
+            None => Big(x),
+        }
+    }
+    pub fn from_big_ref(x: &BigInt) -> Self {
+        match x.to_i128() {
+            Some(s) => Small(s),
+            None => Big(x.clone()),
+        }
+    }
+    fn big(&self) -> BigInt {
+        match self {
+            Small(s) => BigInt::from(*s),
+            Big(b) => b.clone(),
+        }
+    }
+    pub fn into_big(self) -> BigInt {
+        match self {
+            Small(s) => BigInt::from(s),
+            Big(b) => b,
+        }
+    }
+    pub fn is_zero(&self) -> bool {
+        matches!(self, Small(0))
+    }
+    pub fn is_positive(&self) -> bool {
+        match self {
+            Small(a) => *a > 0,
+            Big(b) => b.sign() == Sign::Plus,
+        }
+    }
+    pub fn is_one(&self) -> bool {
+        matches!(self, Small(1))
+    }
+    pub fn add(&self, o: &Int) -> Int {
+        if let (Small(a), Small(b)) = (self, o) {
+            if let Some(s) = a.checked_add(*b) {
+                return Small(s);
+            }
+        }
+        Int::from_big(self.big() + o.big())
+    }
+    pub fn sub(&self, o: &Int) -> Int {
+        if let (Small(a), Small(b)) = (self, o) {
+            if let Some(s) = a.checked_sub(*b) {
+                return Small(s);
+            }
+        }
+        Int::from_big(self.big() - o.big())
+    }
+    pub fn mul(&self, o: &Int) -> Int {
+        match (self, o) {
+            (Small(a), Small(b)) => match a.checked_mul(*b) {
+                Some(s) => Small(s),
+                None => Big(BigInt::from(*a) * BigInt::from(*b)),
+            },
+            (Small(0), _) | (_, Small(0)) => Small(0),
+            (Small(a), Big(b)) | (Big(b), Small(a)) => Big(b * *a),
+            (Big(a), Big(b)) => Big(a * b),
+        }
+    }
+    /// `self += o`.
+    pub fn add_assign(&mut self, o: &Int) {
+        if let (Small(a), Small(b)) = (&*self, o) {
+            if let Some(s) = a.checked_add(*b) {
+                *self = Small(s);
+                return;
+            }
+        }
+        *self = self.add(o);
+    }
+    pub fn neg(&self) -> Int {
+        match self {
+            Small(a) => match a.checked_neg() {
+                Some(s) => Small(s),
+                None => Big(-BigInt::from(*a)),
+            },
+            Big(b) => Int::from_big(-b),
+        }
+    }
+    /// `self / o` for a divisor that divides `self` exactly.
+    pub fn div_exact(&self, o: &Int) -> Int {
+        if o.is_one() {
+            return self.clone();
+        }
+        match (self, o) {
+            (Small(a), Small(b)) if *b != -1 => Small(a / b),
+            _ => Int::from_big(self.big() / o.big()),
+        }
+    }
+    /// gcd(|self|, |o|), nonnegative.
+    pub fn gcd(&self, o: &Int) -> Int {
+        match (self, o) {
+            (Small(a), Small(b)) => {
+                let (a, b) = (a.unsigned_abs(), b.unsigned_abs());
+                match (u64::try_from(a), u64::try_from(b)) {
+                    (Ok(a), Ok(b)) => Small(gcd_u64(a, b) as i128),
+                    _ => match i128::try_from(gcd_u128(a, b)) {
+                        Ok(g) => Small(g),
+                        Err(_) => Int::from_big(BigInt::from(gcd_u128(a, b))),
+                    },
+                }
+            }
+            _ => Int::from_big(BigInt::from_biguint(Sign::Plus, big_gcd(self.big().magnitude(), o.big().magnitude()))),
+        }
+    }
+}
+
+/// Euclid on double words until both fit a word, then [`gcd_u64`].
+fn gcd_u128(mut a: u128, mut b: u128) -> u128 {
+    while a > u64::MAX as u128 || b > u64::MAX as u128 {
+        if b == 0 {
+            return a;
+        }
+        (a, b) = (b, a % b);
+    }
+    gcd_u64(a as u64, b as u64) as u128
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gen::Rng;
+    use num_traits::Zero;
+
+    fn draw(rng: &mut Rng) -> BigInt {
+        let bits = *rng.pick(&[3u64, 60, 64, 100, 126, 127, 128, 129, 200]);
+        let mut x = BigInt::zero();
+        for _ in 0..bits / 64 + 1 {
+            x = (x << 64u32) + BigInt::from(rng.next_u64());
+        }
+        x >>= ((bits / 64 + 1) * 64 - rng.below(bits + 1)) as usize;
+        if rng.chance(1, 2) {
+            -x
+        } else {
+            x
+        }
+    }
+
+    /// Every operation agrees with `BigInt`'s, across the i128 boundary,
+    /// and results are canonical.
+    #[test]
+    fn small_and_big_agree() {
+        let mut rng = Rng::new(31);
+        let canon = |x: &Int| match x {
+            Small(_) => true,
+            Big(b) => b.to_i128().is_none(),
+        };
+        for _ in 0..5000 {
+            let (x, y) = (draw(&mut rng), draw(&mut rng));
+            let (a, b) = (Int::from_big_ref(&x), Int::from_big_ref(&y));
+            for (got, want) in [
+                (a.add(&b), &x + &y),
+                (a.sub(&b), &x - &y),
+                (a.mul(&b), &x * &y),
+                (a.neg(), -&x),
+                (a.gcd(&b), num_integer::Integer::gcd(&x, &y)),
+            ] {
+                assert!(canon(&got));
+                assert_eq!(got.into_big(), want, "{x} {y}");
+            }
+            let p = a.mul(&b);
+            if !b.is_zero() {
+                assert_eq!(p.div_exact(&b).into_big(), x.clone(), "{x} {y}");
+            }
+            let mut s = a.clone();
+            s.add_assign(&b);
+            assert_eq!(s.into_big(), &x + &y);
+            assert_eq!(a.is_positive(), x.sign() == Sign::Plus);
+        }
+    }
+}
