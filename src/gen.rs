@@ -85,7 +85,7 @@ pub enum MeasureKind {
     Uniform,
     /// Empirical, d from 1 to 4.
     Empirical,
-    /// Lebesgue or uniform probability on a box ∏ [a_i, b_i], d = 2 or 3
+    /// Lebesgue or uniform probability on a box ∏ [a_i, b_i], d = 2, 3 or 4
     /// (the widths the box oracle covers, see [`box_width`]).
     Box,
 }
@@ -200,7 +200,12 @@ pub fn measure_in(rng: &mut Rng, kind: MeasureKind, cfg: &GenConfig, small: bool
             Measure::Uniform { a, b, d: 1 }
         }
         MeasureKind::Box => {
-            let d = if rng.chance(2, 3) { 2 } else { 3 };
+            // d = 2 half the time, 3 a third, 4 a sixth.
+            let d = match rng.below(6) {
+                0..=2 => 2,
+                3 | 4 => 3,
+                _ => 4,
+            };
             let (a, b): (Vec<BigRational>, Vec<BigRational>) = (0..d)
                 .map(|_| {
                     if small {

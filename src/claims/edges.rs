@@ -341,7 +341,13 @@ fn case_with_activation(rng: &mut Rng, activation: Activation) -> Case {
     // Boxes where the box path integrates σ exactly.
     let cfg = if crate::objective::boxes::integrates(&activation) { cfg } else { cfg.without_boxes() };
     let mut case = gen::case(rng, &cfg);
-    case.problem.activation = activation;
+    case.problem.activation = activation.clone();
+    if case.problem.measure.as_box().is_some() && crate::claims::oracle_box::max_width_of(&case.problem) == 0 {
+        // A box the definitional evaluator does not take for this σ (ReLU^p
+        // in d = 4): redraw off boxes.
+        case = gen::case(rng, &cfg.without_boxes());
+        case.problem.activation = activation;
+    }
     if case.problem.measure.as_box().is_some() {
         // As wide as the definitional evaluator takes for this σ.
         let h = case.theta.width().min(crate::claims::oracle_box::max_width_of(&case.problem));

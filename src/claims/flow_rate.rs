@@ -204,7 +204,7 @@ impl Check for RiskDerivativeAlongFlow {
         Some(200)
     }
     fn caveat(&self) -> Option<&'static str> {
-        Some("pointwise: the rate at generated points, not along a computed trajectory (that is Q2's row and the gf command, approximate); points with mass on a kink are skipped, where C12 holds only for almost every t; empirical measures, d = 1 intervals and boxes within the definitional evaluator's widths (d = 2: H <= 6, d = 3: H <= 3)")
+        Some("pointwise: the rate at generated points, not along a computed trajectory (that is Q2's row and the gf command, approximate); points with mass on a kink are skipped, where C12 holds only for almost every t; empirical measures, d = 1 intervals and boxes within the definitional evaluator's widths (d = 2: H <= 6, d = 3 and 4: H <= 3)")
     }
     fn mutants(&self) -> &'static [&'static str] {
         &["flow_uphill"]
