@@ -35,8 +35,10 @@ fn tame(x: &BigRational, rng: &mut Rng) -> BigRational {
     }
 }
 
-/// C2(a): where all w_j ≠ 0 (Lebesgue or uniform on [a, b]), exact central
-/// difference quotients (L(θ + h e_k) − L(θ − h e_k)) / 2h approach G_k.
+/// C2(a): where all w_j ≠ 0 (Lebesgue or uniform on [a, b] or on a box in
+/// d ≥ 2: each kink set {w_j·x + b_j = 0} is then null and moves smoothly,
+/// so L is differentiable and G = ∇L), exact central difference quotients
+/// (L(θ + h e_k) − L(θ − h e_k)) / 2h approach G_k.
 pub struct GradientIsLimitOfDifferenceQuotients;
 
 impl Check for GradientIsLimitOfDifferenceQuotients {
@@ -61,7 +63,7 @@ impl Check for GradientIsLimitOfDifferenceQuotients {
     fn generate(&self, rng: &mut Rng) -> Instance {
         let cfg = GenConfig {
             max_width: 6,
-            measures: vec![MeasureKind::Lebesgue, MeasureKind::Uniform],
+            measures: vec![MeasureKind::Lebesgue, MeasureKind::Uniform, MeasureKind::Box],
             ..GenConfig::default()
         };
         let mut case = gen::case(rng, &cfg);
@@ -83,11 +85,14 @@ impl Check for GradientIsLimitOfDifferenceQuotients {
         Instance::of(case).with_vector("components", comps)
     }
     fn run(&self, inst: &Instance, backend: BackendSpec, mutant: Option<&str>) -> Outcome {
-        if inst.case.theta.w.iter().any(|w| w.is_zero()) {
+        let th = &inst.case.theta;
+        if (0..th.width()).any(|j| th.w_row(j).iter().all(Zero::is_zero)) {
             return Outcome::Skipped { reason: "some w_j = 0: L need not be differentiable".into() };
         }
         if matches!(inst.case.problem.measure, crate::model::Measure::Empirical { .. }) {
-            return Outcome::Skipped { reason: "C2(a) is stated for Lebesgue/uniform measure on [a, b]".into() };
+            return Outcome::Skipped {
+                reason: "C2(a) is stated for Lebesgue/uniform measures on [a, b] or a box".into(),
+            };
         }
         let comps: Vec<usize> = match inst.vector("components") {
             Some(c) => c.iter().filter_map(|q| q.to_integer().try_into().ok()).collect(),
