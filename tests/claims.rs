@@ -270,6 +270,17 @@ fn test_generalized_gradient_is_limit_of_difference_quotients() {
     // A degenerate neuron violates the hypothesis: the case is skipped, not passed.
     let skipped = c.run(&Instance::of(hand_cases()[2].1.clone()), BackendSpec::Exact, None);
     assert!(matches!(skipped, Outcome::Skipped { .. }), "{skipped:?}");
+    // A box: two lines crossing inside it, one through a corner, one
+    // parallel to a face (every w_j ≠ 0 as a vector, some entries 0); the
+    // halved G_b control is refuted there too.
+    let boxed = case(
+        "[problem]\nmeasure = \"lebesgue\"\na = [\"-1\", \"-1/2\"]\nb = [\"2\", \"1\"]\ntarget = \"3/2\"\n\
+         [theta]\nw = [[\"1\", \"2\"], [\"3\", \"-2\"], [\"0\", \"1\"]]\nb = [\"-1\", \"-1\", \"1/4\"]\n\
+         v = [\"-1/2\", \"3\", \"1\"]\nc = \"1/4\"\n",
+    );
+    assert!(holds(c.as_ref(), &Instance::of(boxed.clone())));
+    let wrong = c.run(&Instance::of(boxed), BackendSpec::Exact, Some("half_bias_gradient"));
+    assert!(matches!(wrong, Outcome::Violated { .. }), "{wrong:?}");
 }
 
 #[cfg(feature = "gmp")]
