@@ -2,8 +2,8 @@
 //! against the width H: `objective::evaluate` on the exact rationals, the
 //! plan (vertices, triangulations) included.
 //!
-//! Run with `cargo bench --bench boxes`; `cargo bench --bench boxes -- d2`
-//! runs only d = 2.
+//! Run with `cargo bench --bench boxes`; `cargo bench --bench boxes -- ^d2`
+//! runs only d = 2 (ReLU), `-- relu2` only the ReLU² groups.
 //!
 //! θ: seeded small rationals (numerators in -40..=40, denominators in
 //! 1..=16, built from integers) on the box [-1, 1]^d with the uniform
@@ -57,5 +57,24 @@ fn bench(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench);
+/// ReLU² on the same boxes: the cell-by-cell path (`Path::BoxCells`), whose
+/// O(H^d) cells make it far costlier than the pairs of neurons of ReLU.
+fn bench_relu_power(c: &mut Criterion) {
+    for (d, widths) in [(2, &[5usize, 10, 20, 40][..]), (3, &[5, 10][..])] {
+        let mut prob = problem(d);
+        prob.activation = reluproof::model::Activation::ReluPow(2);
+        let prep = prob.prepare::<BigRational>(&());
+        let mut group = c.benchmark_group(format!("relu2-d{d}"));
+        group.sampling_mode(SamplingMode::Flat).sample_size(10).measurement_time(Duration::from_secs(3));
+        for &h in widths {
+            let th = theta(d, h);
+            group.bench_with_input(BenchmarkId::new("exact", h), &th, |bch, th| {
+                bch.iter(|| black_box(evaluate(&prep, th)))
+            });
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, bench, bench_relu_power);
 criterion_main!(benches);
