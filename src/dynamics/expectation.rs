@@ -163,19 +163,34 @@ pub fn expectations<const N: usize>(
 /// `closed`: a neuron with w_j·x + b_j = 0 counts as active), so that
 /// ‖𝔊(θ, x)‖² + 𝔊_c(θ, x)² = e(x)² P(x).
 fn error_and_factor(theta: &Theta<Q>, xi: &Q, closed: bool, x: &[Q]) -> (Q, Q) {
-    let x2 = x.iter().fold(Q::zero(), |s, xi| s + xi * xi);
     let mut e = &theta.c - xi;
-    let mut bracket = int(2);
-    for j in 0..theta.width() {
-        let z = theta.w_row(j).iter().zip(x).fold(theta.b[j].clone(), |s, (w, xi)| s + w * xi);
-        if z.is_positive() || (closed && z.is_zero()) {
-            if z.is_positive() {
-                e += &theta.v[j] * &z;
-            }
-            bracket += &theta.v[j] * &theta.v[j] * (Q::one() + &x2) + &z * &z;
+    let mut active = vec![false; theta.width()];
+    for (j, on) in active.iter_mut().enumerate() {
+        let z = preactivation(theta, j, x);
+        *on = z.is_positive() || (closed && z.is_zero());
+        if z.is_positive() {
+            e += &theta.v[j] * &z;
         }
     }
-    (e, int(4) * bracket)
+    (e, factor_of(theta, &active, x))
+}
+
+/// z_j(x) = w_j·x + b_j.
+fn preactivation(theta: &Theta<Q>, j: usize, x: &[Q]) -> Q {
+    theta.w_row(j).iter().zip(x).fold(theta.b[j].clone(), |s, (w, xi)| s + w * xi)
+}
+
+/// P(x) = 4[Σ_{j active} (v_j²(1 + ‖x‖²) + z_j(x)²) + 2] for a given active
+/// set (the factor of ‖𝔊‖² + 𝔊_c² = e² P, continued from a piece or cell to
+/// its closure when `active` is the piece's).
+fn factor_of(theta: &Theta<Q>, active: &[bool], x: &[Q]) -> Q {
+    let x2 = x.iter().fold(Q::zero(), |s, xi| s + xi * xi);
+    let mut s = int(2);
+    for j in (0..theta.width()).filter(|&j| active[j]) {
+        let z = preactivation(theta, j, x);
+        s += &theta.v[j] * &theta.v[j] * (Q::one() + &x2) + &z * &z;
+    }
+    int(4) * s
 }
 
 /// One SGD step's expectation at θ with step γ (batch size 1).
@@ -367,14 +382,7 @@ pub fn per_sample_slack(
                         z.is_positive() || (closed && z.is_zero())
                     })
                     .collect();
-                let p = |x: &Q| {
-                    let mut s = int(2);
-                    for j in (0..theta.width()).filter(|&j| active[j]) {
-                        let z = &theta.w[j] * x + &theta.b[j];
-                        s += &theta.v[j] * &theta.v[j] * (Q::one() + x * x) + &z * &z;
-                    }
-                    int(4) * s
-                };
+                let p = |x: &Q| factor_of(theta, &active, std::slice::from_ref(x));
                 for k in 1..=5 {
                     let x = l + (r - l) * Q::new(k.into(), 6.into());
                     let (e, g) = sample(std::slice::from_ref(&x));
@@ -394,20 +402,11 @@ pub fn per_sample_slack(
                 // convex quadratic on the cell, so its maximum is at a vertex.
                 let active: Vec<bool> = (0..theta.width())
                     .map(|j| {
-                        let z =
-                            theta.w_row(j).iter().zip(&cell.interior).fold(theta.b[j].clone(), |s, (w, x)| s + w * x);
+                        let z = preactivation(theta, j, &cell.interior);
                         z.is_positive() || (closed && z.is_zero())
                     })
                     .collect();
-                let p = |x: &[Q]| {
-                    let x2 = x.iter().fold(Q::zero(), |s, xi| s + xi * xi);
-                    let mut s = int(2);
-                    for j in (0..theta.width()).filter(|&j| active[j]) {
-                        let z = theta.w_row(j).iter().zip(x).fold(theta.b[j].clone(), |s, (w, xi)| s + w * xi);
-                        s += &theta.v[j] * &theta.v[j] * (Q::one() + &x2) + &z * &z;
-                    }
-                    int(4) * s
-                };
+                let p = |x: &[Q]| factor_of(theta, &active, x);
                 let (e, g) = sample(&cell.interior);
                 if direction_square(&g) != &e * &e * p(&cell.interior) {
                     return Err(format!(
