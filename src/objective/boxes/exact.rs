@@ -176,14 +176,43 @@ fn int_det(rows: &[Vec<Int>], r: usize, cols: &[usize]) -> Int {
     acc
 }
 
-/// `x`'s vertices (rows) as integers over the lcm of all their coordinates'
-/// denominators.
-fn scaled(x: &[Vec<BigRational>]) -> Vec<Vec<Int>> {
-    let mut l = Int::from_i64(1);
-    for q in x.iter().flatten() {
-        lcm_into(&mut l, &Int::from_big_ref(q.denom()));
+/// Exact vertices as integers over one positive denominator `l`, the lcm of
+/// all their coordinates' denominators: what the integer kernel computes
+/// with, kept in the plan so that neither the plan nor the integrals go
+/// through reduced rationals vertex by vertex.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExactVertices {
+    /// Row-major numerators, `d` per vertex.
+    pub(super) x: Vec<Int>,
+    /// The common denominator (positive).
+    pub(super) l: Int,
+    pub(super) d: usize,
+}
+
+impl ExactVertices {
+    /// Rational vertices over the lcm of their denominators.
+    pub(crate) fn from_rationals(x: &[Vec<BigRational>]) -> Self {
+        let mut l = Int::from_i64(1);
+        for q in x.iter().flatten() {
+            lcm_into(&mut l, &Int::from_big_ref(q.denom()));
+        }
+        let d = x.first().map_or(0, Vec::len);
+        ExactVertices { x: x.iter().flat_map(|v| over_with(v, &l)).collect(), l, d }
     }
-    x.iter().map(|v| over_with(v, &l)).collect()
+
+    /// The vertices as reduced rationals.
+    pub fn rationals(&self) -> Vec<Vec<BigRational>> {
+        let den = self.l.clone().into_big();
+        self.x
+            .chunks(self.d)
+            .map(|v| v.iter().map(|n| BigRational::new(n.clone().into_big(), den.clone())).collect())
+            .collect()
+    }
+
+    /// Vertex `v`'s numerators.
+    pub(super) fn row(&self, v: usize) -> &[Int] {
+        &self.x[v * self.d..(v + 1) * self.d]
+    }
 }
 
 /// det(v_1 − v_0, …, v_d − v_0) for integer vertices.
@@ -197,11 +226,10 @@ fn simplex_det(vs: &[&[Int]]) -> Int {
 /// their determinants and without the flat ones: [`super::geometry::triangulate`]'s
 /// result, the determinants taken in integers (scaling every vertex by the
 /// same positive L keeps their signs).
-pub(super) fn oriented(raw: Vec<Vec<usize>>, x: &[Vec<BigRational>]) -> Vec<Simplex> {
-    let xs = scaled(x);
+pub(super) fn oriented(raw: Vec<Vec<usize>>, x: &ExactVertices) -> Vec<Simplex> {
     raw.into_iter()
         .filter_map(|vs| {
-            let det = simplex_det(&vs.iter().map(|&v| xs[v].as_slice()).collect::<Vec<_>>());
+            let det = simplex_det(&vs.iter().map(|&v| x.row(v)).collect::<Vec<_>>());
             (!det.is_zero())
                 .then(|| Simplex { vertices: vs.into_iter().map(|v| v as u16).collect(), positive: det.is_positive() })
         })
@@ -212,18 +240,14 @@ pub(super) fn oriented(raw: Vec<Vec<usize>>, x: &[Vec<BigRational>]) -> Vec<Simp
 /// formulas of [`super::moments`] with every vertex scaled by L to
 /// integers, so that Σ|det| carries L^d, Σ|det| s_a carries L^{d+1} and
 /// Σ|det|(…) L^{d+2}; reduced.
-fn int_moments(plan: &PolytopePlan, verts: &[Vec<BigRational>], d: usize) -> Over {
+fn int_moments(plan: &PolytopePlan, x: &ExactVertices, d: usize) -> Over {
     let n = d + 1;
-    let mut l = Int::from_i64(1);
-    for q in verts.iter().flatten() {
-        lcm_into(&mut l, &Int::from_big_ref(q.denom()));
-    }
-    let x: Vec<Vec<Int>> = verts.iter().map(|v| over_with(v, &l)).collect();
+    let l = x.l.clone();
     let mut t0 = Int::zero();
     let mut t1 = vec![Int::zero(); d];
     let mut t2 = vec![Int::zero(); d * (d + 1) / 2];
     for simplex in &plan.simplices {
-        let vs: Vec<&[Int]> = simplex.vertices.iter().map(|&v| x[v as usize].as_slice()).collect();
+        let vs: Vec<&[Int]> = simplex.vertices.iter().map(|&v| x.row(v as usize)).collect();
         let mut det = simplex_det(&vs);
         if !simplex.positive {
             det = det.neg();
@@ -369,7 +393,7 @@ fn rational_integrals(
             Some(known) => int_moments(p, known, d),
             None => {
                 let verts: Vec<Vec<BigRational>> = p.vertices.iter().map(|s| vertex(s, inp.a, inp.b, theta)).collect();
-                int_moments(p, &verts, d)
+                int_moments(p, &ExactVertices::from_rationals(&verts), d)
             }
         })
         .collect();
@@ -559,7 +583,7 @@ mod tests {
                 }
             }
             for p in &parts {
-                let known: Vec<Vec<BigRational>> = p.points.clone();
+                let known = super::ExactVertices::from_rationals(&p.points);
                 assert_eq!(super::oriented(pulling_simplices(p), &known), triangulate(p), "round {round}");
                 seen += 1;
             }

@@ -96,8 +96,14 @@ pub(crate) fn preactivation<S: Scalar>(theta: &Theta<S>, j: usize, x: &[S]) -> S
 
 /// Whether vertices u and w of `p` span an edge.
 fn adjacent<K>(p: &Polytope<K>, u: usize, w: usize) -> bool {
-    let common = p.tight[u] & p.tight[w];
-    !(0..p.tight.len()).any(|z| z != u && z != w && p.tight[z] & common == common)
+    adjacent_in(&p.tight, u, w)
+}
+
+/// Whether vertices u and w of a polytope with incidences `tight` span an
+/// edge (shared with the integer plan, so both decide alike).
+pub(crate) fn adjacent_in(tight: &[Mask], u: usize, w: usize) -> bool {
+    let common = tight[u] & tight[w];
+    !(0..tight.len()).any(|z| z != u && z != w && tight[z] & common == common)
 }
 
 /// What a half-space {z_j ≥ 0} leaves of a polytope.
@@ -188,6 +194,26 @@ pub(crate) fn clip_side<K: Ordered>(
 /// the box facets of distinct coordinates are independent, and at most two
 /// hyperplanes cut the polytope, so at most two coordinates are free.
 fn spec_of<K: Ordered>(tight: Mask, d: usize, cuts: &[usize], theta: &Theta<K>) -> VertexSpec {
+    let w = |j: usize, i: usize| &theta.w[j * theta.d + i];
+    spec_with(
+        tight,
+        d,
+        cuts,
+        |j, i| w(j, i).sign() != Sign3::Zero,
+        |j, k, p, q| w(j, p).mul(w(k, q)).sub(&w(j, q).mul(w(k, p))).sign() != Sign3::Zero,
+    )
+}
+
+/// [`spec_of`] given which weights w_ji are nonzero and which 2 × 2 minors
+/// w_jp w_kq − w_jq w_kp are (the integer plan asks its scaled rows, whose
+/// zeros are the same).
+pub(crate) fn spec_with(
+    tight: Mask,
+    d: usize,
+    cuts: &[usize],
+    nonzero: impl Fn(usize, usize) -> bool,
+    minor_nonzero: impl Fn(usize, usize, usize, usize) -> bool,
+) -> VertexSpec {
     let (mut fixed, mut upper) = (0u32, 0u32);
     for i in 0..d {
         if tight >> (2 * i) & 1 == 1 {
@@ -200,11 +226,10 @@ fn spec_of<K: Ordered>(tight: Mask, d: usize, cuts: &[usize], theta: &Theta<K>) 
     let free: Vec<usize> = (0..d).filter(|i| fixed >> i & 1 == 0).collect();
     let tight_planes: Vec<usize> =
         (0..cuts.len()).filter(|&s| tight >> (PLANE_BIT as usize + s) & 1 == 1).map(|s| cuts[s]).collect();
-    let w = |j: usize, i: usize| &theta.w[j * theta.d + i];
     let planes = match free.as_slice() {
         [] => Vec::new(),
         [f] => {
-            let j = tight_planes.iter().find(|&&j| w(j, *f).sign() != Sign3::Zero);
+            let j = tight_planes.iter().find(|&&j| nonzero(j, *f));
             vec![*j.expect("a vertex: a tight hyperplane fixes the free coordinate")]
         }
         [p, q] => {
@@ -212,8 +237,7 @@ fn spec_of<K: Ordered>(tight: Mask, d: usize, cuts: &[usize], theta: &Theta<K>) 
                 [j, k] => (*j, *k),
                 _ => panic!("a vertex with two free coordinates lies on two hyperplanes"),
             };
-            let minor = w(j, *p).mul(w(k, *q)).sub(&w(j, *q).mul(w(k, *p)));
-            assert!(minor.sign() != Sign3::Zero, "a vertex: two tight hyperplanes fix the two free coordinates");
+            assert!(minor_nonzero(j, k, *p, *q), "a vertex: two tight hyperplanes fix the two free coordinates");
             vec![j, k]
         }
         _ => panic!("a vertex of box ∩ two half-spaces has at most two free coordinates"),
@@ -253,29 +277,34 @@ pub(crate) fn triangulate<K: Ordered>(p: &Polytope<K>) -> Vec<Simplex> {
 /// orientation (flat simplices included), for callers that decide the
 /// orientations by other exact means.
 pub(crate) fn pulling_simplices<K>(p: &Polytope<K>) -> Vec<Vec<usize>> {
-    let all: Vec<usize> = (0..p.points.len()).collect();
+    pulling_of(&p.tight)
+}
+
+/// [`pulling_simplices`] of the polytope with vertex incidences `tight`.
+pub(crate) fn pulling_of(tight: &[Mask]) -> Vec<Vec<usize>> {
+    let all: Vec<usize> = (0..tight.len()).collect();
     let mut raw = Vec::new();
-    pull(p, &all, &mut Vec::new(), &mut raw);
+    pull(tight, &all, &mut Vec::new(), &mut raw);
     raw
 }
 
 /// Appends to `out` the simplices `apexes + σ` for σ in the pulling
 /// triangulation of the face with vertex set `face`.
-fn pull<K>(p: &Polytope<K>, face: &[usize], apexes: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+fn pull(tight: &[Mask], face: &[usize], apexes: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
     if face.len() == 1 {
         let mut s = apexes.clone();
         s.push(face[0]);
         out.push(s);
         return;
     }
-    let common = face.iter().fold(Mask::MAX, |m, &v| m & p.tight[v]);
+    let common = face.iter().fold(Mask::MAX, |m, &v| m & tight[v]);
     let apex = face[0];
     // Candidate facets: for each constraint not tight on the whole face, the
     // vertices of the face tight at it; the facets are the maximal ones.
     let mut candidates: Vec<Vec<usize>> = Vec::new();
-    let bits = face.iter().fold(0, |m: Mask, &v| m | p.tight[v]) & !common;
+    let bits = face.iter().fold(0, |m: Mask, &v| m | tight[v]) & !common;
     for c in (0..Mask::BITS).filter(|c| bits >> c & 1 == 1) {
-        let g: Vec<usize> = face.iter().copied().filter(|&v| p.tight[v] >> c & 1 == 1).collect();
+        let g: Vec<usize> = face.iter().copied().filter(|&v| tight[v] >> c & 1 == 1).collect();
         if !candidates.contains(&g) {
             candidates.push(g);
         }
@@ -285,7 +314,7 @@ fn pull<K>(p: &Polytope<K>, face: &[usize], apexes: &mut Vec<usize>, out: &mut V
     for (i, g) in candidates.iter().enumerate() {
         let maximal = !candidates.iter().enumerate().any(|(k, h)| k != i && subset(g, h));
         if maximal && !g.contains(&apex) {
-            pull(p, g, apexes, out);
+            pull(tight, g, apexes, out);
         }
     }
     apexes.pop();

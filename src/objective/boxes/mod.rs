@@ -34,7 +34,9 @@
 //! (vertices from a, b and θ, moments, sums) runs in any [`Scalar`] backend,
 //! so interval enclosures follow the exact decisions. Exact backends take
 //! `boxes/exact.rs`: the same sums in integer arithmetic, with one reduction per
-//! result instead of one per operation.
+//! result instead of one per operation; and they decide the plan in
+//! `boxes/intplan.rs`: the same clipping in homogeneous integer coordinates,
+//! the vertices handed on as integers over one denominator.
 //!
 //! ReLU^p (degree 2p integrands) takes the cell-by-cell path of [`powers`];
 //! smooth activations are refused on boxes before evaluation.
@@ -43,11 +45,13 @@ pub mod cells;
 mod exact;
 pub mod geometry;
 mod int;
+mod intplan;
 pub(crate) mod moments;
 pub mod powers;
 
 use crate::model::{Activation, Prepared, Target, Theta};
 use crate::num::{BigRational, Guarantee, Ordered, Scalar, Sign3};
+pub use exact::ExactVertices;
 use geometry::{box_polytope, clip, pulling_simplices, triangulate, Clipped, Polytope, Simplex, VertexSpec};
 use moments::MomentMatrix;
 
@@ -62,7 +66,7 @@ pub struct PolytopePlan {
     /// exact values (rationals; floats are dyadic rationals): the backend
     /// of the arithmetic then starts from these (an enclosure of an exact
     /// vertex is rigorous) instead of solving for them again.
-    pub known: Option<Vec<Vec<BigRational>>>,
+    pub known: Option<ExactVertices>,
 }
 
 /// The combinatorial part of a box evaluation: the distinct polytopes and,
@@ -138,10 +142,24 @@ impl BoxPlan {
     /// If the prepared problem has no box (callers route boxes here only).
     pub fn new<K: Ordered>(theta: &Theta<K>, prep: &Prepared<K>) -> Self {
         let (a, b) = prep.box_ends.as_ref().expect("a box measure");
-        let h = theta.width();
         let closed = prep.problem.derivative_at_zero == crate::model::DerivativeAtZero::Closed
             || super::fault::is(super::fault::Fault::ClosedUnderOpen);
         let exact = K::guarantee(&prep.ctx) == Guarantee::Exact;
+        if exact {
+            // The same plan in integer arithmetic ([`intplan`]).
+            let q = |x: &[K]| x.iter().map(Scalar::to_rational).collect::<Option<Vec<_>>>();
+            if let (Some(a), Some(b), Some(w), Some(bias)) = (q(a), q(b), q(&theta.w), q(&theta.b)) {
+                let th = Theta { d: theta.d, w, b: bias, v: Vec::new(), c: BigRational::from_integer(0.into()) };
+                return intplan::plan(&a, &b, &th, closed);
+            }
+        }
+        Self::decided(theta, a, b, closed, exact)
+    }
+
+    /// [`BoxPlan::new`] decided in `K` itself (the reference for
+    /// [`intplan`], and the route of inexact deciding backends).
+    fn decided<K: Ordered>(theta: &Theta<K>, a: &[K], b: &[K], closed: bool, exact: bool) -> Self {
+        let h = theta.width();
         let whole = box_polytope(a, b);
         let mut polytopes = vec![plan_of(&whole, exact)];
         let flat = |j: usize| theta.w_row(j).iter().all(|w| w.sign() == Sign3::Zero);
@@ -201,8 +219,12 @@ impl BoxPlan {
 /// determinants in integer arithmetic ([`exact::oriented`]), which is much
 /// cheaper than in rationals; otherwise the backend decides them.
 fn plan_of<K: Ordered>(p: &Polytope<K>, exact: bool) -> PolytopePlan {
-    let known: Option<Vec<Vec<BigRational>>> =
-        p.points.iter().map(|x| x.iter().map(Scalar::to_rational).collect()).collect();
+    let known: Option<ExactVertices> = p
+        .points
+        .iter()
+        .map(|x| x.iter().map(Scalar::to_rational).collect())
+        .collect::<Option<Vec<Vec<BigRational>>>>()
+        .map(|x| ExactVertices::from_rationals(&x));
     let simplices = match &known {
         Some(k) if exact => exact::oriented(pulling_simplices(p), k),
         _ => triangulate(p),

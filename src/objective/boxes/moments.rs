@@ -91,7 +91,7 @@ pub(crate) fn moment_matrix<S: Scalar>(
     let d = a.len();
     let n = d + 1;
     let verts: Vec<Vec<S>> = match &plan.known {
-        Some(known) => known.iter().map(|x| x.iter().map(|q| S::from_rational(q, ctx)).collect()).collect(),
+        Some(known) => known.rationals().iter().map(|x| x.iter().map(|q| S::from_rational(q, ctx)).collect()).collect(),
         None => plan.vertices.iter().map(|s| vertex(s, a, b, theta)).collect(),
     };
     let zero = S::from_i64(0, ctx);
@@ -172,8 +172,8 @@ mod tests {
             let (a, b) = prep.box_ends.as_ref().expect("box");
             let mut seen = 0;
             for p in &plan.polytopes {
-                let known = p.known.as_ref().expect("exact plans keep their vertices");
-                for (spec, x) in p.vertices.iter().zip(known) {
+                let known = p.known.as_ref().expect("exact plans keep their vertices").rationals();
+                for (spec, x) in p.vertices.iter().zip(&known) {
                     assert_eq!(&vertex(spec, a, b, &case.theta), x, "{file}");
                     seen += 1;
                 }
