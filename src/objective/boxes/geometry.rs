@@ -282,10 +282,54 @@ pub(crate) fn pulling_simplices<K>(p: &Polytope<K>) -> Vec<Vec<usize>> {
 
 /// [`pulling_simplices`] of the polytope with vertex incidences `tight`.
 pub(crate) fn pulling_of(tight: &[Mask]) -> Vec<Vec<usize>> {
-    let all: Vec<usize> = (0..tight.len()).collect();
     let mut raw = Vec::new();
-    pull(tight, &all, &mut Vec::new(), &mut raw);
+    if tight.len() <= VertexSet::BITS as usize {
+        let all = VertexSet::MAX >> (VertexSet::BITS as usize - tight.len());
+        pull_sets(tight, all, &mut Vec::new(), &mut raw);
+    } else {
+        let all: Vec<usize> = (0..tight.len()).collect();
+        pull(tight, &all, &mut Vec::new(), &mut raw);
+    }
     raw
+}
+
+/// A set of at most 128 vertices by index, for [`pull_sets`].
+type VertexSet = u128;
+
+/// [`pull`] with faces as vertex bit sets instead of sorted index lists:
+/// the same facets in the same order and the same apexes (a face's first
+/// vertex is its lowest index), so the same simplices, without allocating
+/// a list per candidate facet.
+fn pull_sets(tight: &[Mask], face: VertexSet, apexes: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+    let apex = face.trailing_zeros() as usize;
+    if face.count_ones() == 1 {
+        let mut s = apexes.clone();
+        s.push(apex);
+        out.push(s);
+        return;
+    }
+    let members = || (0..tight.len()).filter(move |&v| face >> v & 1 == 1);
+    let common = members().fold(Mask::MAX, |m, v| m & tight[v]);
+    let bits = members().fold(0, |m: Mask, v| m | tight[v]) & !common;
+    // Candidate facets in order of their first constraint, without repeats.
+    let mut candidates: Vec<VertexSet> = Vec::new();
+    let mut rest = bits;
+    while rest != 0 {
+        let c = rest.trailing_zeros();
+        rest &= rest - 1;
+        let g = members().filter(|&v| tight[v] >> c & 1 == 1).fold(0, |m: VertexSet, v| m | 1 << v);
+        if !candidates.contains(&g) {
+            candidates.push(g);
+        }
+    }
+    apexes.push(apex);
+    for (i, &g) in candidates.iter().enumerate() {
+        let maximal = !candidates.iter().enumerate().any(|(k, &h)| k != i && g != h && g & h == g);
+        if maximal && g >> apex & 1 == 0 {
+            pull_sets(tight, g, apexes, out);
+        }
+    }
+    apexes.pop();
 }
 
 /// Appends to `out` the simplices `apexes + σ` for σ in the pulling
@@ -383,4 +427,41 @@ pub fn arrangement_cells<K: Ordered>(a: &[K], b: &[K], theta: &Theta<K>) -> Vec<
         cells = next;
     }
     cells.into_iter().map(|c| c.points).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gen::Rng;
+    use crate::num::BigRational;
+
+    /// The bit-set pulling gives the index-list one's simplices, in order,
+    /// on boxes cut by up to three (often degenerate) hyperplanes.
+    #[test]
+    fn pulling_by_sets_is_pulling_by_lists() {
+        let q = |n: i64, d: i64| BigRational::new(n.into(), d.into());
+        let mut rng = Rng::new(0x9011);
+        let mut seen = 0;
+        for round in 0..60 {
+            let d = 2 + round % 3;
+            let a = vec![q(-1, 1); d];
+            let b = vec![q(1, 1); d];
+            let h = 3;
+            let w = (0..d * h).map(|_| q(rng.range(-2, 2), 1)).collect();
+            let bias = (0..h).map(|_| q(rng.range(-1, 1), rng.range(1, 2))).collect();
+            let th = Theta { d, w, b: bias, v: Vec::new(), c: q(0, 1) };
+            let mut p = box_polytope(&a, &b);
+            for j in 0..h {
+                let all: Vec<usize> = (0..p.tight.len()).collect();
+                let mut lists = Vec::new();
+                pull(&p.tight, &all, &mut Vec::new(), &mut lists);
+                assert_eq!(pulling_of(&p.tight), lists, "round {round}, cut {j}");
+                seen += 1;
+                if let Clipped::Part(next) = clip_side(&p, &th, j, rng.chance(1, 2), false) {
+                    p = next;
+                }
+            }
+        }
+        assert!(seen >= 180);
+    }
 }

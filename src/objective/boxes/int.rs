@@ -79,6 +79,9 @@ impl Int {
     }
     pub fn mul(&self, o: &Int) -> Int {
         match (self, o) {
+            // Words: the product fits, no overflow check (an i128 checked
+            // multiply is a library call).
+            (Small(a), Small(b)) if word(*a) && word(*b) => Small(a * b),
             (Small(a), Small(b)) => match a.checked_mul(*b) {
                 Some(s) => Small(s),
                 None => Big(BigInt::from(*a) * BigInt::from(*b)),
@@ -113,6 +116,8 @@ impl Int {
             return self.clone();
         }
         match (self, o) {
+            // A 64-bit division where both fit (an i128 one is a library call).
+            (Small(a), Small(b)) if word(*a) && word(*b) && *b != -1 => Small((*a as i64 / *b as i64) as i128),
             (Small(a), Small(b)) if *b != -1 => Small(a / b),
             _ => Int::from_big(self.big() / o.big()),
         }
@@ -135,15 +140,36 @@ impl Int {
     }
 }
 
-/// Euclid on double words until both fit a word, then [`gcd_u64`].
+/// Whether `x` fits an `i64`.
+fn word(x: i128) -> bool {
+    x as i64 as i128 == x
+}
+
+/// Binary gcd on double words (shifts and subtractions, where Euclid would
+/// divide by library calls) until both fit a word, then [`gcd_u64`].
 fn gcd_u128(mut a: u128, mut b: u128) -> u128 {
-    while a > u64::MAX as u128 || b > u64::MAX as u128 {
-        if b == 0 {
-            return a;
-        }
-        (a, b) = (b, a % b);
+    if a == 0 {
+        return b;
     }
-    gcd_u64(a as u64, b as u64) as u128
+    if b == 0 {
+        return a;
+    }
+    let shift = (a | b).trailing_zeros();
+    a >>= a.trailing_zeros();
+    loop {
+        b >>= b.trailing_zeros();
+        if a > b {
+            std::mem::swap(&mut a, &mut b);
+        }
+        b -= a;
+        if b == 0 {
+            return a << shift;
+        }
+        // a is odd, so the factors 2 left in b do not matter.
+        if let (Ok(x), Ok(y)) = (u64::try_from(a), u64::try_from(b)) {
+            return (gcd_u64(x, y) as u128) << shift;
+        }
+    }
 }
 
 #[cfg(test)]
