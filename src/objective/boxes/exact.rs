@@ -89,25 +89,34 @@ impl Sum {
         self.stack.push((level, t));
     }
 
-    /// The reduced sums, component by component (`n` zeros for no terms).
-    fn finish(mut self, n: usize) -> Vec<BigRational> {
+    /// The sum, unreduced (`n` zeros for no terms).
+    fn total(mut self, n: usize) -> Over {
         let Some((_, mut t)) = self.stack.pop() else {
-            return vec![BigRational::zero(); n];
+            return Over { num: vec![Int::zero(); n], den: Int::from_i64(1) };
         };
         while let Some((_, x)) = self.stack.pop() {
             t = merge(x, t);
         }
-        t.num
-            .into_iter()
-            .map(|x| {
-                if x.is_zero() {
-                    return BigRational::zero();
-                }
-                let g = x.gcd(&t.den);
-                BigRational::new_raw(x.div_exact(&g).into_big(), t.den.div_exact(&g).into_big())
-            })
-            .collect()
+        t
     }
+}
+
+/// `x` times a rational (over the product of the denominators).
+fn times(x: &Over, c: &BigRational) -> Over {
+    let (n, d) = (Int::from_big_ref(c.numer()), Int::from_big_ref(c.denom()));
+    Over { num: x.num.iter().map(|v| v.mul(&n)).collect(), den: x.den.mul(&d) }
+}
+
+/// c · x_i as a reduced rational: one gcd of the big numbers per result,
+/// where multiplying reduced rationals would take several.
+fn ratio(x: &Over, i: usize, c: &BigRational) -> BigRational {
+    let num = x.num[i].mul(&Int::from_big_ref(c.numer()));
+    if num.is_zero() {
+        return BigRational::zero();
+    }
+    let den = x.den.mul(&Int::from_big_ref(c.denom()));
+    let g = num.gcd(&den);
+    BigRational::new_raw(num.div_exact(&g).into_big(), den.div_exact(&g).into_big())
 }
 
 /// l ← lcm(l, d) for positive integers.
@@ -317,15 +326,6 @@ fn over_with(v: &[BigRational], l: &Int) -> Vec<Int> {
         .collect()
 }
 
-/// Σ_p l_p y_p for rationals.
-fn dot(l: &[BigRational], y: &[BigRational]) -> BigRational {
-    let mut s = l[0].mul(&y[0]);
-    for (a, b) in l[1..].iter().zip(&y[1..]) {
-        s.add_assign(&a.mul(b));
-    }
-    s
-}
-
 /// k Σ_p l_p y_p for integer vectors over denominators: over their product.
 fn dot_over(l: &Over, y: &Over, k: i64) -> Over {
     let mut s = l.num[0].mul(&y.num[0]);
@@ -464,33 +464,33 @@ fn rational_integrals(
             }
         }
     }
-    let bsum = b_sum.finish(d + 1);
-    let mut risk = l_sum.finish(1).pop().expect("one sum");
-    let mut grad = theta.map(|_| zero.clone());
-    for (j, sum) in a_sums.into_iter().enumerate() {
-        let mut s: Vec<BigRational> = sum.finish(d + 1).into_iter().map(|t| t.mul(&beta)).collect();
-        if linear {
-            for (sq, bq) in s.iter_mut().zip(&bsum) {
-                sq.add_assign(&alpha.mul(bq));
-            }
-        }
-        let v2 = two.mul(&theta.v[j]);
-        grad.b[j] = v2.mul(&s[0]);
-        for i in 0..d {
-            grad.w[j * d + i] = v2.mul(&s[i + 1]);
-        }
-        grad.v[j] = two.mul(&dot(&z[j], &s));
-    }
-    grad.c = two.mul(&bsum[0]);
     // The moments were scaled by C = d! (d+1) (d+2); undo it (and normalise
-    // the uniform law) once, on the results.
+    // the uniform law) on the results, with the other rational factors, so
+    // that each result is reduced once ([`ratio`]).
     let scale = BigRational::from_integer(scale(d).into());
     let k = match inp.normaliser {
         Some(k) => k.div(&scale),
         None => BigRational::one().div(&scale),
     };
-    risk = risk.mul(&k);
-    grad = grad.map(|x| x.mul(&k));
+    let two_k = two.mul(&k);
+    let bsum = b_sum.total(d + 1);
+    let risk = ratio(&l_sum.total(1), 0, &k);
+    let mut grad = theta.map(|_| zero.clone());
+    // σ'-weighted ∫ e φ: α B(φ) + β A_j(φ).
+    let alpha_b = linear.then(|| times(&bsum, &alpha));
+    for (j, sum) in a_sums.into_iter().enumerate() {
+        let mut s = times(&sum.total(d + 1), &beta);
+        if let Some(ab) = &alpha_b {
+            s = merge(s, ab.clone());
+        }
+        let c = two_k.mul(&theta.v[j]);
+        grad.b[j] = ratio(&s, 0, &c);
+        for i in 0..d {
+            grad.w[j * d + i] = ratio(&s, i + 1, &c);
+        }
+        grad.v[j] = ratio(&dot_over(&over_of(z[j].iter()), &s, 1), 0, &two_k);
+    }
+    grad.c = ratio(&bsum, 0, &two_k);
     (risk, grad)
 }
 

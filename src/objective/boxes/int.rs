@@ -119,6 +119,7 @@ impl Int {
             // A 64-bit division where both fit (an i128 one is a library call).
             (Small(a), Small(b)) if word(*a) && word(*b) && *b != -1 => Small((*a as i64 / *b as i64) as i128),
             (Small(a), Small(b)) if *b != -1 => Small(a / b),
+            (Big(a), Small(b)) => Int::from_big(a / *b),
             _ => Int::from_big(self.big() / o.big()),
         }
     }
@@ -135,6 +136,14 @@ impl Int {
                     },
                 }
             }
+            // A big and a word (a denominator and a small numerator, often):
+            // one remainder by a word, then words, instead of a Lehmer gcd
+            // of the word widened to a big integer.
+            (Big(x), Small(y)) | (Small(y), Big(x)) if *y != 0 && u64::try_from(y.unsigned_abs()).is_ok() => {
+                let y = y.unsigned_abs() as u64;
+                let r = (x.magnitude() % y).to_u64().expect("a remainder below a word");
+                Small(gcd_u64(r, y) as i128)
+            }
             _ => Int::from_big(BigInt::from_biguint(Sign::Plus, big_gcd(self.big().magnitude(), o.big().magnitude()))),
         }
     }
@@ -145,31 +154,33 @@ fn word(x: i128) -> bool {
     x as i64 as i128 == x
 }
 
-/// Binary gcd on double words (shifts and subtractions, where Euclid would
-/// divide by library calls) until both fit a word, then [`gcd_u64`].
+/// Euclid on double words until both fit a word, then [`gcd_u64`]. A
+/// double-word remainder is a library call, so a quotient below 4 (most
+/// of them: both operands of about the same length) is taken by
+/// subtraction instead; a binary gcd would be slow on operands of very
+/// different lengths, which are common here (a denominator and a small
+/// numerator).
 fn gcd_u128(mut a: u128, mut b: u128) -> u128 {
-    if a == 0 {
-        return b;
+    if a < b {
+        std::mem::swap(&mut a, &mut b);
     }
-    if b == 0 {
-        return a;
-    }
-    let shift = (a | b).trailing_zeros();
-    a >>= a.trailing_zeros();
-    loop {
-        b >>= b.trailing_zeros();
-        if a > b {
-            std::mem::swap(&mut a, &mut b);
-        }
-        b -= a;
+    while a > u64::MAX as u128 {
         if b == 0 {
-            return a << shift;
+            return a;
         }
-        // a is odd, so the factors 2 left in b do not matter.
-        if let (Ok(x), Ok(y)) = (u64::try_from(a), u64::try_from(b)) {
-            return (gcd_u64(x, y) as u128) << shift;
-        }
+        // a ≥ b > 0; the quotient is below 4 when lengths differ by ≤ 1 bit.
+        let r = if b.leading_zeros() - a.leading_zeros() <= 1 {
+            let mut r = a - b;
+            while r >= b {
+                r -= b;
+            }
+            r
+        } else {
+            a % b
+        };
+        (a, b) = (b, r);
     }
+    gcd_u64(a as u64, b as u64) as u128
 }
 
 #[cfg(test)]
@@ -222,6 +233,13 @@ mod tests {
             s.add_assign(&b);
             assert_eq!(s.into_big(), &x + &y);
             assert_eq!(a.is_positive(), x.sign() == Sign::Plus);
+        }
+        // Double words with a common factor, of equal and unequal lengths.
+        for _ in 0..5000 {
+            let g = BigInt::from(rng.next_u64() >> rng.below(60));
+            let (x, y) = (&g * (draw(&mut rng) >> 130u32), &g * BigInt::from(rng.next_u64() >> rng.below(64)));
+            let got = Int::from_big_ref(&x).gcd(&Int::from_big_ref(&y));
+            assert_eq!(got.into_big(), num_integer::Integer::gcd(&x, &y), "{x} {y}");
         }
     }
 }
