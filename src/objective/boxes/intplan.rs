@@ -6,8 +6,8 @@
 //! plan. Here every vertex is held in homogeneous integer coordinates
 //! (X_1, …, X_d, W) with x = X / W, W > 0 and gcd(X, W) = 1 (so W is the lcm
 //! of the vertex's coordinate denominators), and every hyperplane as its
-//! coefficients (w_j, b_j) scaled to coprime-free integers by a positive
-//! factor. Then
+//! coefficients (w_j, b_j) times the lcm of their denominators, in
+//! integers. Then
 //!
 //! * ζ_k = w_k·X + b_k W has the sign of z_k(x) (W and the scale are
 //!   positive), so every keep/drop/tight decision is the generic one;
