@@ -119,7 +119,7 @@ without the gmp feature the flow is integrated in f64",
             max_width: 6,
             max_dim: 2,
             max_points: 6,
-            measures: vec![MeasureKind::Lebesgue, MeasureKind::Uniform, MeasureKind::Empirical],
+            measures: vec![MeasureKind::Lebesgue, MeasureKind::Uniform, MeasureKind::Empirical, MeasureKind::Box],
         };
         let mut case = gen::case(rng, &cfg);
         let th = &mut case.theta;
