@@ -41,19 +41,23 @@ pub fn theta(d: usize, h: usize) -> Theta<BigRational> {
     Theta { d, w, b, v, c: small(&mut rng) }
 }
 
+/// One group `name`: exact L and G of `prob` at θ = [`theta`]`(d, h)` for
+/// each width h.
+fn group(c: &mut Criterion, name: String, prob: &Problem, d: usize, widths: &[usize]) {
+    let prep = prob.prepare::<BigRational>(&());
+    let mut group = c.benchmark_group(name);
+    group.sampling_mode(SamplingMode::Flat).sample_size(10).measurement_time(Duration::from_secs(3));
+    for &h in widths {
+        let th = theta(d, h);
+        group
+            .bench_with_input(BenchmarkId::new("exact", h), &th, |bch, th| bch.iter(|| black_box(evaluate(&prep, th))));
+    }
+    group.finish();
+}
+
 fn bench(c: &mut Criterion) {
     for (d, widths) in [(2, &[5usize, 10, 20, 40, 80][..]), (3, &[5, 10, 20, 40][..]), (4, &[5, 10, 20][..])] {
-        let prob = problem(d);
-        let prep = prob.prepare::<BigRational>(&());
-        let mut group = c.benchmark_group(format!("d{d}"));
-        group.sampling_mode(SamplingMode::Flat).sample_size(10).measurement_time(Duration::from_secs(3));
-        for &h in widths {
-            let th = theta(d, h);
-            group.bench_with_input(BenchmarkId::new("exact", h), &th, |bch, th| {
-                bch.iter(|| black_box(evaluate(&prep, th)))
-            });
-        }
-        group.finish();
+        group(c, format!("d{d}"), &problem(d), d, widths);
     }
 }
 
@@ -63,16 +67,7 @@ fn bench_relu_power(c: &mut Criterion) {
     for (d, widths) in [(2, &[5usize, 10, 20, 40][..]), (3, &[5, 10][..])] {
         let mut prob = problem(d);
         prob.activation = reluproof::model::Activation::ReluPow(2);
-        let prep = prob.prepare::<BigRational>(&());
-        let mut group = c.benchmark_group(format!("relu2-d{d}"));
-        group.sampling_mode(SamplingMode::Flat).sample_size(10).measurement_time(Duration::from_secs(3));
-        for &h in widths {
-            let th = theta(d, h);
-            group.bench_with_input(BenchmarkId::new("exact", h), &th, |bch, th| {
-                bch.iter(|| black_box(evaluate(&prep, th)))
-            });
-        }
-        group.finish();
+        group(c, format!("relu2-d{d}"), &prob, d, widths);
     }
 }
 

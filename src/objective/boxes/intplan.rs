@@ -26,7 +26,7 @@
 use super::exact::{oriented, ExactVertices};
 use super::geometry::{adjacent_in, pulling_of, spec_with, Mask, VertexSpec, PLANE_BIT};
 use super::int::Int;
-use super::{BoxPlan, PolytopePlan};
+use super::{assemble, BoxPlan, Piece, PolytopePlan};
 use crate::model::Theta;
 use crate::num::BigRational;
 
@@ -37,13 +37,6 @@ struct Poly {
     tight: Vec<Mask>,
     specs: Vec<VertexSpec>,
     cuts: Vec<usize>,
-}
-
-/// What {ζ_j ≥ 0} leaves of a polytope (as [`super::geometry::Clipped`]).
-enum Cut {
-    Empty,
-    Whole,
-    Part(Poly),
 }
 
 /// lcm(l, d) for positive integers.
@@ -112,17 +105,17 @@ fn box_poly(a: &[BigRational], b: &[BigRational]) -> Poly {
 }
 
 /// P ∩ {z_j ≥ 0}: [`super::geometry::clip`] step for step.
-fn clip(p: &Poly, rows: &[Vec<Int>], j: usize, d: usize) -> Cut {
+fn clip(p: &Poly, rows: &[Vec<Int>], j: usize, d: usize) -> Piece<Poly> {
     assert!(p.cuts.len() < 2, "at most two hyperplanes cut a polytope with vertex recipes");
     let m = d + 1;
     let n = p.tight.len();
     let z: Vec<Int> = (0..n).map(|v| zeta(&rows[j], &p.pts[v * m..(v + 1) * m])).collect();
     if !z.iter().any(Int::is_positive) {
-        return Cut::Empty;
+        return Piece::Empty;
     }
     let negative = |x: &Int| !x.is_zero() && !x.is_positive();
     if !z.iter().any(negative) {
-        return Cut::Whole;
+        return Piece::Whole;
     }
     let plane: Mask = 1 << (PLANE_BIT as usize + p.cuts.len());
     let mut cuts = p.cuts.clone();
@@ -156,7 +149,7 @@ fn clip(p: &Poly, rows: &[Vec<Int>], j: usize, d: usize) -> Cut {
             out.tight.push(tight);
         }
     }
-    Cut::Part(out)
+    Piece::Part(out)
 }
 
 /// The plan of one polytope: its triangulation oriented in integers over
@@ -188,48 +181,13 @@ pub(super) fn plan(a: &[BigRational], b: &[BigRational], theta: &Theta<BigRation
             r
         })
         .collect();
-    let whole = box_poly(a, b);
-    let mut polytopes = vec![plan_of(&whole, d)];
-    let flat = |j: usize| rows[j][..d].iter().all(Int::is_zero);
-    let mut parts: Vec<Option<Poly>> = (0..h).map(|_| None).collect();
-    let mut single = vec![None; h];
-    for j in 0..h {
-        single[j] = if flat(j) {
+    let flat = |j: usize| {
+        rows[j][..d].iter().all(Int::is_zero).then(|| {
             let bj = &rows[j][d];
-            (bj.is_positive() || (bj.is_zero() && closed)).then_some(0)
-        } else {
-            match clip(&whole, &rows, j, d) {
-                Cut::Empty => None,
-                Cut::Whole => Some(0),
-                Cut::Part(p) => {
-                    polytopes.push(plan_of(&p, d));
-                    parts[j] = Some(p);
-                    Some(polytopes.len() - 1)
-                }
-            }
-        };
-    }
-    let mut pair = Vec::with_capacity(h * h.saturating_sub(1) / 2);
-    for j in 0..h {
-        for k in j + 1..h {
-            let (sj, sk) = (single[j], single[k]);
-            pair.push(match (sj, sk, &parts[j]) {
-                (None, _, _) | (_, None, _) => None,
-                (Some(0), _, _) => sk,
-                (_, Some(0), _) => sj,
-                (_, _, Some(pj)) => match clip(pj, &rows, k, d) {
-                    Cut::Empty => None,
-                    Cut::Whole => sj,
-                    Cut::Part(p) => {
-                        polytopes.push(plan_of(&p, d));
-                        Some(polytopes.len() - 1)
-                    }
-                },
-                (_, _, None) => unreachable!("a proper part D_j has its polytope"),
-            });
-        }
-    }
-    BoxPlan { polytopes, single, pair }
+            bj.is_positive() || (bj.is_zero() && closed)
+        })
+    };
+    assemble(h, box_poly(a, b), flat, |p, j| clip(p, &rows, j, d), |p| plan_of(p, d))
 }
 
 #[cfg(test)]

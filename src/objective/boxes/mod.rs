@@ -87,6 +87,70 @@ fn pair_index(h: usize, j: usize, k: usize) -> usize {
     j * h - j * (j + 1) / 2 + (k - j - 1)
 }
 
+/// What a half-space {z_j > 0} leaves of a polytope, for [`assemble`].
+pub(super) enum Piece<P> {
+    /// Nothing of positive volume.
+    Empty,
+    /// All of it.
+    Whole,
+    /// A proper part.
+    Part(P),
+}
+
+/// The bookkeeping of a box plan, shared by the generic route
+/// ([`BoxPlan::new`] deciding in `K`) and the integer one ([`intplan`]):
+/// D_j is the box (index 0), nothing, or the box cut by neuron j; P_jk is
+/// D_j cut by neuron k, or D_j or D_k when one of them is the whole box.
+/// `flat(j)` is `Some(covers)` for a neuron with w_j = 0 (whether its D_j
+/// is the whole box), `None` otherwise; `cut(p, j)` clips a polytope by
+/// {z_j > 0}; `plan_of` records a polytope's plan.
+pub(super) fn assemble<P>(
+    h: usize,
+    whole: P,
+    flat: impl Fn(usize) -> Option<bool>,
+    cut: impl Fn(&P, usize) -> Piece<P>,
+    plan_of: impl Fn(&P) -> PolytopePlan,
+) -> BoxPlan {
+    let mut polytopes = vec![plan_of(&whole)];
+    let mut parts: Vec<Option<P>> = (0..h).map(|_| None).collect();
+    let mut single = vec![None; h];
+    for j in 0..h {
+        single[j] = match flat(j) {
+            Some(covers) => covers.then_some(0),
+            None => match cut(&whole, j) {
+                Piece::Empty => None,
+                Piece::Whole => Some(0),
+                Piece::Part(p) => {
+                    polytopes.push(plan_of(&p));
+                    parts[j] = Some(p);
+                    Some(polytopes.len() - 1)
+                }
+            },
+        };
+    }
+    let mut pair = Vec::with_capacity(h * h.saturating_sub(1) / 2);
+    for j in 0..h {
+        for k in j + 1..h {
+            let (sj, sk) = (single[j], single[k]);
+            pair.push(match (sj, sk, &parts[j]) {
+                (None, _, _) | (_, None, _) => None,
+                (Some(0), _, _) => sk,
+                (_, Some(0), _) => sj,
+                (_, _, Some(pj)) => match cut(pj, k) {
+                    Piece::Empty => None,
+                    Piece::Whole => sj,
+                    Piece::Part(p) => {
+                        polytopes.push(plan_of(&p));
+                        Some(polytopes.len() - 1)
+                    }
+                },
+                (_, _, None) => unreachable!("a proper part D_j has its polytope"),
+            });
+        }
+    }
+    BoxPlan { polytopes, single, pair }
+}
+
 /// The slopes (α, β) of the linear and ReLU parts of σ = α z + β relu(z),
 /// or `None` for an activation this path does not integrate.
 pub fn split_activation(act: &Activation) -> Option<(BigRational, BigRational)> {
@@ -159,53 +223,19 @@ impl BoxPlan {
     /// [`BoxPlan::new`] decided in `K` itself (the reference for
     /// [`intplan`], and the route of inexact deciding backends).
     fn decided<K: Ordered>(theta: &Theta<K>, a: &[K], b: &[K], closed: bool, exact: bool) -> Self {
-        let h = theta.width();
-        let whole = box_polytope(a, b);
-        let mut polytopes = vec![plan_of(&whole, exact)];
-        let flat = |j: usize| theta.w_row(j).iter().all(|w| w.sign() == Sign3::Zero);
-        // D_j: the box (index 0), nothing, or a part of the box.
-        let mut parts: Vec<Option<Polytope<K>>> = vec![None; h];
-        let mut single = vec![None; h];
-        for j in 0..h {
-            single[j] = if flat(j) {
-                match theta.b[j].sign() {
-                    Sign3::Positive => Some(0),
-                    Sign3::Zero if closed => Some(0),
-                    _ => None,
-                }
-            } else {
-                match clip(&whole, theta, j) {
-                    Clipped::Empty => None,
-                    Clipped::Whole => Some(0),
-                    Clipped::Part(p) => {
-                        polytopes.push(plan_of(&p, exact));
-                        parts[j] = Some(p);
-                        Some(polytopes.len() - 1)
-                    }
-                }
-            };
-        }
-        let mut pair = Vec::with_capacity(h * h.saturating_sub(1) / 2);
-        for j in 0..h {
-            for k in j + 1..h {
-                let (sj, sk) = (single[j], single[k]);
-                pair.push(match (sj, sk, &parts[j]) {
-                    (None, _, _) | (_, None, _) => None,
-                    (Some(0), _, _) => sk,
-                    (_, Some(0), _) => sj,
-                    (_, _, Some(pj)) => match clip(pj, theta, k) {
-                        Clipped::Empty => None,
-                        Clipped::Whole => sj,
-                        Clipped::Part(p) => {
-                            polytopes.push(plan_of(&p, exact));
-                            Some(polytopes.len() - 1)
-                        }
-                    },
-                    (_, _, None) => unreachable!("a proper part D_j has its polytope"),
-                });
-            }
-        }
-        BoxPlan { polytopes, single, pair }
+        let flat = |j: usize| {
+            theta.w_row(j).iter().all(|w| w.sign() == Sign3::Zero).then(|| match theta.b[j].sign() {
+                Sign3::Positive => true,
+                Sign3::Zero => closed,
+                _ => false,
+            })
+        };
+        let cut = |p: &Polytope<K>, j: usize| match clip(p, theta, j) {
+            Clipped::Empty => Piece::Empty,
+            Clipped::Whole => Piece::Whole,
+            Clipped::Part(q) => Piece::Part(q),
+        };
+        assemble(theta.width(), box_polytope(a, b), flat, cut, |p| plan_of(p, exact))
     }
 
     /// How many simplices the plan integrates over (a measure of its cost).
