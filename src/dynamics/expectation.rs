@@ -13,13 +13,7 @@
 //!   ∫_l^r f = (r − l)/20 · (11 f_1 − 14 f_2 + 26 f_3 − 14 f_4 + 11 f_5),
 //!   f_k = f(l + k(r − l)/6), which is exact for polynomials of degree ≤ 5.
 //!   Its nodes are interior, so f is evaluated where the activity pattern is
-//!   that of the piece (no node on a kink).
-//!
-//! The quantities of C15 at a state θ and a step γ:
-//! - E[V(θ − γ𝔊(θ, X))], the integrand V(θ − γ𝔊(θ, x)) integrated directly;
-//! - E[‖𝔊(θ, X)‖² + 𝔊_c(θ, X)²] (the second moment of the step direction);
-//! - K_s = 4 max{2, 1 + ρ²} and the step bound γ_s(θ) = 4/(K_s(1 + ‖θ‖²)).
-//!
+//!   that of the piece (no node on a kink);
 //! - for a box measure in d ≥ 2 (Lebesgue or uniform on ∏[a_i, b_i], μ/m
 //!   uniform on the box): (1/vol) ∫_box f, the box split into the cells of
 //!   the arrangement of the neuron hyperplanes and each cell integrated by a
@@ -27,11 +21,17 @@
 //!   ([`crate::objective::boxes::cells`]). The number of cells grows like
 //!   H^d: boxes beyond [`crate::objective::boxes::cells::MAX_CELL_WORK`]
 //!   are refused with an error (not approximated).
+//!
+//! The quantities of C15 at a state θ and a step γ:
+//! - E[V(θ − γ𝔊(θ, X))], the integrand V(θ − γ𝔊(θ, x)) integrated directly;
+//! - E[‖𝔊(θ, X)‖² + 𝔊_c(θ, X)²] (the second moment of the step direction);
+//! - K_s = 4 max{2, 1 + ρ²} and the step bound γ_s(θ) = 4/(K_s(1 + ‖θ‖²)).
 
 use crate::lyapunov::lyapunov;
 use crate::model::{Measure, Theta};
 use crate::num::BigRational;
 use crate::objective::boxes::cells::{cell_work, neuron_planes, Arrangement, MAX_CELL_WORK};
+use crate::objective::empirical::preactivation;
 use num_traits::{One, Signed, Zero};
 
 type Q = BigRational;
@@ -173,11 +173,6 @@ fn error_and_factor(theta: &Theta<Q>, xi: &Q, closed: bool, x: &[Q]) -> (Q, Q) {
         }
     }
     (e, factor_of(theta, &active, x))
-}
-
-/// z_j(x) = w_j·x + b_j.
-fn preactivation(theta: &Theta<Q>, j: usize, x: &[Q]) -> Q {
-    theta.w_row(j).iter().zip(x).fold(theta.b[j].clone(), |s, (w, xi)| s + w * xi)
 }
 
 /// P(x) = 4[Σ_{j active} (v_j²(1 + ‖x‖²) + z_j(x)²) + 2] for a given active

@@ -85,14 +85,8 @@ pub(crate) fn box_polytope<K: Scalar>(a: &[K], b: &[K]) -> Polytope<K> {
     p
 }
 
-/// z_j(x) = b_j + w_j·x.
-pub(crate) fn preactivation<S: Scalar>(theta: &Theta<S>, j: usize, x: &[S]) -> S {
-    let mut z = theta.b[j].clone();
-    for (w, xi) in theta.w_row(j).iter().zip(x) {
-        z.add_assign(&w.mul(xi));
-    }
-    z
-}
+/// z_j(x) = b_j + w_j·x (the empirical path's, in any backend).
+pub(crate) use crate::objective::empirical::preactivation;
 
 /// Whether vertices u and w of `p` span an edge.
 fn adjacent<K>(p: &Polytope<K>, u: usize, w: usize) -> bool {

@@ -20,6 +20,7 @@
 use super::cells::{cell_work, neuron_planes, Arrangement};
 use crate::model::{Prepared, Target, Theta};
 use crate::num::{BigRational, Ordered, Scalar};
+use crate::objective::empirical::preactivation;
 use num_traits::Signed;
 
 type Q = BigRational;
@@ -62,14 +63,7 @@ impl PowerPlan {
         let active = arrangement
             .cells
             .iter()
-            .map(|cell| {
-                (0..th.width())
-                    .map(|j| {
-                        let z = th.w_row(j).iter().zip(&cell.interior).fold(th.b[j].clone(), |s, (w, x)| s + w * x);
-                        z.is_positive()
-                    })
-                    .collect()
-            })
+            .map(|cell| (0..th.width()).map(|j| preactivation(&th, j, &cell.interior).is_positive()).collect())
             .collect();
         PowerPlan { p, active, nodes: arrangement.nodes(2 * p as usize) }
     }
@@ -97,10 +91,7 @@ pub(crate) fn power_integrals<S: Scalar>(plan: &PowerPlan, prep: &Prepared<S>, t
                 sigma.push(None);
                 continue;
             }
-            let mut z = theta.b[j].clone();
-            for (w, xi) in theta.w_row(j).iter().zip(&x) {
-                z.add_assign(&w.mul(xi));
-            }
+            let z = preactivation(theta, j, &x);
             let mut below = z.clone();
             for _ in 2..p {
                 below = below.mul(&z);
