@@ -86,6 +86,9 @@ struct Net<'a> {
     hi: Vec<Q>,
     /// The integrand's degree on a cell (2, or 2p for ReLU^p).
     degree: usize,
+    /// The Newton–Cotes rule of each level k of the iterated integration,
+    /// exact to degree + d − k − 1, solved once per evaluation.
+    rules: Vec<Vec<Q>>,
 }
 
 /// The closed Newton–Cotes rule on [0, 1] exact to `degree`: n + 1 nodes
@@ -222,8 +225,7 @@ impl Net<'_> {
     /// ∫ of the integrand vector over the slice where x_0..x_{k−1} = prefix.
     fn integrate(&self, prefix: &mut Vec<Q>, towards: &mut Vec<Q>) -> Vec<Q> {
         let k = prefix.len();
-        let degree = self.degree + self.d - k - 1;
-        let rule = closed_rule(degree);
+        let rule = &self.rules[k];
         let nodes = rule.len() as i64 - 1;
         let mut total: Vec<Q> = Vec::new();
         for s in self.critical(prefix).windows(2) {
@@ -314,6 +316,10 @@ pub fn reference(problem: &Problem, th: &Theta<Q>) -> Option<(Q, Theta<Q>)> {
         return None;
     }
     let (lo, hi, probability) = problem.measure.as_box()?;
+    let degree = match problem.activation {
+        Activation::ReluPow(p) => 2 * p as usize,
+        _ => 2,
+    };
     let net = Net {
         d: th.d,
         th,
@@ -322,10 +328,8 @@ pub fn reference(problem: &Problem, th: &Theta<Q>) -> Option<(Q, Theta<Q>)> {
         target: &problem.target,
         lo,
         hi,
-        degree: match problem.activation {
-            Activation::ReluPow(p) => 2 * p as usize,
-            _ => 2,
-        },
+        degree,
+        rules: (0..th.d).map(|k| closed_rule(degree + th.d - k - 1)).collect(),
     };
     let mut v = if th.d >= 4 { net.by_cells() } else { net.integrate(&mut Vec::new(), &mut Vec::new()) };
     if probability {
@@ -341,8 +345,6 @@ pub fn reference(problem: &Problem, th: &Theta<Q>) -> Option<(Q, Theta<Q>)> {
 mod tests {
     use super::*;
 
-    /// The generated rules are Simpson's and Boole's where those apply, and
-    /// each is exact to its degree on [0, 1] (and not one degree beyond).
     /// In d = 4 the cell-by-cell reference equals the fast path (pairs of
     /// neurons, moment matrices) on a box cut by two planes, with a third
     /// neuron w = 0 = b active everywhere (closed convention).
@@ -358,6 +360,8 @@ mod tests {
         assert_eq!((risk, gradient), (ev.risk, ev.gradient));
     }
 
+    /// The generated rules are Simpson's and Boole's where those apply, and
+    /// each is exact to its degree on [0, 1] (and not one degree beyond).
     #[test]
     fn closed_rules_are_exact_to_their_degree() {
         let q = |n: i64, d: i64| Q::new(n.into(), d.into());
