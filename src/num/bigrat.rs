@@ -6,8 +6,7 @@
 //! addition and multiplication run one more full gcd than necessary. Here
 //! addition and multiplication follow Henrici (Knuth, TAOCP vol. 2, 4.5.1):
 //! only gcds of denominators with denominators or numerators are taken, and
-//! the gcd is a single remainder plus machine-word arithmetic when either side
-//! fits in 64 bits, Lehmer's algorithm otherwise. Results are reduced with a
+//! the gcd is [`super::gcd`]'s. Results are reduced with a
 //! positive denominator, exactly as `BigRational::new` would give them.
 
 use super::{Guarantee, Ordered, Scalar, Sign3};
@@ -16,110 +15,7 @@ use num_rational::BigRational;
 use num_traits::{One, Signed, ToPrimitive, Zero};
 use std::cmp::Ordering;
 
-/// Binary gcd of machine words.
-pub(crate) fn gcd_u64(mut a: u64, mut b: u64) -> u64 {
-    if a == 0 {
-        return b;
-    }
-    if b == 0 {
-        return a;
-    }
-    let shift = (a | b).trailing_zeros();
-    a >>= a.trailing_zeros();
-    loop {
-        b >>= b.trailing_zeros();
-        if a > b {
-            std::mem::swap(&mut a, &mut b);
-        }
-        b -= a;
-        if b == 0 {
-            return a << shift;
-        }
-    }
-}
-
-/// The 63 bits of `x` starting at bit `s` (bits above `x`'s top are zero).
-fn window63(x: &BigUint, s: u64) -> u64 {
-    let (word, bit) = ((s / 64) as usize, s % 64);
-    let mut digits = x.iter_u64_digits().skip(word);
-    let lo = digits.next().unwrap_or(0);
-    let hi = digits.next().unwrap_or(0);
-    let v = if bit == 0 { lo } else { (lo >> bit) | (hi << (64 - bit)) };
-    v & (u64::MAX >> 1)
-}
-
-/// `a·x + b·y` for cofactors that are not both negative, whose result is
-/// known to be nonnegative (Lehmer cosequences alternate in sign).
-fn combine(a: i128, x: &BigUint, b: i128, y: &BigUint) -> BigUint {
-    let (ua, ub) = (a.unsigned_abs(), b.unsigned_abs());
-    match (a >= 0, b >= 0) {
-        (true, true) => x * ua + y * ub,
-        (true, false) => x * ua - y * ub,
-        (false, true) => y * ub - x * ua,
-        (false, false) => unreachable!("Lehmer cofactors never share a negative sign"),
-    }
-}
-
-/// gcd(x, y) for x ≥ y > 0 by Lehmer's algorithm (Knuth, TAOCP vol. 2,
-/// 4.5.2, Algorithm L) with 63-bit leading parts: each pass replaces (x, y)
-/// by a unimodular combination proved equal to several Euclid steps, or does
-/// one Euclid step with a full remainder when the leading parts decide none.
-fn gcd_lehmer(mut x: BigUint, mut y: BigUint) -> BigUint {
-    loop {
-        if y.is_zero() {
-            return x;
-        }
-        if let Some(ys) = y.to_u64() {
-            let r = (&x % ys).to_u64().expect("remainder below a word");
-            return BigUint::from(gcd_u64(ys, r));
-        }
-        let s = x.bits().saturating_sub(63);
-        let (mut xh, mut yh) = (window63(&x, s) as i128, window63(&y, s) as i128);
-        let (mut a, mut b, mut c, mut d) = (1i128, 0i128, 0i128, 1i128);
-        loop {
-            let (den1, den2) = (yh + c, yh + d);
-            if den1 <= 0 || den2 <= 0 || xh + a < 0 || xh + b < 0 {
-                break;
-            }
-            let q = (xh + a) / den1;
-            if q != (xh + b) / den2 {
-                break;
-            }
-            (a, c) = (c, a - q * c);
-            (b, d) = (d, b - q * d);
-            (xh, yh) = (yh, xh - q * yh);
-        }
-        if b == 0 {
-            let r = &x % &y;
-            x = y;
-            y = r;
-        } else {
-            let nx = combine(a, &x, b, &y);
-            let ny = combine(c, &x, d, &y);
-            x = nx;
-            y = ny;
-        }
-    }
-}
-
-/// gcd(x, y) of naturals; gcd(0, y) = y.
-pub(crate) fn gcd(x: &BigUint, y: &BigUint) -> BigUint {
-    if x.is_zero() {
-        return y.clone();
-    }
-    if y.is_zero() {
-        return x.clone();
-    }
-    let (x, y) = if x >= y { (x, y) } else { (y, x) };
-    if let Some(ys) = y.to_u64() {
-        if ys == 1 {
-            return BigUint::one();
-        }
-        let r = (x % ys).to_u64().expect("remainder below a word");
-        return BigUint::from(gcd_u64(ys, r));
-    }
-    gcd_lehmer(x.clone(), y.clone())
-}
+use super::gcd::gcd_natural as gcd;
 
 fn signed(sign: Sign, magnitude: BigUint) -> BigInt {
     BigInt::from_biguint(sign, magnitude)
@@ -374,24 +270,6 @@ mod tests {
 
     fn same(x: &BigRational, y: &BigRational) -> bool {
         x.numer() == y.numer() && x.denom() == y.denom()
-    }
-
-    #[test]
-    fn gcd_agrees_with_num_integer() {
-        let mut rng = Rng::new(11);
-        for _ in 0..2000 {
-            let shared = natural(&mut rng, &[150], &BigUint::one()) + 1u32;
-            let x = natural(&mut rng, &[0, 5, 64, 90, 300, 1000], &shared);
-            let y = natural(&mut rng, &[0, 5, 64, 90, 300, 1000], &shared);
-            assert_eq!(gcd(&x, &y), x.gcd(&y), "gcd({x}, {y})");
-        }
-        // Consecutive Fibonacci numbers: the longest Euclidean remainder sequence.
-        let (mut f, mut g) = (BigUint::one(), BigUint::one());
-        for _ in 0..600 {
-            (f, g) = (g.clone(), f + g);
-        }
-        assert!(gcd(&f, &g).is_one());
-        assert_eq!(gcd(&(&f * 6u32), &(&g * 10u32)), BigUint::from(2u32));
     }
 
     #[test]

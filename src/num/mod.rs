@@ -16,14 +16,16 @@
 mod bigrat;
 pub mod dyadic;
 pub mod float;
+mod gcd;
 #[cfg(feature = "gmp")]
 pub mod gmp;
 pub mod interval;
 pub mod parse;
 
-/// gcds of naturals (Lehmer's algorithm, machine words when one side fits) and of words.
-pub(crate) use bigrat::{gcd as big_gcd, gcd_u64};
 pub use dyadic::Dyadic;
+pub use gcd::gcd_natural;
+/// gcds of naturals (Lehmer's algorithm, machine words when one side fits) and of words.
+pub(crate) use gcd::{gcd_natural as big_gcd, gcd_u64};
 pub use interval::{Endpoint, Interval};
 pub use num_rational::BigRational;
 
