@@ -533,3 +533,37 @@ impl Check for RiskNonincreasingOfStepLeBound {
         Outcome::Holds { margin: Margin::of(&slack, "L(theta) - L(theta - gamma G)") }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// E1's piecewise-linear targets: k knots equally spaced strictly inside
+    /// [a, b], at a + (b − a)·i/(k + 1) (a cargo-mutants survivor moved them
+    /// outside the interval unnoticed).
+    #[test]
+    fn nonconstant_target_places_knots_inside_the_interval() {
+        let mut rng = Rng::new(5);
+        let mut seen = 0;
+        for _ in 0..400 {
+            let case =
+                gen::case(&mut rng, &GenConfig { measures: vec![MeasureKind::Lebesgue], ..GenConfig::default() });
+            let Measure::Lebesgue { a, b } = &case.problem.measure else { continue };
+            match nonconstant_target(&mut rng, &case) {
+                Target::PiecewiseLinear { knots, values } => {
+                    seen += 1;
+                    let k = knots.len() as i64;
+                    assert_eq!(values.len(), knots.len());
+                    for (i, x) in knots.iter().enumerate() {
+                        let expected = a + (b - a) * BigRational::new((i as i64 + 1).into(), (k + 1).into());
+                        assert_eq!(x, &expected, "knot {i} of {k} on [{a}, {b}]");
+                        assert!(a < x && x < b);
+                    }
+                }
+                Target::Affine { slope, .. } => assert!(slope.iter().all(|s| !s.is_zero()), "a constant affine target"),
+                other => panic!("not a nonconstant target: {other:?}"),
+            }
+        }
+        assert!(seen > 50, "piecewise-linear targets drawn {seen} times");
+    }
+}

@@ -448,3 +448,20 @@ pub fn replay(w: &Witness, backend: BackendSpec) -> Result<Outcome, String> {
     }
     Ok(check.run(&w.instance, backend, w.mutant.as_deref()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The words scripts read from `check --json` ("verdict") and the
+    /// report (a refutation's word, "refuted", is read back by
+    /// tests/shard.rs from a real run, which needs a witness).
+    #[test]
+    fn verdict_words_are_the_documented_ones() {
+        let holds = Verdict::Holds { cases: 1, consistent_only: 0, skipped: 0, min_margin: None };
+        assert_eq!(holds.word(), "holds");
+        assert_eq!(Verdict::Inconclusive { cases: 1, reason: "r".into() }.word(), "inconclusive");
+        assert_eq!(Verdict::NotYetChecked.word(), "not yet checked");
+        assert_eq!(Verdict::Definition.word(), "definition");
+    }
+}
