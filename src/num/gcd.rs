@@ -5,7 +5,7 @@
 //! `num_bigint`'s own gcd is binary (one step per bit, an allocation per
 //! step). Here a word operand costs one remainder and machine-word Euclid,
 //! and big operands go through Lehmer's algorithm (Knuth, TAOCP vol. 2,
-//! 4.5.2, Algorithm L) with 63-bit leading parts, on two limb buffers that
+//! 4.5.2, Algorithm L) with 62-bit leading parts, on two limb buffers that
 //! are updated in place: each pass replaces (x, y) by a unimodular
 //! combination that equals several Euclid steps, one sweep over the limbs
 //! with no allocation, and falls back to one full remainder when the
@@ -79,13 +79,43 @@ fn bits(x: &[u64]) -> u64 {
     x.last().map_or(0, |top| 64 * x.len() as u64 - top.leading_zeros() as u64)
 }
 
-/// The 63 bits of `x` starting at bit `s` (bits above `x`'s top are zero).
-fn window63(x: &[u64], s: u64) -> u64 {
+/// The 62 bits of `x` starting at bit `s` (bits above `x`'s top are zero).
+fn window62(x: &[u64], s: u64) -> i64 {
     let (word, bit) = ((s / 64) as usize, s % 64);
     let lo = x.get(word).copied().unwrap_or(0);
     let hi = x.get(word + 1).copied().unwrap_or(0);
     let v = if bit == 0 { lo } else { (lo >> bit) | (hi << (64 - bit)) };
-    v & (u64::MAX >> 1)
+    (v & (u64::MAX >> 2)) as i64
+}
+
+/// Lehmer's cosequence for the leading parts xh ≥ yh ≥ 0 (below 2^62):
+/// the cofactors [a, b, c, d] of the Euclid steps on (x, y) that the
+/// leading parts decide (Knuth's test: both quotients (xh + a)/(yh + c)
+/// and (xh + b)/(yh + d) agree), b = 0 if none. Every quantity stays below
+/// 2^63 in magnitude (cofactors are bounded by the leading parts), so the
+/// loop runs in machine words: an i128 division is a library call.
+fn cosequence(mut xh: i64, mut yh: i64) -> [i64; 4] {
+    let (mut a, mut b, mut c, mut d) = (1i64, 0i64, 0i64, 1i64);
+    loop {
+        let (den1, den2) = (yh + c, yh + d);
+        if den1 <= 0 || den2 <= 0 || xh + a < 0 || xh + b < 0 {
+            break;
+        }
+        let q = (xh + a) / den1;
+        if q != (xh + b) / den2 {
+            break;
+        }
+        // Checked, though the bounds above make overflow impossible: a
+        // wrapped cofactor would be a wrong gcd, silently.
+        let next = |u: i64, v: i64| q.checked_mul(v).and_then(|qv| u.checked_sub(qv));
+        let (Some(nc), Some(nd), Some(ny)) = (next(a, c), next(b, d), next(xh, yh)) else {
+            break;
+        };
+        (a, c) = (c, nc);
+        (b, d) = (d, nd);
+        (xh, yh) = (yh, ny);
+    }
+    [a, b, c, d]
 }
 
 /// (x, y) ← (a·x + b·y, c·x + d·y) in place, for cofactors below 2^63 in
@@ -112,7 +142,6 @@ fn combine_in_place(x: &mut [u64], y: &mut Vec<u64>, [a, b, c, d]: [i128; 4]) {
 
 /// gcd(x, y) for x ≥ y ≥ 2^64 (little-endian limbs, no leading zeros).
 fn lehmer(mut x: Vec<u64>, mut y: Vec<u64>) -> Vec<u64> {
-    const BOUND: i128 = 1 << 63;
     loop {
         trim(&mut x);
         trim(&mut y);
@@ -121,30 +150,18 @@ fn lehmer(mut x: Vec<u64>, mut y: Vec<u64>) -> Vec<u64> {
             1 => return vec![gcd_u64(y[0], rem_word(&x, y[0]))],
             _ => {}
         }
-        let s = bits(&x) - 63;
-        let (mut xh, mut yh) = (window63(&x, s) as i128, window63(&y, s) as i128);
-        let (mut a, mut b, mut c, mut d) = (1i128, 0i128, 0i128, 1i128);
-        loop {
-            let (den1, den2) = (yh + c, yh + d);
-            if den1 <= 0 || den2 <= 0 || xh + a < 0 || xh + b < 0 {
-                break;
-            }
-            let q = (xh + a) / den1;
-            if q != (xh + b) / den2 {
-                break;
-            }
-            (a, c) = (c, a - q * c);
-            (b, d) = (d, b - q * d);
-            (xh, yh) = (yh, xh - q * yh);
-        }
-        let in_range = [a, b, c, d].iter().all(|t| t.abs() < BOUND) && a * b <= 0 && c * d <= 0;
-        if b == 0 || !in_range {
+        let s = bits(&x) - 62;
+        let (xh, yh) = (window62(&x, s), window62(&y, s));
+        let [a, b, c, d] = cosequence(xh, yh);
+        // Cosequences alternate in sign, as combine_in_place needs; the
+        // test costs nothing next to the sweep over the limbs.
+        if b == 0 || a.signum() * b.signum() > 0 || c.signum() * d.signum() > 0 {
             // No step decided (a quotient too large for the leading parts):
             // one Euclid step with a full remainder.
             let r = (from_limbs(&x) % from_limbs(&y)).to_u64_digits();
             x = std::mem::replace(&mut y, r);
         } else {
-            combine_in_place(&mut x, &mut y, [a, b, c, d]);
+            combine_in_place(&mut x, &mut y, [a, b, c, d].map(i128::from));
         }
     }
 }
