@@ -38,7 +38,19 @@ use crate::lyapunov::lyapunov;
 use crate::model::case::Case;
 use crate::model::{Prepared, Theta};
 use crate::num::parse::parse_rational;
-use crate::num::Scalar;
+use crate::num::{BigRational, Scalar};
+
+/// How far (in bits) ‖θ_n‖² may exceed max(V(θ_0), 1) before a run with an
+/// exact state stops as diverged.
+pub const DIVERGED_BITS: i64 = 4096;
+
+/// ⌊log2 |q|⌋ within one, from the bit lengths (q ≠ 0; 0 gives a large negative).
+fn log2_floor(q: &BigRational) -> i64 {
+    if num_traits::Zero::is_zero(q) {
+        return i64::MIN / 2;
+    }
+    q.numer().bits() as i64 - q.denom().bits() as i64
+}
 use crate::objective::evaluate;
 use serde_json::{Map, Value};
 
@@ -177,6 +189,8 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
     // Per-step values for the plot, decimated to O(1) memory however long the run.
     let mut series = super::guard::Decimated::new(super::guard::SERIES_CAP);
     let mut first_risk: Option<f64> = None;
+    // L(θ_0) exactly (from the first record on a resume), where the state is exact.
+    let mut first_exact: Option<BigRational> = None;
     let mut risk_min = f64::INFINITY;
     if let Some(file) = &opts.resume {
         // Earlier steps, for the plot.
@@ -184,6 +198,9 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
             if let Some(rec) = Record::from_json(&r) {
                 let f = |s: &str| parse_rational(s).map(|q| q.to_f64_lossy()).unwrap_or(f64::NAN);
                 let risk = f(&rec.risk);
+                if first_risk.is_none() {
+                    first_exact = parse_rational(&rec.risk).ok();
+                }
                 first_risk.get_or_insert(risk);
                 risk_min = risk_min.min(risk);
                 series.push((rec.n, risk, f(&rec.lyapunov), f(&rec.theta_norm2)));
@@ -196,6 +213,12 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
     let mut ev = evaluate(&prep, &theta);
     let mut v = lyapunov_of(&theta, &two_xi, ctx);
     let mut n = start;
+    // A diverging run (γ far above γ*, outside C9's hypothesis; inside it,
+    // ‖θ_n‖² ≤ V(θ_0)) makes exact numbers grow geometrically in length, so
+    // that a few more steps would take hours: it stops once ‖θ_n‖² exceeds
+    // max(V(θ_0), 1) by 2^DIVERGED_BITS, after that step's checks.
+    let size_limit = acc.v0.to_rational().map(|v0| log2_floor(&v0).max(0) + DIVERGED_BITS);
+    let mut diverged_at: Option<u64> = None;
     loop {
         let norm2 = norm2_of(&theta, ctx);
         // A checkpoint holds the state θ_n and the tallies of the checks before
@@ -295,6 +318,9 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
             writer.write(&rec)?;
         }
         let risk_f = ev.risk.to_f64_lossy();
+        if first_risk.is_none() {
+            first_exact = ev.risk.to_rational();
+        }
         first_risk.get_or_insert(risk_f);
         risk_min = risk_min.min(risk_f);
         series.push((n, risk_f, v.to_f64_lossy(), norm2.to_f64_lossy()));
@@ -309,6 +335,14 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
         if n % 64 == 0 || n == opts.steps {
             let done = n as f64 / opts.steps.max(1) as f64;
             bar.draw(done, &format!("step {n}/{}  L = {:.4e}", opts.steps, ev.risk.to_f64_lossy()));
+        }
+        if next.is_some() && exact_records {
+            if let (Some(limit), Some(q)) = (size_limit, norm2.to_rational()) {
+                if log2_floor(&q) > limit {
+                    diverged_at = Some(n);
+                    break;
+                }
+            }
         }
         match next {
             None => break,
@@ -332,6 +366,8 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
         v0: acc.v0.to_f64_lossy(),
         risk_first: first_risk.unwrap_or(f64::NAN),
         risk_last: ev.risk.to_f64_lossy(),
+        risk_exact: first_exact.zip(ev.risk.to_rational()),
+        diverged_at,
         risk_min,
         a: acc.a.tally(),
         nonincrease: acc.nonincrease.tally(),

@@ -1,6 +1,8 @@
 //! The outcome of a GD run, as text and JSON.
 
+use crate::eval::decimal_digits;
 use crate::num::{BigRational, Guarantee, Scalar};
+use num_traits::{Signed, ToPrimitive, Zero};
 use serde_json::Value;
 
 use super::{tally_line, StateMode, Tally};
@@ -25,10 +27,17 @@ pub struct GdSummary {
     pub guarantee: Guarantee,
     /// V(θ_0).
     pub v0: f64,
-    /// L(θ_0) and L(θ_N), approximately, for the summary.
+    /// L(θ_0) and L(θ_N), approximately, for the summary and the JSON
+    /// (infinite when L leaves the f64 range).
     pub risk_first: f64,
     /// L at the final state.
     pub risk_last: f64,
+    /// L(θ_0) and L(θ_N) exactly where the state is (exact and dyadic
+    /// states), for the text: rendered from these, never as `inf`.
+    pub risk_exact: Option<(BigRational, BigRational)>,
+    /// The step at which the run stopped because ‖θ_n‖² had outgrown
+    /// V(θ_0) by 2^[`super::DIVERGED_BITS`] (exact and dyadic states).
+    pub diverged_at: Option<u64>,
     /// min_k L(θ_k).
     pub risk_min: f64,
     /// (a) V(θ_{n+1}) ≤ V(θ_n) − 4γL(θ_n).
@@ -70,21 +79,53 @@ pub(crate) fn rational_string(q: &BigRational) -> String {
     q.to_string()
 }
 
-/// Exact if short, else a decimal approximation.
+/// Exact if short, else seven significant digits, rounded from the exact
+/// value (never `inf`: iterates of a diverging run leave the f64 range).
 pub(crate) fn approx(q: &BigRational) -> String {
     // Over 256 bits in all the exact form has over 24 digits: skip writing it.
     if q.numer().bits() + q.denom().bits() > 256 {
-        return format!("{:.6e}", q.to_f64_lossy());
+        return decimal_digits(q, 7);
     }
     let s = q.to_string();
     if s.len() <= 24 {
         s
     } else {
-        format!("{:.6e}", q.to_f64_lossy())
+        decimal_digits(q, 7)
     }
 }
 
+/// log10 |q| for q ≠ 0, also far outside the f64 range (from the leading
+/// bits and the bit lengths).
+pub(crate) fn log10_abs(q: &BigRational) -> f64 {
+    fn log2(x: &num_bigint::BigInt) -> f64 {
+        let b = x.bits();
+        let shift = b.saturating_sub(64);
+        let top: num_bigint::BigInt = x.abs() >> shift;
+        top.to_f64().unwrap_or(f64::NAN).log2() + shift as f64
+    }
+    (log2(q.numer()) - log2(q.denom())) * std::f64::consts::LOG10_2
+}
+
 impl GdSummary {
+    /// L(θ_0), L(θ_N) as text and the orders of magnitude L fell (negative:
+    /// it rose), from the exact values where the run has them.
+    fn risk_texts(&self) -> (String, String, f64) {
+        match &self.risk_exact {
+            Some((f, l)) => {
+                let orders = if f.is_zero() || l.is_zero() {
+                    (self.risk_first / self.risk_last).log10()
+                } else {
+                    log10_abs(f) - log10_abs(l)
+                };
+                (decimal_digits(f, 7), decimal_digits(l, 7), orders)
+            }
+            None => (
+                format!("{:.6e}", self.risk_first),
+                format!("{:.6e}", self.risk_last),
+                (self.risk_first / self.risk_last).log10(),
+            ),
+        }
+    }
     /// Whether every checked inequality held (C9 (a)–(d)).
     pub fn all_hold(&self) -> bool {
         [&self.a, &self.b, &self.c, &self.d].iter().all(|t| t.failed == 0)
@@ -134,11 +175,20 @@ impl GdSummary {
         if let Some(n) = self.resumed_from {
             s += &format!("  resumed from the checkpoint at n = {n}\n");
         }
-        let orders = (self.risk_first / self.risk_last).log10();
+        let (first, last, orders) = self.risk_texts();
+        let change = if orders >= 0.0 { "down" } else { "up" };
         s += &format!(
-            "  L(theta_0) = {:.6e}, L(theta_{}) = {:.6e} ({:.1} orders of magnitude), V(theta_0) = {:.6e}\n",
-            self.risk_first, self.steps, self.risk_last, orders, self.v0
+            "  L(theta_0) = {first}, L(theta_{}) = {last} ({:.1} orders of magnitude {change}), V(theta_0) = {:.6e}\n",
+            self.steps,
+            orders.abs(),
+            self.v0
         );
+        if let Some(n) = self.diverged_at {
+            s += &format!(
+                "  STOPPED at n = {n}, before the steps asked: the run diverged (|theta_n|^2 > 2^{} max(V(theta_0), 1)), and exact numbers grow geometrically in length beyond this\n",
+                super::DIVERGED_BITS
+            );
+        }
         if certified {
             s += "  each step's inequalities are decided on the exact step theta_n - gamma G(theta_n), before the state is rounded\n";
         }
@@ -150,10 +200,7 @@ impl GdSummary {
         s += &tally_line("C9(b) |theta_n|^2 <= V(theta_0)", &self.b, certified);
         s += &tally_line("C9(c) sum_{k<n} L_k <= V(theta_0)/(4 gamma)", &self.c, certified);
         s += &tally_line("C9(d) min_{k<n} L_k <= V(theta_0)/(4 gamma n)", &self.d, certified);
-        s += &format!(
-            "  C9(e) L -> 0: observed, not proven by a finite run (L fell from {:.3e} to {:.3e})\n",
-            self.risk_first, self.risk_last
-        );
+        s += &format!("  C9(e) L -> 0: observed, not proven by a finite run (L went from {first} to {last})\n");
         match &self.sharp_rate {
             Some(r) => {
                 let r = approx(r);
@@ -207,6 +254,7 @@ impl GdSummary {
             "grid_bits": self.grid_bits,
             "grid_refined_at": self.grid_refined_at,
             "resumed_from": self.resumed_from,
+            "diverged_at": self.diverged_at,
         })
     }
 }

@@ -286,8 +286,37 @@ fn a_false_claim_fails_the_real_runs_tallies() {
 fn approx_skips_writing_long_values() {
     let long = BigRational::new(BigInt::one() << 300usize, BigInt::from(3));
     assert_eq!(approx(&long), format!("{:.6e}", long.to_f64_lossy()));
+    // Beyond the f64 range: still digits, not inf.
+    let beyond = BigRational::new(BigInt::from(3) << 5000usize, BigInt::from(7));
+    assert_eq!(approx(&beyond), "6.053430e1504");
+    assert_eq!(approx(&-beyond), "-6.053430e1504");
     assert_eq!(approx(&BigRational::new(1.into(), 3.into())), "1/3");
     assert_eq!(rational_string(&long), long.to_string());
     let huge = BigRational::new((BigInt::one() << 9000usize) + 1, BigInt::from(7));
     assert_eq!(rational_string(&huge), huge.to_string());
+}
+
+/// A step size far above γ* makes the exact iterates diverge, each step
+/// multiplying the length of the numbers: the run stops once ‖θ_n‖² has
+/// outgrown V(θ_0) by 2^DIVERGED_BITS, after that step's checks (which
+/// fail, outside C9's hypothesis), instead of running for hours; the text
+/// shows the huge values in decimal, never as `inf`.
+#[test]
+fn a_diverging_exact_run_stops_and_prints_finite_values() {
+    let case = one_neuron_case();
+    let gamma = BigRational::from_integer(BigInt::from(1_000_000_000));
+    let opts = GdOptions::in_memory(200, GammaSpec::Value(gamma), StateMode::Dyadic(64));
+    let s = run_gd(&case, &opts).expect("gd");
+    let n = s.diverged_at.expect("stopped as diverged");
+    assert!(n < 200 && s.steps == n, "stopped at {n}, steps {}", s.steps);
+    assert!(!s.within_c9());
+    assert!(s.b.failed > 0, "C9(b) fails on the way");
+    let text = s.to_text("t.toml");
+    assert!(text.contains("STOPPED at n = "), "{text}");
+    assert!(!text.contains("inf"), "{text}");
+    assert!(text.contains("orders of magnitude up"), "{text}");
+    // Within C9's hypothesis nothing stops.
+    let s = run_gd(&case, &GdOptions::in_memory(40, GammaSpec::Auto(BigRational::one()), StateMode::Dyadic(64)))
+        .expect("gd");
+    assert_eq!((s.diverged_at, s.steps), (None, 40));
 }
