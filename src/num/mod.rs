@@ -14,6 +14,7 @@
 //! | `dyadic-interval:BITS` | [`Interval<Dyadic>`] (pure Rust, every build) | enclosure (directed rounding of exact dyadic results) |
 
 mod bigrat;
+pub(crate) use bigrat::reduced as reduced_rational;
 pub mod dyadic;
 pub mod float;
 mod gcd;

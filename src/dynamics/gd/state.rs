@@ -446,7 +446,7 @@ impl ExactRational for BigRational {
         self.denom()
     }
     fn reduced(n: Self::I, d: Self::I) -> Self {
-        BigRational::new(n, d)
+        crate::num::reduced_rational(n, d)
     }
     fn dyadic(k: Self::I, bits: u32) -> Self {
         let Some(tz) = k.trailing_zeros() else { return BigRational::zero() };
