@@ -258,12 +258,16 @@ pub fn render_decimal_directed(q: &BigRational, digits: usize, dir: Direction) -
     }
     let digits = digits.max(1) as i64;
     let a = q.abs();
-    let ten = BigRational::from_integer(BigInt::from(10));
+    // Powers of ten built unreduced-free (1/10^k is already reduced): the
+    // num-rational operators would reduce with a binary gcd, quadratic in
+    // the length, minutes for endpoints of a million bits.
+    let ten = BigInt::from(10);
+    let int_pow10 = |k: u64| -> BigInt { Pow::pow(&ten, k) };
     let pow10 = |k: i64| -> BigRational {
         if k >= 0 {
-            Pow::pow(&ten, k as u64)
+            BigRational::from_integer(int_pow10(k as u64))
         } else {
-            BigRational::one() / Pow::pow(&ten, (-k) as u64)
+            BigRational::new_raw(BigInt::one(), int_pow10(k.unsigned_abs()))
         }
     };
     // k = floor(log10 a), found from bit lengths and then corrected exactly.
@@ -275,9 +279,15 @@ pub fn render_decimal_directed(q: &BigRational, digits: usize, dir: Direction) -
     while pow10(k + 1) <= a {
         k += 1;
     }
-    let scaled = q / pow10(k - digits + 1);
+    // q · 10^-(k − digits + 1) as integers n/d, d > 0, then floor or ceil.
+    let e = k - digits + 1;
+    let (num, den) = if e >= 0 {
+        (q.numer().clone(), q.denom() * int_pow10(e as u64))
+    } else {
+        (q.numer() * int_pow10(e.unsigned_abs()), q.denom().clone())
+    };
     let toward_up = dir == Direction::Up;
-    let n: BigInt = if toward_up { scaled.ceil().to_integer() } else { scaled.floor().to_integer() };
+    let n: BigInt = if toward_up { -(-num).div_floor(&den) } else { num.div_floor(&den) };
     // Rounding can carry into a new digit (9.99 -> 10.0); keep the mantissa width.
     let s = n.abs().to_string();
     let (s, k) = if s.len() as i64 > digits {
@@ -466,6 +476,30 @@ impl Endpoint for f64 {
 mod tests {
     use super::*;
     use crate::gen::Rng;
+
+    /// Directed decimals of numbers far outside the f64 range, one per
+    /// line; the tiny one (a million bits of denominator, an endpoint a
+    /// smooth activation's enclosure produced in the fuzz campaign) took
+    /// minutes through num-rational's reducing division.
+    #[test]
+    fn directed_decimals_of_huge_and_tiny_numbers() {
+        let ten = BigInt::from(10);
+        let tiny = BigRational::new(BigInt::from(7), BigInt::from(3) * Pow::pow(&ten, 400_000u64));
+        let huge = BigRational::new(BigInt::from(-7) * Pow::pow(&ten, 5000u64), BigInt::from(3));
+        let cases = [
+            (&tiny, Direction::Down, "2.33e-400000"),
+            (&tiny, Direction::Up, "2.34e-400000"),
+            (&huge, Direction::Down, "-2.34e5000"),
+            (&huge, Direction::Up, "-2.33e5000"),
+        ];
+        for (q, dir, want) in cases {
+            assert_eq!(render_decimal_directed(q, 3, dir), want, "{dir:?}");
+        }
+        // 9.995 rounds up into a new digit.
+        let q = BigRational::new(BigInt::from(9995), BigInt::from(1000));
+        assert_eq!(render_decimal_directed(&q, 3, Direction::Up), "1.00e1");
+        assert_eq!(render_decimal_directed(&q, 3, Direction::Down), "9.99e0");
+    }
 
     /// The directed conversions by exact comparison only (the path taken
     /// without [`small_quotient`]).
