@@ -258,7 +258,6 @@ impl Ordered for BigRational {
 mod tests {
     use super::*;
     use crate::gen::Rng;
-    use num_integer::Integer;
 
     /// A natural of up to `bits` bits (one of `sizes`), sometimes times a
     /// factor shared between draws.
