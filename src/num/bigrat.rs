@@ -256,23 +256,9 @@ impl Ordered for BigRational {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::natural;
     use super::*;
     use crate::gen::Rng;
-
-    /// A natural of up to `bits` bits (one of `sizes`), sometimes times a
-    /// factor shared between draws.
-    fn natural(rng: &mut Rng, sizes: &[u64], shared: &BigUint) -> BigUint {
-        let bits = *rng.pick(sizes);
-        let mut x = BigUint::zero();
-        for _ in 0..bits / 64 + 1 {
-            x = (x << 64u32) + rng.next_u64();
-        }
-        x >>= (bits / 64 + 1) * 64 - rng.below(bits + 1);
-        if rng.chance(1, 2) {
-            x *= shared;
-        }
-        x
-    }
 
     fn rational(rng: &mut Rng, shared: &BigUint) -> BigRational {
         let sizes = [1, 7, 63, 64, 65, 128, 200, 700];

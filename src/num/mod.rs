@@ -211,3 +211,26 @@ pub trait Ordered: Scalar {
         None
     }
 }
+
+/// Random naturals for the arithmetic tests of this module.
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::gen::Rng;
+    use num_bigint::BigUint;
+    use num_traits::Zero;
+
+    /// A natural of up to `bits` bits (one of `sizes`), half the time times
+    /// a factor `shared` between draws.
+    pub fn natural(rng: &mut Rng, sizes: &[u64], shared: &BigUint) -> BigUint {
+        let bits = *rng.pick(sizes);
+        let mut x = BigUint::zero();
+        for _ in 0..bits / 64 + 1 {
+            x = (x << 64u32) + rng.next_u64();
+        }
+        x >>= (bits / 64 + 1) * 64 - rng.below(bits + 1);
+        if rng.chance(1, 2) {
+            x *= shared;
+        }
+        x
+    }
+}
