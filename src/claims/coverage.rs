@@ -122,3 +122,49 @@ impl Coverage {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::case::parse_case;
+
+    fn inst(text: &str) -> Instance {
+        Instance::of(parse_case("t.toml", text).expect("a case"))
+    }
+
+    /// Each feature counted on hand cases whose features are known.
+    #[test]
+    fn coverage_counts_each_feature_of_hand_cases() {
+        // Neuron 1 has w = 0; neuron 0's kink x = 0 passes through the
+        // sample 0 of weight 1; ρ² = 1; v = 0 and c = ξ fit.
+        let empirical = inst(
+            "[problem]\nmeasure = \"empirical\"\npoints = [\"0\", \"1\"]\nweights = [\"1\", \"1\"]\ntarget = \"2\"\n\
+             [theta]\nw = [\"1\", \"0\"]\nb = [\"0\", \"1\"]\nv = [\"0\", \"0\"]\nc = \"2\"\n",
+        );
+        // Both kinks at −1 = a (coinciding, at an end); ρ² = 4; σ'(0) = 1; no fit.
+        let interval = inst(
+            "[problem]\nmeasure = \"lebesgue\"\na = \"-1\"\nb = \"2\"\ntarget = \"1\"\nsigma_prime_zero = \"closed\"\n\
+             [theta]\nw = [\"1\", \"2\"]\nb = [\"1\", \"2\"]\nv = [\"1\", \"1\"]\nc = \"0\"\n",
+        );
+        let square = inst(
+            "[problem]\nmeasure = \"uniform\"\na = [\"0\", \"0\"]\nb = [\"1\", \"1\"]\ntarget = \"1\"\n\
+             [theta]\nw = [[\"1\", \"1\"]]\nb = [\"-1\"]\nv = [\"1\"]\nc = \"0\"\n",
+        );
+        let c = Coverage::of([empirical.clone(), interval, square].into_iter());
+        let want = Coverage {
+            cases: 3,
+            degenerate_neuron: 1,
+            kink_at_end: 1,
+            coinciding_kinks: 1,
+            kink_through_sample: 1,
+            rho_le_one: 1,
+            open_convention: 2,
+            closed_convention: 1,
+            fits: 1,
+            boxes: 1,
+        };
+        assert_eq!(c, want);
+        // Counts add up over cases.
+        assert_eq!(Coverage::of([empirical.clone(), empirical].into_iter()).kink_through_sample, 2);
+    }
+}

@@ -464,4 +464,19 @@ mod tests {
         assert_eq!(Verdict::NotYetChecked.word(), "not yet checked");
         assert_eq!(Verdict::Definition.word(), "definition");
     }
+
+    /// Every registered check describes what one case verifies, in its own
+    /// words (`list` and the report print these lines).
+    #[test]
+    fn every_check_has_its_own_summary() {
+        let checks = crate::claims::registry();
+        let mut seen = std::collections::BTreeMap::new();
+        for c in &checks {
+            let s = c.summary();
+            assert!(s.split_whitespace().count() >= 3, "{}: summary {s:?}", c.name());
+            if let Some(other) = seen.insert(s, c.name()) {
+                panic!("{} and {other} share the summary {s:?}", c.name());
+            }
+        }
+    }
 }
