@@ -258,6 +258,25 @@ mod tests {
         assert_eq!(samples_on_kinks(&off), Some(Kinks::None));
     }
 
+    /// A kink at x_i = 1 ≠ 0, so that G⁻_{w_j} enters the rates (in the case
+    /// above x_i = 0 hides it; a cargo-mutants survivor summed p e + x there).
+    /// Points 1 (weight 3, on the kink of z = x − 1) and 3 (weight 1), v = 1,
+    /// c = 1, ξ = 0: e(1) = 1, e(3) = 3. Inactive: G_w = 2·1·3·3 = 18,
+    /// G_b = 2·1·3 = 6, ṡ⁻ = −(G_w·1 + G_b) = −24; active adds
+    /// 2·v·3·e(1)·(1, 1) = (6, 6): ṡ⁺ = −(24 + 12) = −36.
+    #[test]
+    fn rates_at_a_kink_away_from_zero_include_the_weight_gradient() {
+        let text =
+            "[problem]\nmeasure = \"empirical\"\npoints = [\"1\", \"3\"]\nweights = [\"3\", \"1\"]\ntarget = \"0\"\n\
+                    [theta]\nw = [\"1\"]\nb = [\"-1\"]\nv = [\"1\"]\nc = \"1\"\n";
+        let case = parse_case("t", text).expect("case");
+        let Some(Kinks::One(r)) = samples_on_kinks(&case) else { panic!("one pair") };
+        assert_eq!((r.neuron, r.sample), (0, 0));
+        assert_eq!(r.inactive, Q::from_integer((-24).into()));
+        assert_eq!(r.active, Q::from_integer((-36).into()));
+        assert!(!r.slides());
+    }
+
     #[test]
     fn wrong_rates_are_not_a_refutation_and_right_ones_are() {
         let r = |a: i64, i: i64| {
