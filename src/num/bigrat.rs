@@ -225,16 +225,7 @@ pub(crate) fn sum_tree(terms: Vec<BigRational>) -> BigRational {
         level = next;
     }
     let (n, d) = level.pop().expect("one term left");
-    if n.is_zero() {
-        return BigRational::zero();
-    }
-    let g = gcd(n.magnitude(), &d);
-    if g.is_one() {
-        BigRational::new_raw(n, signed(Sign::Plus, d))
-    } else {
-        let (sign, m) = n.into_parts();
-        BigRational::new_raw(signed(sign, m / &g), signed(Sign::Plus, d / &g))
-    }
+    reduced(n, signed(Sign::Plus, d))
 }
 
 impl Ordered for BigRational {
