@@ -6,6 +6,7 @@ use crate::backend::BackendSpec;
 use crate::lyapunov::{balance, lyapunov, lyapunov_gradient, summarize, Summary};
 use crate::model::case::Case;
 use crate::model::Theta;
+use crate::num::decimal::{scientific, Rounding};
 use crate::num::{BigRational, Endpoint, Guarantee, Interval, Ordered, Scalar};
 use crate::objective::{evaluate_from_exact, evaluate_planned, Plan};
 use num_traits::{Signed, ToPrimitive, Zero};
@@ -83,56 +84,6 @@ pub fn fnv1a64(text: &str) -> String {
     format!("{h:016x}")
 }
 
-/// `q` to `digits` significant decimal digits, rounded to nearest (ties away
-/// from zero), as `d.ddde±X` (`0` for zero). Costs one division of q's size.
-pub fn decimal_digits(q: &BigRational, digits: usize) -> String {
-    use num_bigint::BigInt;
-    use num_integer::Integer;
-    if q.is_zero() {
-        return "0".into();
-    }
-    let digits = digits.max(1);
-    let (n, d) = (q.numer().abs(), q.denom().clone());
-    let ten = BigInt::from(10u32);
-    // Decimal exponent E with 10^E <= |q| < 10^(E+1), from the bit lengths
-    // first, then corrected exactly.
-    let bits = n.bits() as f64 - d.bits() as f64;
-    let mut e = (bits * std::f64::consts::LOG10_2).floor() as i64;
-    let scaled = |e: i64| -> (BigInt, BigInt) {
-        // |q| · 10^(digits − 1 − e) as a fraction.
-        let k = digits as i64 - 1 - e;
-        let p = num_traits::Pow::pow(&ten, k.unsigned_abs());
-        if k >= 0 {
-            (&n * &p, d.clone())
-        } else {
-            (n.clone(), &d * &p)
-        }
-    };
-    let lo = num_traits::Pow::pow(&ten, digits as u64 - 1);
-    let hi = &lo * &ten;
-    let mantissa = loop {
-        let (a, b) = scaled(e);
-        let (m, r) = a.div_rem(&b);
-        if m < lo {
-            e -= 1;
-        } else if m >= hi {
-            e += 1;
-        } else {
-            // Round to nearest, ties away from zero.
-            break if r * 2u32 >= b { m + 1u32 } else { m };
-        }
-    };
-    let (mantissa, e) = if mantissa == hi { (lo, e + 1) } else { (mantissa, e) };
-    let m = mantissa.to_string();
-    let sign = if q.is_negative() { "-" } else { "" };
-    let (head, tail) = m.split_at(1);
-    if tail.is_empty() {
-        format!("{sign}{head}e{e}")
-    } else {
-        format!("{sign}{head}.{tail}e{e}")
-    }
-}
-
 /// Prints exact values as decimals and hashes (`--digits`).
 struct Shown {
     digits: Option<usize>,
@@ -148,7 +99,7 @@ impl Shown {
         match x.to_rational() {
             Some(q) => {
                 self.hashes.push(fnv1a64(&text));
-                decimal_digits(&q, n)
+                scientific(&q, n, Rounding::Nearest)
             }
             None => text,
         }

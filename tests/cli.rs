@@ -124,6 +124,64 @@ fn test_eval_json() {
     }
 }
 
+/// FNV-1a, 64 bits, written again from its definition (offset basis and
+/// prime) to check the binary's `#h` hashes independently.
+fn fnv1a64(text: &str) -> String {
+    let h = text.bytes().fold(14_695_981_039_346_656_037u64, |h, b| (h ^ u64::from(b)).wrapping_mul(1_099_511_628_211));
+    format!("{h:016x}")
+}
+
+/// `eval --digits N --json`: every exact value becomes its nearest N-digit
+/// decimal (within half a unit of the last digit of the exact value printed
+/// without --digits), and its `_hash` is the FNV-1a hash of that exact text.
+#[test]
+fn digits_print_nearest_decimals_and_hashes_of_the_exact_text() {
+    use reluproof::num::parse::parse_rational;
+    use reluproof::num::BigRational;
+    let ten_to = |k: i64| parse_rational(&format!("1e{k}")).expect("a power of ten");
+    for name in ["hand-degenerate", "random-h10", "box-d2"] {
+        let exact: Value = serde_json::from_str(&stdout(&run(&["eval", &vector(name), "--json"]))).expect("json");
+        let o = run(&["eval", &vector(name), "--json", "--digits", "12"]);
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        let short: Value = serde_json::from_str(&stdout(&o)).expect("json");
+        let mut seen = 0;
+        for key in [
+            "risk",
+            "lyapunov",
+            "grad_v_dot_g",
+            "eight_risk",
+            "identity_defect",
+            "gradient",
+            "balance",
+            "balance_derivative",
+        ] {
+            let flat = |v: &Value| -> Vec<String> {
+                match v {
+                    Value::Array(a) => a.iter().map(|x| x.as_str().expect("a string").to_owned()).collect(),
+                    x => vec![x.as_str().expect("a string").to_owned()],
+                }
+            };
+            let (texts, decimals, hashes) = (flat(&exact[key]), flat(&short[key]), flat(&short[format!("{key}_hash")]));
+            assert_eq!((texts.len(), texts.len()), (decimals.len(), hashes.len()), "{name}: {key}");
+            for ((text, decimal), hash) in texts.iter().zip(&decimals).zip(&hashes) {
+                assert_eq!(hash, &fnv1a64(text), "{name}: {key} = {text}");
+                let x = parse_rational(text).expect("exact text");
+                let p = parse_rational(decimal).expect("a decimal");
+                if x == BigRational::from_integer(0.into()) {
+                    assert_eq!(decimal, "0");
+                    continue;
+                }
+                let (mantissa, e) = decimal.split_once('e').expect("scientific notation");
+                assert_eq!(mantissa.trim_start_matches('-').replace('.', "").len(), 12, "{decimal}");
+                let half_unit = ten_to(e.parse::<i64>().expect("exponent") - 11) / BigRational::from_integer(2.into());
+                let gap = if x > p { &x - &p } else { &p - &x };
+                assert!(gap <= half_unit, "{name}: {key}: {text} printed as {decimal}");
+                seen += 1;
+            }
+        }
+        assert!(seen >= 5, "{name}: only {seen} nonzero values");
+    }
+}
 /// Each backend name: the binary accepts it and states the guarantee; the
 /// gmp-only ones, without the feature, fail with a clear message.
 #[test]

@@ -16,7 +16,7 @@ use crate::backend::BackendSpec;
 use crate::gen::Rng;
 use crate::model::case::Case;
 use crate::model::{Activation, Measure, Problem, Target, Theta};
-use crate::num::interval::{render_decimal_directed, Direction};
+use crate::num::decimal::{scientific, Rounding};
 use crate::num::{BigRational, Endpoint, Interval, Scalar, Sign3};
 use crate::smooth::transcendental::Transcendental;
 use crate::smooth::Engine;
@@ -221,11 +221,7 @@ where
 {
     let shown = |iv: &Interval<E>| -> Option<String> {
         let (lo, hi) = (iv.lo.exact()?, iv.hi.exact()?);
-        Some(format!(
-            "[{}, {}]",
-            render_decimal_directed(&lo, 16, Direction::Down),
-            render_decimal_directed(&hi, 16, Direction::Up)
-        ))
+        Some(format!("[{}, {}]", scientific(&lo, 16, Rounding::Floor), scientific(&hi, 16, Rounding::Ceil)))
     };
     let (defect, gvg) = match crate::smooth::identity_defect_in::<Interval<E>>(case, &PRECISION) {
         Ok(x) => x,

@@ -15,6 +15,7 @@
 
 mod bigrat;
 pub(crate) use bigrat::reduced as reduced_rational;
+pub mod decimal;
 pub mod dyadic;
 pub mod float;
 mod gcd;

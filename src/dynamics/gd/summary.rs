@@ -1,6 +1,6 @@
 //! The outcome of a GD run, as text and JSON.
 
-use crate::eval::decimal_digits;
+use crate::num::decimal::{scientific, Rounding};
 use crate::num::{BigRational, Guarantee, Scalar};
 use num_traits::{Signed, ToPrimitive, Zero};
 use serde_json::Value;
@@ -84,13 +84,13 @@ pub(crate) fn rational_string(q: &BigRational) -> String {
 pub(crate) fn approx(q: &BigRational) -> String {
     // Over 256 bits in all the exact form has over 24 digits: skip writing it.
     if q.numer().bits() + q.denom().bits() > 256 {
-        return decimal_digits(q, 7);
+        return scientific(q, 7, Rounding::Nearest);
     }
     let s = q.to_string();
     if s.len() <= 24 {
         s
     } else {
-        decimal_digits(q, 7)
+        scientific(q, 7, Rounding::Nearest)
     }
 }
 
@@ -117,7 +117,7 @@ impl GdSummary {
                 } else {
                     log10_abs(f) - log10_abs(l)
                 };
-                (decimal_digits(f, 7), decimal_digits(l, 7), orders)
+                (scientific(f, 7, Rounding::Nearest), scientific(l, 7, Rounding::Nearest), orders)
             }
             None => (
                 format!("{:.6e}", self.risk_first),
