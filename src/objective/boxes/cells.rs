@@ -25,7 +25,7 @@
 //! O(d!) simplices and C(d + s, d) + … nodes per simplex. This is for checks
 //! on small networks ([`MAX_CELL_WORK`]), not for the hot path.
 
-use super::geometry::{box_polytope, clip_side, determinant_of, triangulate, Clipped};
+use super::geometry::{box_polytope, clip_side, determinant_of, triangulate, Piece};
 use crate::model::Theta;
 use crate::num::BigRational;
 use num_traits::{One, Signed, Zero};
@@ -108,9 +108,9 @@ impl Arrangement {
             let mut next = Vec::with_capacity(polys.len() * 2);
             for p in polys {
                 match clip_side(&p, &theta, j, false, false) {
-                    Clipped::Whole | Clipped::Empty => next.push(p),
-                    Clipped::Part(up) => {
-                        if let Clipped::Part(down) = clip_side(&p, &theta, j, true, false) {
+                    Piece::Whole | Piece::Empty => next.push(p),
+                    Piece::Part(up) => {
+                        if let Piece::Part(down) = clip_side(&p, &theta, j, true, false) {
                             next.push(down);
                         }
                         next.push(up);

@@ -561,7 +561,7 @@ mod tests {
     /// cut by one and two hyperplanes of random (degenerate) θ.
     #[test]
     fn integer_orientations_are_triangulates() {
-        use super::super::geometry::{box_polytope, clip, pulling_simplices, triangulate, Clipped};
+        use super::super::geometry::{box_polytope, clip, pulling_simplices, triangulate, Piece};
         let mut rng = Rng::new(0x0A1E);
         let mut seen = 0;
         for round in 0..40 {
@@ -573,9 +573,9 @@ mod tests {
             let whole = box_polytope(&lo, &hi);
             let mut parts = vec![whole.clone()];
             for j in 0..4 {
-                if let Clipped::Part(p) = clip(&whole, &th, j) {
+                if let Piece::Part(p) = clip(&whole, &th, j) {
                     for k in j + 1..4 {
-                        if let Clipped::Part(pk) = clip(&p, &th, k) {
+                        if let Piece::Part(pk) = clip(&p, &th, k) {
                             parts.push(pk);
                         }
                     }

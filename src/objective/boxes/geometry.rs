@@ -88,30 +88,83 @@ pub(crate) fn box_polytope<K: Scalar>(a: &[K], b: &[K]) -> Polytope<K> {
 /// z_j(x) = b_j + w_j·x (the empirical path's, in any backend).
 pub(crate) use crate::objective::empirical::preactivation;
 
-/// Whether vertices u and w of `p` span an edge.
-fn adjacent<K>(p: &Polytope<K>, u: usize, w: usize) -> bool {
-    adjacent_in(&p.tight, u, w)
-}
-
 /// Whether vertices u and w of a polytope with incidences `tight` span an
-/// edge (shared with the integer plan, so both decide alike).
-pub(crate) fn adjacent_in(tight: &[Mask], u: usize, w: usize) -> bool {
+/// edge.
+fn adjacent_in(tight: &[Mask], u: usize, w: usize) -> bool {
     let common = tight[u] & tight[w];
     !(0..tight.len()).any(|z| z != u && z != w && tight[z] & common == common)
 }
 
-/// What a half-space {z_j ≥ 0} leaves of a polytope.
-pub(crate) enum Clipped<K> {
+/// What a half-space {z_j ≥ 0} leaves of a polytope (P is the kind of
+/// polytope, or for [`cut`] its combinatorics only).
+pub(crate) enum Piece<P> {
     /// Nothing of positive volume (no vertex has z_j > 0).
     Empty,
     /// All of it (no vertex has z_j < 0).
     Whole,
     /// A proper part.
-    Part(Polytope<K>),
+    Part(P),
+}
+
+impl<P> Piece<P> {
+    /// The proper part transformed by `f`; `Empty` and `Whole` kept.
+    pub(crate) fn map<Q>(self, f: impl FnOnce(P) -> Q) -> Piece<Q> {
+        match self {
+            Piece::Empty => Piece::Empty,
+            Piece::Whole => Piece::Whole,
+            Piece::Part(p) => Piece::Part(f(p)),
+        }
+    }
+}
+
+/// The combinatorics of P ∩ {z ≥ 0}, in the order the clipped polytope lists
+/// its vertices: first the kept vertices of P, then one new vertex per
+/// crossed edge.
+pub(crate) struct Cut {
+    /// Vertices of P with z ≥ 0: (index in P, incidence in the clipped
+    /// polytope: the new hyperplane's bit added where z = 0).
+    pub kept: Vec<(usize, Mask)>,
+    /// Edges (u, w) of P with z_u > 0 > z_w, and the incidence of the point
+    /// on them where z = 0 (the edge's constraints and the new hyperplane).
+    pub crossed: Vec<(usize, usize, Mask)>,
+}
+
+/// How {z ≥ 0} cuts a polytope with incidences `tight` and `cuts` cutting
+/// hyperplanes so far, from the signs of z at its vertices alone. Both the
+/// generic clip and the integer plan's clip (intplan.rs) decide through it,
+/// so they decide alike. A vertex whose sign is undecided is neither kept
+/// nor an end of a crossed edge.
+pub(crate) fn cut(sign: &[Sign3], tight: &[Mask], cuts: usize) -> Piece<Cut> {
+    if !sign.contains(&Sign3::Positive) {
+        return Piece::Empty;
+    }
+    if !sign.contains(&Sign3::Negative) {
+        return Piece::Whole;
+    }
+    let plane: Mask = 1 << (PLANE_BIT as usize + cuts);
+    let kept = sign
+        .iter()
+        .enumerate()
+        .filter_map(|(v, s)| match s {
+            Sign3::Positive => Some((v, tight[v])),
+            Sign3::Zero => Some((v, tight[v] | plane)),
+            _ => None,
+        })
+        .collect();
+    let mut crossed = Vec::new();
+    let n = sign.len();
+    for u in (0..n).filter(|&u| sign[u] == Sign3::Positive) {
+        for w in (0..n).filter(|&w| sign[w] == Sign3::Negative) {
+            if adjacent_in(tight, u, w) {
+                crossed.push((u, w, (tight[u] & tight[w]) | plane));
+            }
+        }
+    }
+    Piece::Part(Cut { kept, crossed })
 }
 
 /// P ∩ {z_j ≥ 0} (at most two cuts per polytope), with vertex recipes.
-pub(crate) fn clip<K: Ordered>(p: &Polytope<K>, theta: &Theta<K>, j: usize) -> Clipped<K> {
+pub(crate) fn clip<K: Ordered>(p: &Polytope<K>, theta: &Theta<K>, j: usize) -> Piece<Polytope<K>> {
     assert!(p.cuts.len() < 2, "at most two hyperplanes cut a polytope with vertex recipes");
     clip_side(p, theta, j, false, true)
 }
@@ -124,7 +177,7 @@ pub(crate) fn clip_side<K: Ordered>(
     j: usize,
     flip: bool,
     recipes: bool,
-) -> Clipped<K> {
+) -> Piece<Polytope<K>> {
     assert!(p.cuts.len() < MAX_CUTS, "at most {MAX_CUTS} hyperplanes cut one polytope");
     let z: Vec<K> = p
         .points
@@ -139,46 +192,29 @@ pub(crate) fn clip_side<K: Ordered>(
         })
         .collect();
     let sign: Vec<Sign3> = z.iter().map(Scalar::sign).collect();
-    if !sign.contains(&Sign3::Positive) {
-        return Clipped::Empty;
-    }
-    if !sign.contains(&Sign3::Negative) {
-        return Clipped::Whole;
-    }
-    let plane: Mask = 1 << (PLANE_BIT as usize + p.cuts.len());
-    let mut cuts = p.cuts.clone();
-    cuts.push(j);
-    let mut out = Polytope { points: Vec::new(), tight: Vec::new(), specs: Vec::new(), cuts };
-    for (v, s) in sign.iter().enumerate() {
-        let extra = match s {
-            Sign3::Positive => 0,
-            Sign3::Zero => plane,
-            _ => continue,
-        };
-        out.points.push(p.points[v].clone());
-        out.tight.push(p.tight[v] | extra);
-        if recipes {
-            out.specs.push(p.specs[v].clone());
-        }
-    }
-    let n = p.points.len();
-    for u in (0..n).filter(|&u| sign[u] == Sign3::Positive) {
-        for w in (0..n).filter(|&w| sign[w] == Sign3::Negative) {
-            if !adjacent(p, u, w) {
-                continue;
+    cut(&sign, &p.tight, p.cuts.len()).map(|c| {
+        let mut cuts = p.cuts.clone();
+        cuts.push(j);
+        let mut out = Polytope { points: Vec::new(), tight: Vec::new(), specs: Vec::new(), cuts };
+        for (v, tight) in c.kept {
+            out.points.push(p.points[v].clone());
+            out.tight.push(tight);
+            if recipes {
+                out.specs.push(p.specs[v].clone());
             }
+        }
+        for (u, w, tight) in c.crossed {
             // x = u + t (w − u) with t = z_u / (z_u − z_w) ∈ (0, 1).
             let t = z[u].div(&z[u].sub(&z[w]));
             let x: Vec<K> = p.points[u].iter().zip(&p.points[w]).map(|(xu, xw)| xu.add(&t.mul(&xw.sub(xu)))).collect();
-            let tight = (p.tight[u] & p.tight[w]) | plane;
             if recipes {
                 out.specs.push(spec_of(tight, x.len(), &out.cuts, theta));
             }
             out.points.push(x);
             out.tight.push(tight);
         }
-    }
-    Clipped::Part(out)
+        out
+    })
 }
 
 /// The recipe of a vertex from its incidence: the coordinates on a box
@@ -408,10 +444,10 @@ pub fn arrangement_cells<K: Ordered>(a: &[K], b: &[K], theta: &Theta<K>) -> Vec<
         let mut next = Vec::with_capacity(cells.len() * 2);
         for cell in cells {
             match clip_side(&cell, theta, j, false, false) {
-                Clipped::Whole => next.push(cell),
-                Clipped::Empty => next.push(cell),
-                Clipped::Part(up) => {
-                    if let Clipped::Part(down) = clip_side(&cell, theta, j, true, false) {
+                Piece::Whole => next.push(cell),
+                Piece::Empty => next.push(cell),
+                Piece::Part(up) => {
+                    if let Piece::Part(down) = clip_side(&cell, theta, j, true, false) {
                         next.push(down);
                     }
                     next.push(up);
@@ -451,7 +487,7 @@ mod tests {
                 pull(&p.tight, &all, &mut Vec::new(), &mut lists);
                 assert_eq!(pulling_of(&p.tight), lists, "round {round}, cut {j}");
                 seen += 1;
-                if let Clipped::Part(next) = clip_side(&p, &th, j, rng.chance(1, 2), false) {
+                if let Piece::Part(next) = clip_side(&p, &th, j, rng.chance(1, 2), false) {
                     p = next;
                 }
             }

@@ -15,7 +15,7 @@
 //!   ζ_u P_w − ζ_w P_u (P the homogeneous vectors), the generic path's
 //!   u + t (w − u), t = z_u / (z_u − z_w), exactly;
 //! * incidences, edges, recipes and the pulling triangulation come from the
-//!   same code ([`adjacent_in`], [`spec_with`], [`pulling_of`]), and the
+//!   same code ([`cut`], [`spec_with`], [`pulling_of`]), and the
 //!   orientations from integer determinants over the lcm of the W's, as for
 //!   the generic exact plan ([`super::exact::oriented`]).
 //!
@@ -24,11 +24,11 @@
 //! the integer kernel as [`ExactVertices`] without ever being rationals.
 
 use super::exact::{oriented, ExactVertices};
-use super::geometry::{adjacent_in, pulling_of, spec_with, Mask, VertexSpec, PLANE_BIT};
+use super::geometry::{cut, pulling_of, spec_with, Mask, Piece, VertexSpec};
 use super::int::Int;
-use super::{assemble, BoxPlan, Piece, PolytopePlan};
+use super::{assemble, BoxPlan, PolytopePlan};
 use crate::model::Theta;
-use crate::num::BigRational;
+use crate::num::{BigRational, Sign3};
 
 /// A polytope with homogeneous integer vertices (`d + 1` per vertex, W
 /// last), incidences, recipes and its cutting hyperplanes.
@@ -104,52 +104,43 @@ fn box_poly(a: &[BigRational], b: &[BigRational]) -> Poly {
     p
 }
 
-/// P ∩ {z_j ≥ 0}: [`super::geometry::clip`] step for step.
+/// P ∩ {z_j ≥ 0}: [`super::geometry::clip`] in integers, deciding through
+/// the same [`cut`].
 fn clip(p: &Poly, rows: &[Vec<Int>], j: usize, d: usize) -> Piece<Poly> {
     assert!(p.cuts.len() < 2, "at most two hyperplanes cut a polytope with vertex recipes");
     let m = d + 1;
     let n = p.tight.len();
     let z: Vec<Int> = (0..n).map(|v| zeta(&rows[j], &p.pts[v * m..(v + 1) * m])).collect();
-    if !z.iter().any(Int::is_positive) {
-        return Piece::Empty;
-    }
-    let negative = |x: &Int| !x.is_zero() && !x.is_positive();
-    if !z.iter().any(negative) {
-        return Piece::Whole;
-    }
-    let plane: Mask = 1 << (PLANE_BIT as usize + p.cuts.len());
-    let mut cuts = p.cuts.clone();
-    cuts.push(j);
-    let mut out = Poly { pts: Vec::new(), tight: Vec::new(), specs: Vec::new(), cuts };
-    for (v, zv) in z.iter().enumerate() {
-        let extra = if zv.is_positive() {
-            0
-        } else if zv.is_zero() {
-            plane
-        } else {
-            continue;
-        };
-        out.pts.extend_from_slice(&p.pts[v * m..(v + 1) * m]);
-        out.tight.push(p.tight[v] | extra);
-        out.specs.push(p.specs[v].clone());
-    }
+    let sign: Vec<Sign3> = z
+        .iter()
+        .map(|x| match (x.is_positive(), x.is_zero()) {
+            (true, _) => Sign3::Positive,
+            (_, true) => Sign3::Zero,
+            _ => Sign3::Negative,
+        })
+        .collect();
     let nonzero = |j: usize, i: usize| !rows[j][i].is_zero();
     let minor_nonzero =
         |j: usize, k: usize, a: usize, b: usize| rows[j][a].mul(&rows[k][b]) != rows[j][b].mul(&rows[k][a]);
-    for u in (0..n).filter(|&u| z[u].is_positive()) {
-        for w in (0..n).filter(|&w| negative(&z[w])) {
-            if !adjacent_in(&p.tight, u, w) {
-                continue;
-            }
+    cut(&sign, &p.tight, p.cuts.len()).map(|c| {
+        let mut cuts = p.cuts.clone();
+        cuts.push(j);
+        let mut out = Poly { pts: Vec::new(), tight: Vec::new(), specs: Vec::new(), cuts };
+        for (v, tight) in c.kept {
+            out.pts.extend_from_slice(&p.pts[v * m..(v + 1) * m]);
+            out.tight.push(tight);
+            out.specs.push(p.specs[v].clone());
+        }
+        for (u, w, tight) in c.crossed {
+            // z_u w − z_w u: the crossing point in homogeneous coordinates.
             let (pu, pw) = (&p.pts[u * m..(u + 1) * m], &p.pts[w * m..(w + 1) * m]);
             let x: Vec<Int> = pu.iter().zip(pw).map(|(xu, xw)| z[u].mul(xw).sub(&z[w].mul(xu))).collect();
-            let tight = (p.tight[u] & p.tight[w]) | plane;
             out.specs.push(spec_with(tight, d, &out.cuts, nonzero, minor_nonzero));
             out.pts.extend(primitive(x));
             out.tight.push(tight);
         }
-    }
-    Piece::Part(out)
+        out
+    })
 }
 
 /// The plan of one polytope: its triangulation oriented in integers over

@@ -52,7 +52,7 @@ pub mod powers;
 use crate::model::{Activation, Prepared, Target, Theta};
 use crate::num::{BigRational, Guarantee, Ordered, Scalar, Sign3};
 pub use exact::ExactVertices;
-use geometry::{box_polytope, clip, pulling_simplices, triangulate, Clipped, Polytope, Simplex, VertexSpec};
+use geometry::{box_polytope, clip, pulling_simplices, triangulate, Piece, Polytope, Simplex, VertexSpec};
 use moments::MomentMatrix;
 
 /// The plan of one polytope: how to compute its vertices, and its simplices.
@@ -85,16 +85,6 @@ pub struct BoxPlan {
 /// Index of (j, k), j < k, in [`BoxPlan::pair`] for width h.
 fn pair_index(h: usize, j: usize, k: usize) -> usize {
     j * h - j * (j + 1) / 2 + (k - j - 1)
-}
-
-/// What a half-space {z_j > 0} leaves of a polytope, for [`assemble`].
-pub(super) enum Piece<P> {
-    /// Nothing of positive volume.
-    Empty,
-    /// All of it.
-    Whole,
-    /// A proper part.
-    Part(P),
 }
 
 /// The bookkeeping of a box plan, shared by the generic route
@@ -230,11 +220,7 @@ impl BoxPlan {
                 _ => false,
             })
         };
-        let cut = |p: &Polytope<K>, j: usize| match clip(p, theta, j) {
-            Clipped::Empty => Piece::Empty,
-            Clipped::Whole => Piece::Whole,
-            Clipped::Part(q) => Piece::Part(q),
-        };
+        let cut = |p: &Polytope<K>, j: usize| clip(p, theta, j);
         assemble(theta.width(), box_polytope(a, b), flat, cut, |p| plan_of(p, exact))
     }
 
