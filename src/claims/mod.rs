@@ -264,3 +264,23 @@ pub fn registry() -> Vec<Box<dyn Check>> {
 pub fn checks_of(id: &str) -> Vec<Box<dyn Check>> {
     registry().into_iter().filter(|c| c.statement().eq_ignore_ascii_case(id)).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The words `list` and the report's `status` and `expected` keys print
+    /// (README's statement table uses them; scripts match on them).
+    #[test]
+    fn statement_words_are_the_documented_ones() {
+        assert_eq!(Expected::Nothing.word(), "-");
+        assert_eq!(Expected::Holds.word(), "holds");
+        assert_eq!(Expected::Fails.word(), "refuted");
+        assert_eq!(Expected::Open.word(), "open");
+        assert_eq!(Status::Definition.word(), "definition");
+        assert_eq!(Status::Paper.word(), "paper");
+        assert_eq!(Status::Derived.word(), "derived");
+        assert_eq!(Status::Edge.word(), "edge");
+        assert_eq!(Status::Conjecture.word(), "probe");
+    }
+}
