@@ -668,7 +668,7 @@ pub fn merge_command(dirs: &[PathBuf], out: &Path, as_json: bool, force: bool) -
 /// What the verdicts, strengths and guarantees mean.
 pub fn legend() -> &'static str {
     "verdicts: 'no counterexample in N exact cases' = N generated cases decided exactly, none failed (evidence, not a proof); refuted = an exact (or enclosed) witness, printed and replayable; \
-inconclusive = some case could not be decided; FINDING = contradicts the expectation (exit code 1).\n\
+inconclusive = some case could not be decided, or an edge expected to be refuted was not refuted within the budget; FINDING = contradicts the expectation (exit code 1).\n\
 strength: formal = a proof assistant's kernel checked a proof for every theta of the stated class; proved = complete proof in proofs/ and the implementation tested on exact cases \
 (for a refutation: the exact witness is the proof); tested = exact cases, no proof here; observed = approximate or finite-horizon evidence only.\n\
 guarantees: exact = every comparison on exact rationals; enclosure = rigorous interval bounds (an equality is then only 'consistent'); approximate = floating point, with the precision."

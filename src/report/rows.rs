@@ -47,7 +47,8 @@ pub struct Row {
 
 impl Row {
     /// Whether the verdict contradicts the expectation: a refuted paper or
-    /// derived claim, or an edge expected to fail that held.
+    /// derived claim (an edge expected to fail that held is made
+    /// inconclusive by [`check_row`]).
     ///
     /// A negative control (a deliberately wrong variant) expects the opposite:
     /// refuted for a claim, holds for an edge statement expected to fail.
@@ -81,12 +82,21 @@ impl Row {
         };
         match self.verdict {
             "holds" => format!("no counterexample in {} {kind}", self.cases),
+            "inconclusive" if self.mutant.is_none() && self.expected == Expected::Fails && self.cases > 0 => {
+                format!("inconclusive: not refuted in {} {kind}", self.cases)
+            }
             "refuted" => {
                 let w = self.guarantee.split_whitespace().next().unwrap_or("exact");
                 format!("refuted ({w} witness)")
             }
             v => v.to_string(),
         }
+    }
+    /// Whether this is an edge expected to fail whose own check (not a
+    /// negative control) found no counterexample: "holds" there only means
+    /// the budget did not reach one.
+    fn is_unrefuted_edge_candidate(&self) -> bool {
+        self.mutant.is_none() && self.expected == Expected::Fails && self.verdict == "holds"
     }
     /// Whether the budget was too small for the verdict to carry weight.
     pub fn is_weak(&self) -> bool {
@@ -235,6 +245,17 @@ pub fn check_row(r: &CheckReport) -> Row {
             r.statement
         ));
     }
+    if row.is_unrefuted_edge_candidate() {
+        // A counterexample to this edge is known (the default budget finds
+        // one; tests/witnesses/ keeps them): a budget that did not reach one
+        // has learnt nothing about the edge. Inconclusive, so it is neither a
+        // finding nor given a strength.
+        row.verdict = "inconclusive";
+        row.notes.push(format!(
+            "expected refuted, but no counterexample in these {} cases: the budget did not reach one (raise --cases or --search; the default budget refutes it)",
+            row.cases
+        ));
+    }
     match &r.verdict {
         Verdict::Holds { cases, consistent_only, skipped, min_margin } => {
             if let Some((m, i, inst)) = min_margin {
@@ -350,4 +371,53 @@ pub fn table(rows: &[Row]) -> String {
         out += &line(c);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::BackendSpec;
+    use crate::num::Guarantee;
+
+    fn report(statement: &'static str, verdict: Verdict, mutant: Option<&str>) -> CheckReport {
+        CheckReport {
+            statement,
+            check: "some_check",
+            summary: "what one case verifies",
+            backend: BackendSpec::Exact,
+            guarantee: Guarantee::Exact,
+            verdict,
+            caveat: None,
+            mutant: mutant.map(str::to_string),
+            values: crate::claims::Values::CrossChecked,
+            coverage: None,
+        }
+    }
+
+    fn held(cases: usize) -> Verdict {
+        Verdict::Holds { cases, consistent_only: 0, skipped: 0, min_margin: None }
+    }
+
+    /// An edge expected to fail (E1, E8) that a small budget did not refute
+    /// is inconclusive: not a finding, no strength (an audit saw
+    /// `check --cases 5` print "E8 … proved … (FINDING)" and exit 1).
+    #[test]
+    fn unrefuted_edge_is_inconclusive_not_a_finding() {
+        for id in ["E1", "E8"] {
+            let row = check_row(&report(id, held(5), None));
+            assert_eq!(row.verdict, "inconclusive", "{id}");
+            assert!(!row.is_finding(), "{id}");
+            assert_eq!(row.strength(), None, "{id}");
+            assert_eq!(row.verdict_text(), "inconclusive: not refuted in 5 exact cases");
+            assert!(row.notes.iter().any(|n| n.contains("the budget did not reach one")), "{:?}", row.notes);
+        }
+        // Its negative control restores the assumption: holding is what it expects.
+        let control = check_row(&report("E1", held(5), Some("constant_target")));
+        assert_eq!((control.verdict, control.is_finding()), ("holds", false));
+        // A claim expected to hold keeps its verdict, and a refuted one is a finding.
+        let claim = check_row(&report("C3", held(5), None));
+        assert_eq!((claim.verdict, claim.is_finding()), ("holds", false));
+        let refuted = Row { verdict: "refuted", ..claim };
+        assert!(refuted.is_finding());
+    }
 }
