@@ -193,6 +193,15 @@ impl RunKey {
     }
 }
 
+/// ", shard K/N" for a slice of a sharded run, nothing for a whole run.
+fn shard_words(slice: Slice) -> String {
+    if slice == Slice::WHOLE {
+        String::new()
+    } else {
+        format!(", shard {}/{}", slice.part, slice.count)
+    }
+}
+
 /// The search of a check as a log stores it: a note for the row and, if it
 /// found one, the shrunk witness (re-checked exactly by the search).
 #[derive(Clone, Debug)]
@@ -454,7 +463,24 @@ pub fn check_command(opts: &CheckOptions) -> Result<i32, String> {
     let slice = opts.shard.unwrap_or(Slice::WHOLE);
     let progress_file = opts.report.as_ref().map(|d| d.join("progress.jsonl"));
     let mut done: Vec<LogLine> = match (&progress_file, opts.resume) {
-        (Some(p), true) => read_logs(p)?.into_iter().filter(|l| l.key == key && l.slice == slice).collect(),
+        (Some(p), true) => {
+            let logs = read_logs(p)?;
+            // A resume continues the same run; one with other options would
+            // replace that run's report.json and mix two runs in one log.
+            if let Some(other) = logs.iter().find(|l| l.key != key || l.slice != slice) {
+                return Err(format!(
+                    "{}: records a run with {}, search {}{}, but this run has {}, search {}{}: --resume continues only the same run (same seed, backend, cases, control, search and shard); use another directory, or --force to start over",
+                    p.display(),
+                    other.key.header(),
+                    other.key.search,
+                    shard_words(other.slice),
+                    key.header(),
+                    key.search,
+                    shard_words(slice)
+                ));
+            }
+            logs
+        }
         _ => Vec::new(),
     };
     let mut check_rows: Vec<Row> = Vec::new();

@@ -188,8 +188,16 @@ pub const MAX_INIT_WIDTH: usize = 1_000_000;
 pub const MAX_INIT_ENTRIES: usize = 10_000_000;
 
 /// Runs `reluproof init`: writes a case file (to `out` or standard output).
-pub fn init_command(args: &InitArgs, out: Option<&Path>) -> Result<i32, String> {
+pub fn init_command(args: &InitArgs, out: Option<&Path>, force: bool) -> Result<i32, String> {
     use crate::num::parse::parse_rational;
+    // Refused before any work: init creates a case, and the path may hold one
+    // (or a witness, or anything else) that is not this command's to replace.
+    if let Some(p) = out.filter(|p| p.exists() && !force) {
+        return Err(format!(
+            "--out {}: the file exists; refusing to overwrite it (choose another path, or give --force)",
+            p.display()
+        ));
+    }
     let num = |name: &str, s: &str| parse_rational(s).map_err(|e| format!("--{name}: {e}"));
     let scale = num("scale", &args.scale)?;
     if scale <= crate::num::BigRational::from_integer(0.into()) {
@@ -261,11 +269,14 @@ pub fn gd_sweep_command(
     refine: u32,
     plot: Option<&Path>,
     json: bool,
+    force: bool,
 ) -> Result<i32, String> {
     use crate::dynamics::sweep::{gd_sweep, sweep_json, sweep_plot, sweep_text, SweepOptions};
     if width == 0 {
         return Err("--H must be at least 1".into());
     }
+    // Before the sweep (minutes): a plot must not replace a case or witness.
+    crate::dynamics::guard::check_outputs(&[], &[("--plot", plot)], force)?;
     let scales = scales
         .split(',')
         .map(|s| {

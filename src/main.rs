@@ -251,6 +251,9 @@ enum Command {
         /// Print JSON instead of the table.
         #[arg(long)]
         json: bool,
+        /// Allow --plot to replace a case or witness file.
+        #[arg(long)]
+        force: bool,
     },
     /// Write a case file with a seeded random initialisation (dyadic rational entries).
     #[command(allow_negative_numbers = true)]
@@ -288,9 +291,13 @@ enum Command {
         /// The constant target xi.
         #[arg(long, default_value = "1", allow_hyphen_values = true)]
         target: String,
-        /// Write the case here instead of standard output.
+        /// Write the case here instead of standard output (an existing file is
+        /// refused without --force).
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Allow --out to replace an existing file.
+        #[arg(long)]
+        force: bool,
     },
     /// Write a witness file's claim as a Coq file proved by computation (vm_compute).
     ///
@@ -441,9 +448,9 @@ fn main() -> ExitCode {
             };
             exit(gd_command(&case, &opts, o.plot.as_deref(), o.json, o.force))
         }
-        Command::Init { width, d, seed, scale, dist, bits, measure, a, b, points, target, out } => {
+        Command::Init { width, d, seed, scale, dist, bits, measure, a, b, points, target, out, force } => {
             let args = InitArgs { width, d, seed, scale, dist, bits, measure, a, b, points, target };
-            exit(init_command(&args, out.as_deref()))
+            exit(init_command(&args, out.as_deref(), force))
         }
         Command::Gf {
             case,
@@ -480,8 +487,8 @@ fn main() -> ExitCode {
             };
             exit(sgd_command(&case, &opts, o.plot.as_deref(), o.json, o.force))
         }
-        Command::GdSweep { width, seed, scales, steps, bits, refine, plot, json } => {
-            exit(gd_sweep_command(width, seed, &scales, steps, bits, refine, plot.as_deref(), json))
+        Command::GdSweep { width, seed, scales, steps, bits, refine, plot, json, force } => {
+            exit(gd_sweep_command(width, seed, &scales, steps, bits, refine, plot.as_deref(), json, force))
         }
         Command::ExportCoq { witness, out, force } => {
             exit(reluproof::coq_export::export_command(&witness, out.as_deref(), force))

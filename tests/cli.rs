@@ -539,3 +539,23 @@ fn check_resume_of_report_dir_equals_uninterrupted_run() {
     assert!(stderr(&o).contains("--report"), "{}", stderr(&o));
     let _ = std::fs::remove_dir_all(&base);
 }
+
+/// `init --out` and `gd-sweep --plot` never replace a file without --force
+/// (an audit saw `init --out` overwrite a case and a witness copy, and
+/// `gd-sweep --plot` overwrite a case file), and refuse before any work.
+#[test]
+fn init_and_gd_sweep_do_not_overwrite_without_force() {
+    let case = TempCase::new("keep", &std::fs::read_to_string(vector("random-h10")).expect("vector"));
+    let before = std::fs::read_to_string(case.path()).expect("case");
+    let o = run(&["init", "--H", "3", "--out", case.path()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--out") && stderr(&o).contains("--force"), "{}", stderr(&o));
+    let o = run(&["gd-sweep", "--H", "2", "--scales", "1", "--steps", "2", "--refine", "1", "--plot", case.path()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--plot") && stderr(&o).contains("--force"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(case.path()).expect("case"), before, "the case is untouched");
+    // With --force init replaces it, with the case it was asked for.
+    let o = run(&["init", "--H", "3", "--out", case.path(), "--force"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(std::fs::read_to_string(case.path()).expect("case").contains("reluproof init --H 3"));
+}

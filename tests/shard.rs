@@ -197,3 +197,34 @@ fn a_torn_progress_line_loses_no_row_on_resume() {
     );
     let _ = std::fs::remove_dir_all(d);
 }
+
+/// `--resume` continues only the same run: a directory holding a run with
+/// another seed (or cases, backend, control, search) is refused, naming both,
+/// before anything is written (an audit saw a seed-2 resume replace the seed-1
+/// report.json and mix both runs in progress.jsonl).
+#[test]
+fn a_resume_with_other_options_is_refused_and_loses_nothing() {
+    let d = tmp("other-options");
+    let args = ["check", "C3", "--cases", "8", "--search", "0", "--report", d.to_str().unwrap()];
+    assert_eq!(run(&args, &[]).status.code(), Some(0));
+    let (progress, report) = (normalised(&d, "progress.jsonl"), normalised(&d, "report.json"));
+    for other in [&["--seed", "2"][..], &["--cases", "9"], &["--search", "5"]] {
+        let mut changed: Vec<&str> = args.to_vec();
+        if other[0] == "--cases" || other[0] == "--search" {
+            let at = changed.iter().position(|a| *a == other[0]).unwrap();
+            changed[at + 1] = other[1];
+        } else {
+            changed.extend_from_slice(other);
+        }
+        let o = run(&changed, &["--resume"]);
+        assert_eq!(o.status.code(), Some(2), "{other:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("continues only the same run"), "{other:?}: {}", stderr(&o));
+        assert_eq!(normalised(&d, "progress.jsonl"), progress, "{other:?}: progress unchanged");
+        assert_eq!(normalised(&d, "report.json"), report, "{other:?}: report unchanged");
+    }
+    // The same run resumes (nothing to do) and adds a check it did not have.
+    let o =
+        run(&["check", "C3", "C4", "--cases", "8", "--search", "0", "--report", d.to_str().unwrap()], &["--resume"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let _ = std::fs::remove_dir_all(d);
+}
