@@ -210,6 +210,26 @@ fn the_search_command_on_a_claim_that_holds_exits_zero_and_says_so() {
     assert!(text.contains("no counterexample found in 5"), "{text}");
 }
 
+/// `search --save` where no counterexample is found saves the closest
+/// approach, and says plainly that it is not a counterexample (an audit read
+/// the bare "saved to tests/witnesses/…" as a witness).
+#[test]
+fn a_saved_closest_approach_says_it_is_not_a_counterexample() {
+    let dir = std::env::temp_dir().join(format!("reluproof-closest-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let out = Command::new(env!("CARGO_BIN_EXE_reluproof"))
+        .current_dir(&dir)
+        .args(["search", "C3", "--max-candidates", "100", "--budget", "1", "--quiet", "--save", "c3_closest"])
+        .output()
+        .expect("the binary runs");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("saved the closest approach to") && text.contains("NOT a counterexample"), "{text}");
+    let w = Witness::read(&dir.join("tests/witnesses/c3_closest.toml")).expect("the saved file");
+    assert_eq!(w.verdict, "holds");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// E7's witness: the degenerate neuron's G differs between the σ'(0)
 /// conventions exactly as its comments say, and C3 holds under both.
 #[test]

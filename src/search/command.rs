@@ -346,6 +346,7 @@ pub fn to_json(target: &dyn SearchTarget, opts: &SearchOptions, rep: &SearchRepo
         "stopped_by": rep.stop.word(),
         "disagreements": rep.disagreements,
         "saved": saved,
+        "saved_kind": saved.map(|_| if rep.found.is_some() { "counterexample" } else { "closest approach" }),
     });
     let m = out.as_object_mut().expect("object");
     match (&rep.found, &rep.best) {
@@ -465,7 +466,15 @@ pub fn to_text(target: &dyn SearchTarget, opts: &SearchOptions, rep: &SearchRepo
         }
     }
     if let Some(p) = saved {
-        s += &format!("\nsaved to {p} (replay: reluproof replay {p})\n");
+        if rep.found.is_some() {
+            s += &format!("\nsaved to {p} (replay: reluproof replay {p})\n");
+        } else {
+            // Not a witness: the file records the closest approach and the
+            // verdict "holds", which is what its replay reproduces.
+            s += &format!(
+                "\nsaved the closest approach to {p}: NOT a counterexample (recorded verdict: holds; replay: reluproof replay {p})\n"
+            );
+        }
     } else if opts.save.is_some() {
         s += "\nnothing to save\n";
     }
