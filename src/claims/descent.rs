@@ -181,9 +181,10 @@ pub(crate) fn lyapunov_step_outcome(case: &Case, k: &BigRational, gs: &BigRation
         match slack.sign() {
             crate::num::Sign3::Negative => Outcome::Violated {
                 detail: format!(
-                    "gamma = {k} gamma*: V(theta - gamma G) = {} > V(theta) = {}",
+                    "gamma = {k} gamma*: V(theta - gamma G) = {} > V(theta) = {}, by {}",
                     short(&after),
-                    short(&s.lyapunov)
+                    short(&s.lyapunov),
+                    short(&slack.neg())
                 ),
             },
             crate::num::Sign3::Undecided => Outcome::Undecided { reason: "V change straddles 0".into() },
