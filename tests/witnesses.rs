@@ -210,6 +210,40 @@ fn the_search_command_on_a_claim_that_holds_exits_zero_and_says_so() {
     assert!(text.contains("no counterexample found in 5"), "{text}");
 }
 
+/// A witness written by this version records a fingerprint of its data;
+/// editing the case afterwards (an audit changed c and `replay` still said
+/// "reproduced", with other numbers) makes it a clear error naming the field,
+/// and the replay command refuses it with exit 2.
+#[test]
+fn an_edited_witness_is_refused_by_its_fingerprint() {
+    let w = Witness::read(std::path::Path::new("tests/witnesses/e6_lyapunov_increase.toml")).expect("E6 witness");
+    let text = w.to_toml();
+    assert!(text.contains(&format!("fingerprint = \"{}\"", w.fingerprint())), "{text}");
+    assert_eq!(Witness::parse("w.toml", &text).expect("round trip"), w);
+    let c_line = text.lines().find(|l| l.starts_with("c = ")).expect("a c line").to_string();
+    let edited = text.replace(&c_line, "c = \"-1/2\"");
+    assert_ne!(edited, text);
+    let e = Witness::parse("w.toml", &edited).expect_err("an edited witness");
+    assert_eq!(e.field, "witness.fingerprint", "{e}");
+    // So does the binary.
+    let path = std::env::temp_dir().join(format!("reluproof-edited-{}.toml", std::process::id()));
+    std::fs::write(&path, &edited).expect("write");
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_reluproof")).args(["replay", path.to_str().unwrap()]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("witness.fingerprint") && err.contains("edited"), "{err}");
+    // The recorded detail is covered too.
+    let detail_edited = text.replace(&quote_of(&w.detail), "\"another story\"");
+    assert_ne!(detail_edited, text);
+    assert!(Witness::parse("w.toml", &detail_edited).is_err());
+    let _ = std::fs::remove_file(path);
+}
+
+fn quote_of(s: &str) -> String {
+    serde_json::Value::String(s.to_string()).to_string()
+}
+
 /// `search --save` where no counterexample is found saves the closest
 /// approach, and says plainly that it is not a counterexample (an audit read
 /// the bare "saved to tests/witnesses/…" as a witness).

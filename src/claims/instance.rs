@@ -105,11 +105,24 @@ impl Witness {
         }
         s += &self.instance.case.to_toml();
         s += "\n[witness]\n";
-        s += &format!("statement = {}\ncheck = {}\n", quote(&self.statement), quote(&self.check));
+        s += &self.fields_toml();
+        s += &format!("fingerprint = {}\n", quote(&self.fingerprint()));
+        s += &self.params_toml();
+        s
+    }
+
+    /// The `[witness]` keys but the fingerprint, one per line.
+    fn fields_toml(&self) -> String {
+        let mut s = format!("statement = {}\ncheck = {}\n", quote(&self.statement), quote(&self.check));
         if let Some(m) = &self.mutant {
             s += &format!("mutant = {}\n", quote(m));
         }
-        s += &format!("verdict = {}\ndetail = {}\n", quote(&self.verdict), quote(&self.detail));
+        s + &format!("verdict = {}\ndetail = {}\n", quote(&self.verdict), quote(&self.detail))
+    }
+
+    /// The `[witness.params]` table, empty without parameters.
+    fn params_toml(&self) -> String {
+        let mut s = String::new();
         if !self.instance.params.is_empty() {
             s += "\n[witness.params]\n";
             for (k, p) in &self.instance.params {
@@ -125,6 +138,18 @@ impl Witness {
         s
     }
 
+    /// A hash of everything the witness records (the exact case, the
+    /// parameters, statement, check, control, verdict and detail, in the
+    /// notation [`Witness::to_toml`] writes, so layout and comments do not
+    /// count), as `fnv1a64:` and 16 hex digits. Written into the file, it
+    /// lets `replay` and every reader refuse a witness whose data were edited
+    /// after it was recorded: the recorded detail would no longer describe
+    /// them. It detects accidents, not forgery.
+    pub fn fingerprint(&self) -> String {
+        let body = format!("{}\n[witness]\n{}{}", self.instance.case.to_toml(), self.fields_toml(), self.params_toml());
+        format!("fnv1a64:{:016x}", crate::dynamics::guard::fnv1a64(body.as_bytes()))
+    }
+
     /// Parses a witness file's text; `file` names it in errors.
     pub fn parse(file: &str, text: &str) -> Result<Witness, CaseError> {
         let (case, table) = parse_case_with_witness(file, text)?;
@@ -135,10 +160,10 @@ impl Witness {
         };
         let t = table.ok_or_else(|| err("witness", "missing table [witness]: this is a case file, not a witness"))?;
         for k in t.keys() {
-            if !["statement", "check", "mutant", "verdict", "detail", "params"].contains(&k.as_str()) {
+            if !["statement", "check", "mutant", "verdict", "detail", "fingerprint", "params"].contains(&k.as_str()) {
                 return Err(err(
                     &format!("witness.{k}"),
-                    "unknown key; expected statement, check, mutant, verdict, detail, params",
+                    "unknown key; expected statement, check, mutant, verdict, detail, fingerprint, params",
                 ));
             }
         }
@@ -179,7 +204,7 @@ impl Witness {
             .take_while(|l| l.starts_with('#'))
             .map(|l| l.trim_start_matches('#').trim().to_string())
             .collect();
-        Ok(Witness {
+        let w = Witness {
             statement: string("statement", true)?.unwrap_or_default(),
             check: string("check", true)?.unwrap_or_default(),
             mutant: string("mutant", false)?,
@@ -187,7 +212,21 @@ impl Witness {
             detail: string("detail", false)?.unwrap_or_default(),
             instance: Instance { case, params },
             provenance,
-        })
+        };
+        // Files written by hand carry no fingerprint; one that does must
+        // still describe the data it was recorded with.
+        if let Some(recorded) = string("fingerprint", false)? {
+            let now = w.fingerprint();
+            if recorded != now {
+                return Err(err(
+                    "witness.fingerprint",
+                    &format!(
+                        "recorded {recorded}, but the file's case, parameters and record now hash to {now}: the witness was edited after it was saved, so its recorded detail no longer describes its data (delete the fingerprint line to use the edited case as a new one)"
+                    ),
+                ));
+            }
+        }
+        Ok(w)
     }
 
     /// Reads a witness file.
