@@ -40,17 +40,8 @@ use crate::model::{Prepared, Theta};
 use crate::num::parse::parse_rational;
 use crate::num::{BigRational, Scalar};
 
-/// How far (in bits) ‖θ_n‖² may exceed max(V(θ_0), 1) before a run with an
-/// exact state stops as diverged.
-pub const DIVERGED_BITS: i64 = 4096;
-
-/// ⌊log2 |q|⌋ within one, from the bit lengths (q ≠ 0; 0 gives a large negative).
-fn log2_floor(q: &BigRational) -> i64 {
-    if num_traits::Zero::is_zero(q) {
-        return i64::MIN / 2;
-    }
-    q.numer().bits() as i64 - q.denom().bits() as i64
-}
+use crate::dynamics::outcome::DivergenceStop;
+pub use crate::dynamics::outcome::DIVERGED_BITS;
 use crate::objective::evaluate;
 use serde_json::{Map, Value};
 
@@ -139,6 +130,7 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
             // Read and checked before the file is cut: a refused resume leaves it as it was.
             let cp = last_checkpoint(file)?;
             let get = |k: &str| cp.get(k);
+            super::guard::check_origin(file, &cp, case, "gd")?;
             if get("state").and_then(Value::as_str) != Some(&opts.state.to_string()) {
                 return Err(format!(
                     "{}: recorded with --state {}, resumed with --state {}",
@@ -213,11 +205,9 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
     let mut ev = evaluate(&prep, &theta);
     let mut v = lyapunov_of(&theta, &two_xi, ctx);
     let mut n = start;
-    // A diverging run (γ far above γ*, outside C9's hypothesis; inside it,
-    // ‖θ_n‖² ≤ V(θ_0)) makes exact numbers grow geometrically in length, so
-    // that a few more steps would take hours: it stops once ‖θ_n‖² exceeds
-    // max(V(θ_0), 1) by 2^DIVERGED_BITS, after that step's checks.
-    let size_limit = acc.v0.to_rational().map(|v0| log2_floor(&v0).max(0) + DIVERGED_BITS);
+    // A diverging run (γ far above γ*, outside C9's hypothesis) stops after
+    // that step's checks: see [`DivergenceStop`].
+    let divergence = DivergenceStop::new(&acc.v0, exact_records);
     let mut diverged_at: Option<u64> = None;
     loop {
         let norm2 = norm2_of(&theta, ctx);
@@ -336,13 +326,9 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
             let done = n as f64 / opts.steps.max(1) as f64;
             bar.draw(done, &format!("step {n}/{}  L = {:.4e}", opts.steps, ev.risk.to_f64_lossy()));
         }
-        if next.is_some() && exact_records {
-            if let (Some(limit), Some(q)) = (size_limit, norm2.to_rational()) {
-                if log2_floor(&q) > limit {
-                    diverged_at = Some(n);
-                    break;
-                }
-            }
+        if next.is_some() && divergence.exceeded(&norm2) {
+            diverged_at = Some(n);
+            break;
         }
         match next {
             None => break,

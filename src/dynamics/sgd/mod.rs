@@ -32,6 +32,8 @@ use crate::dynamics::gd::{
     exact_string, parse_exact, resumed_position, round_on_adaptive_grid, GammaSpec, RunTally, StateMode, StateScalar,
     Tally,
 };
+use crate::dynamics::outcome::DivergenceStop;
+pub use crate::dynamics::outcome::DIVERGED_BITS;
 use crate::dynamics::sampling::check_decay;
 pub use crate::dynamics::sampling::{
     batch_problem, gamma_sgd_star, parse_decay, step_rng, step_size, Sampler, MAX_BATCH, MAX_DECAY_DENOMINATOR,
@@ -155,6 +157,13 @@ pub struct SgdSummary {
     pub risk_last: Option<(u64, f64, f64)>,
     /// How many times L was evaluated.
     pub risk_evaluations: u64,
+    /// The first and the last evaluated L and the running mean, exactly
+    /// where the state is exact: the text is rendered from these, never as
+    /// `inf` (a diverging run leaves the f64 range).
+    pub risk_exact: RiskExact,
+    /// The step at which the run stopped because ‖θ_n‖² had outgrown
+    /// V(θ_0) by 2^[`DIVERGED_BITS`] (exact and dyadic states), as gd's.
+    pub diverged_at: Option<u64>,
     /// Σ_n γ_n over the steps taken (approximate).
     pub sum_gamma: f64,
     /// V(θ_{n+1}) ≤ V(θ_n) − 4γ_n ê_n (C11, pathwise).
@@ -238,6 +247,18 @@ struct Accum<S> {
     rounding_used: f64,
 }
 
+/// The first evaluated L, the last one and the running mean there, exactly
+/// (each `None` where the state, or the record it was read from, is not exact).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RiskExact {
+    /// L at the first evaluation.
+    pub first: Option<BigRational>,
+    /// L at the last evaluation.
+    pub last: Option<BigRational>,
+    /// The running mean at the last evaluation.
+    pub mean: Option<BigRational>,
+}
+
 /// The full risk evaluations of a run in O(1) memory: the first, the last,
 /// how many, and a decimated series for the plot.
 struct RiskLog {
@@ -245,16 +266,28 @@ struct RiskLog {
     last: Option<(u64, f64, f64)>,
     count: u64,
     kept: guard::Decimated<(u64, f64, f64)>,
+    exact: RiskExact,
 }
 
 impl RiskLog {
     fn new() -> Self {
-        RiskLog { first: None, last: None, count: 0, kept: guard::Decimated::new(guard::SERIES_CAP) }
+        RiskLog {
+            first: None,
+            last: None,
+            count: 0,
+            kept: guard::Decimated::new(guard::SERIES_CAP),
+            exact: RiskExact::default(),
+        }
     }
-    /// One evaluation (n, L(θ_n), running mean).
-    fn see(&mut self, e: (u64, f64, f64)) {
-        self.first.get_or_insert((e.0, e.1));
+    /// One evaluation (n, L(θ_n), running mean), with L and the mean exactly if known.
+    fn see(&mut self, e: (u64, f64, f64), risk: Option<BigRational>, mean: Option<BigRational>) {
+        if self.first.is_none() {
+            self.first = Some((e.0, e.1));
+            self.exact.first = risk.clone();
+        }
         self.last = Some(e);
+        self.exact.last = risk;
+        self.exact.mean = mean;
         self.count += 1;
         self.kept.push(e);
     }
@@ -352,6 +385,7 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
                     ))
                 }
             };
+            guard::check_origin(file, &cp, case, "sgd")?;
             same("state", &opts.state.to_string(), "--state")?;
             same("gamma_c", &c_q.to_string(), "--gamma")?;
             same("decay", &opts.decay.to_string(), "--decay")?;
@@ -395,9 +429,16 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
                 let batch_risk = rec.extra.get("batch_risk").and_then(Value::as_str).map_or(f64::NAN, num);
                 let risk = num(&rec.risk);
                 series.push((rec.n, risk, batch_risk, num(&rec.lyapunov)));
-                if risk.is_finite() {
+                // An evaluated L: a record without one holds "-". Huge exact
+                // values are inf as floats, so the exact text decides.
+                if let Ok(exact) = parse_rational(&rec.risk) {
+                    let mean_text = rec.extra.get("risk_mean").and_then(Value::as_str);
+                    let mean = mean_text.map_or(f64::NAN, num);
+                    let mean_exact = mean_text.and_then(|m| parse_rational(m).ok());
+                    risks.see((rec.n, risk, mean), Some(exact), mean_exact);
+                } else if risk.is_finite() {
                     let mean = rec.extra.get("risk_mean").and_then(Value::as_str).map_or(f64::NAN, num);
-                    risks.see((rec.n, risk, mean));
+                    risks.see((rec.n, risk, mean), None, None);
                 }
             }
         }
@@ -418,8 +459,14 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
     let two_xi = xi.add(&xi);
     let (mut norm2, mut v) = norm_and_lyapunov(&theta, &two_xi, ctx);
     let mut n = start;
+    // A diverging run (c far above gamma_SGD*) stops after that step's
+    // checks, as gd's: see [`DivergenceStop`].
+    let divergence = DivergenceStop::new(&acc.v0, exact_records);
+    let mut diverged_at: Option<u64> = None;
     loop {
-        let full = eval_at(n).then(|| evaluate(&prep, &theta).risk);
+        // A run that stops here evaluates L here too, so that its last value is reported.
+        let stopping = n < opts.steps && divergence.exceeded(&norm2);
+        let full = (eval_at(n) || (stopping && opts.eval_every > 0)).then(|| evaluate(&prep, &theta).risk);
         // A checkpoint holds θ_n and the accumulators before step n.
         // --checkpoint 0: the last record only.
         let checkpoint = recording && ((opts.checkpoint > 0 && n % opts.checkpoint == 0) || n == opts.steps);
@@ -507,8 +554,11 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
             acc.decrease.record(n, slack);
             acc.nonincrease.record(n, v.sub(&v_exact));
             batch_risk_f = ev.risk.to_f64_lossy();
+            // Σγ_n counts the steps taken: a run that stops here takes none.
+            if !stopping {
+                acc.sum_gamma += gamma_q.to_f64_lossy();
+            }
             acc.sum_ge.add_assign(&gamma.mul(&ev.risk));
-            acc.sum_gamma += gamma_q.to_f64_lossy();
             Some((stepped, norm2_next, v_next))
         } else {
             None
@@ -520,7 +570,7 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
             if recording {
                 extra.insert("risk_mean".into(), Value::from(show(&mean)));
             }
-            risks.see((n, l.to_f64_lossy(), mean.to_f64_lossy()));
+            risks.see((n, l.to_f64_lossy(), mean.to_f64_lossy()), l.to_rational(), mean.to_rational());
         }
         let rec = Record {
             n,
@@ -539,6 +589,10 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
             let l = risks.last.map_or(f64::NAN, |r| r.1);
             let done = n as f64 / opts.steps.max(1) as f64;
             bar.draw(done, &format!("step {n}/{}  L = {l:.4e}  batch risk = {batch_risk_f:.4e}", opts.steps));
+        }
+        if stopping {
+            diverged_at = Some(n);
+            break;
         }
         match next {
             None => break,
@@ -566,6 +620,8 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
         risk_first: risks.first,
         risk_last: risks.last,
         risk_evaluations: risks.count,
+        risk_exact: risks.exact,
+        diverged_at,
         risk_evals: risks.kept.into_vec(),
         sum_gamma: acc.sum_gamma,
         decrease: acc.decrease.tally(),
