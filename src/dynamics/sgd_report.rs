@@ -1,6 +1,6 @@
 //! The report of an SGD run: text, JSON and plot of an [`SgdSummary`].
 
-use super::gd::{approx, tally_line, StateMode, Tally};
+use super::gd::{approx, rounding_rule_line, tally_line, StateMode, Tally};
 use super::sgd::SgdSummary;
 use crate::dynamics::outcome::{stopped_line, Level, Trend};
 use crate::num::{BigRational, Guarantee, Scalar};
@@ -79,6 +79,9 @@ impl SgdSummary {
             StateMode::Mpfr(b) => format!("  state mpfr:{b}: guarantee approximate ({b}-bit floating point, no error bound)\n"),
             StateMode::F64 => "  state f64: guarantee approximate (53-bit floating point, no error bound)\n".into(),
         };
+        if let Some(factor) = self.rounding {
+            s += &rounding_rule_line(self.state, factor);
+        }
         if let Some(n) = self.resumed_from {
             s += &format!("  resumed from the checkpoint at n = {n}\n");
         }
@@ -116,10 +119,7 @@ impl SgdSummary {
             "  sum of gamma_n = {:.6e} over the run (C11 needs it to diverge for L -> 0; a finite run cannot show that)\n",
             self.sum_gamma
         );
-        s += &format!(
-            "  L -> 0 almost surely: {}\n",
-            self.trend().text("on this one path, not proven (finite horizon, one sample path)")
-        );
+        s += &format!("  L -> 0 almost surely: {}\n", self.trend().text("not proven: finite horizon, one sample path"));
         if let StateMode::Dyadic(b) = self.state {
             s += &format!(
                 "  rounding the state used at most {:.3e} of the margin of the C11 decrease at any step (never more than 1/2 by construction)\n",

@@ -5,7 +5,7 @@ use crate::num::{BigRational, Guarantee, Scalar};
 use num_traits::{Signed, ToPrimitive, Zero};
 use serde_json::Value;
 
-use super::{tally_line, StateMode, Tally};
+use super::{rounding_rule_line, tally_line, StateMode, Tally};
 use crate::dynamics::outcome::{stopped_line, Level, Trend};
 
 /// The outcome of a GD run.
@@ -26,6 +26,9 @@ pub struct GdSummary {
     pub state: StateMode,
     /// Guarantee of the inequality checks.
     pub guarantee: Guarantee,
+    /// Float states: the factor of the rounding-error estimate against which
+    /// violations are judged ([`super::rounding_rule`]).
+    pub rounding: Option<f64>,
     /// V(θ_0).
     pub v0: f64,
     /// L(θ_0) and L(θ_N), approximately, for the summary and the JSON
@@ -157,11 +160,12 @@ impl GdSummary {
         c9 && c14
     }
     /// Whether some check met a value that is not finite (a float state
-    /// that overflowed): the run decides nothing there.
+    /// that overflowed) or a violation within a float state's rounding-error
+    /// estimate: the run decides nothing there.
     pub fn inconclusive(&self) -> bool {
         [&self.nonincrease, &self.a, &self.b, &self.c, &self.d, &self.c14a, &self.c14c, &self.c14d]
             .iter()
-            .any(|t| t.undecided > 0)
+            .any(|t| t.undecided > 0 || t.within_rounding > 0)
     }
     /// The human-readable report.
     pub fn to_text(&self, file: &str) -> String {
@@ -183,6 +187,9 @@ impl GdSummary {
             StateMode::Mpfr(b) => format!("  state mpfr:{b}: guarantee approximate ({b}-bit floating point, no error bound)\n"),
             StateMode::F64 => "  state f64: guarantee approximate (53-bit floating point, no error bound)\n".into(),
         };
+        if let Some(factor) = self.rounding {
+            s += &rounding_rule_line(self.state, factor);
+        }
         if let Some(n) = self.resumed_from {
             s += &format!("  resumed from the checkpoint at n = {n}\n");
         }

@@ -29,8 +29,8 @@
 //! rounds; `mpfr:BITS` and `f64` are approximate.
 
 use crate::dynamics::gd::{
-    exact_string, parse_exact, resumed_position, round_on_adaptive_grid, GammaSpec, RunTally, StateMode, StateScalar,
-    Tally,
+    exact_string, mag, parse_exact, resumed_position, round_on_adaptive_grid, GammaSpec, RunTally, StateMode,
+    StateScalar, Tally,
 };
 use crate::dynamics::outcome::DivergenceStop;
 pub use crate::dynamics::outcome::DIVERGED_BITS;
@@ -146,6 +146,9 @@ pub struct SgdSummary {
     pub state: StateMode,
     /// Guarantee of the inequality checks.
     pub guarantee: Guarantee,
+    /// Float states: the factor of the rounding-error estimate against which
+    /// violations are judged ([`gd::rounding_rule`]).
+    pub rounding: Option<f64>,
     /// V(θ_0).
     pub v0: f64,
     /// Full risk evaluations (n, L(θ_n), running mean of the evaluated L),
@@ -342,6 +345,9 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
         _ => 0,
     };
     let eval_at = |n: u64| opts.eval_every > 0 && (n % opts.eval_every == 0 || n == opts.steps);
+    // Float states judge violations against a rounding-error estimate.
+    let rounding = gd::rounding_rule(opts.state, case.theta.flatten().len());
+    let tally = |t: &Tally| RunTally::from_tally(t, ctx).rounding(rounding);
     // What the trajectory is of: a resumed run must be of the same.
     let fingerprint = guard::case_fingerprint(case);
     let settings = format!(
@@ -361,10 +367,10 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
                 sum_l: S::from_i64(0, ctx),
                 count_l: 0,
                 sum_gamma: 0.0,
-                decrease: RunTally::from_tally(&Tally::default(), ctx),
-                nonincrease: RunTally::from_tally(&Tally::default(), ctx),
-                norm: RunTally::from_tally(&Tally::default(), ctx),
-                summed: RunTally::from_tally(&Tally::default(), ctx),
+                decrease: tally(&Tally::default()),
+                nonincrease: tally(&Tally::default()),
+                norm: tally(&Tally::default()),
+                summed: tally(&Tally::default()),
                 rounding_used: 0.0,
             };
             let w = TrajectoryWriter::create(opts.out.as_deref(), opts.csv.as_deref())?;
@@ -402,10 +408,10 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
                 sum_l: parse_exact(get("sum_risk"), ctx, "sum_risk")?,
                 count_l: get("risk_evaluations").and_then(Value::as_u64).ok_or("checkpoint lacks risk_evaluations")?,
                 sum_gamma: get("sum_gamma").and_then(Value::as_f64).unwrap_or(0.0),
-                decrease: RunTally::from_tally(&Tally::from_json(get("tally_decrease")), ctx),
-                nonincrease: RunTally::from_tally(&Tally::from_json(get("tally_nonincrease")), ctx),
-                norm: RunTally::from_tally(&Tally::from_json(get("tally_norm")), ctx),
-                summed: RunTally::from_tally(&Tally::from_json(get("tally_summed")), ctx),
+                decrease: tally(&Tally::from_json(get("tally_decrease"))),
+                nonincrease: tally(&Tally::from_json(get("tally_nonincrease"))),
+                norm: tally(&Tally::from_json(get("tally_norm"))),
+                summed: tally(&Tally::from_json(get("tally_summed"))),
                 rounding_used: get("rounding_used").and_then(Value::as_f64).unwrap_or(0.0),
             };
             truncate_before_last_checkpoint(file, opts.csv.as_deref())?;
@@ -496,9 +502,12 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
                 extra.insert("grid_refined_at".into(), refined_at.map_or(Value::Null, Value::from));
             }
         }
-        acc.norm.record(n, acc.v0.sub(&norm2));
+        // Sums and bounds over the run accumulate a float state's rounding: n + 1 times.
+        let runs = (n + 1) as f64;
+        acc.norm.record_near(n, acc.v0.sub(&norm2), || runs * (mag(&acc.v0) + mag(&norm2)));
         if n >= 1 {
-            acc.summed.record(n, acc.v0.sub(&four.mul(&acc.sum_ge)));
+            let summed = four.mul(&acc.sum_ge);
+            acc.summed.record_near(n, acc.v0.sub(&summed), || runs * (mag(&acc.v0) + mag(&summed)));
         }
         let mut margin = "-".to_string();
         let mut grad_norm2 = "-".to_string();
@@ -551,8 +560,8 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
                 extra.insert("batch_risk".into(), Value::from(show(&ev.risk)));
                 extra.insert("samples".into(), sample_json(&xs));
             }
-            acc.decrease.record(n, slack);
-            acc.nonincrease.record(n, v.sub(&v_exact));
+            acc.decrease.record_near(n, slack, || mag(&v) + mag(&four_gamma_e) + mag(&v_exact));
+            acc.nonincrease.record_near(n, v.sub(&v_exact), || mag(&v) + mag(&v_exact));
             batch_risk_f = ev.risk.to_f64_lossy();
             // Σγ_n counts the steps taken: a run that stops here takes none.
             if !stopping {
@@ -616,6 +625,7 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
         mass: case.problem.measure.mass(),
         state: opts.state,
         guarantee: opts.state.guarantee(),
+        rounding,
         v0: acc.v0.to_f64_lossy(),
         risk_first: risks.first,
         risk_last: risks.last,
