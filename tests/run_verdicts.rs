@@ -151,3 +151,13 @@ fn a_refused_resume_names_the_file_and_the_real_cause() {
         &["hand-degenerate.toml"],
     );
 }
+
+/// The f64 trajectory's violations of C9(a) by rounding noise are
+/// undecided, not failures, and exit 0; slacks print as decimals.
+#[test]
+fn f64_rounding_noise_is_no_finding() {
+    let out = ok(&run(&["gd", &vector("random-h10.toml"), "--steps", "2000", "--state", "f64", "--quiet"]));
+    assert!(!out.contains("FAILS"), "{out}");
+    assert!(out.contains("within floating-point rounding (undecided)"), "{out}");
+    assert!(!out.contains("min slack -5/"), "{out}");
+}
