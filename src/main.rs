@@ -124,7 +124,10 @@ enum Command {
     /// state, the new state is rounded to multiples of 2^-128, and the
     /// inequalities of C9 are decided exactly (the descent on the exact step
     /// before it is rounded, the others on the stored iterates).
-    /// Exit code 1 if an inequality of C9 fails while gamma <= gamma*.
+    /// Exit code 1 if an inequality a theorem claims for this gamma fails in an exact
+    /// or dyadic state (C9 for gamma <= gamma*, C14 for gamma < 2 gamma'*); runs outside
+    /// both hypotheses are measurements and exit 0. In f64 and mpfr states a violation
+    /// within the printed rounding-error estimate is undecided, and none exits 1.
     #[command(allow_negative_numbers = true)]
     Gd {
         /// The case file with the initial theta.
@@ -147,7 +150,8 @@ enum Command {
     /// Adaptive Runge-Kutta-Fehlberg 7(8) in MPFR (128 bits with the gmp feature,
     /// else f64). Checks V(theta_t) + 8 int_0^t L = V(theta_0) within the printed
     /// error estimate, |theta_t|^2 <= V(theta_0) at the nodes, and C3 exactly at
-    /// every node. Exit code 1 if a check fails.
+    /// every node. Exit code 1 if a check fails on a run that reached T (or C3's exact
+    /// check fails); an inconclusive run (step budget spent, integrator failed) exits 0.
     #[command(allow_negative_numbers = true)]
     Gf {
         /// The case file with the initial theta.
@@ -361,7 +365,10 @@ struct RunOutput {
     /// Draw the run (risk, V, |theta|^2 against the step) into an SVG file.
     #[arg(long, value_name = "FILE.svg")]
     plot: Option<PathBuf>,
-    /// Print the summary as JSON.
+    /// Print the summary as JSON. Its "l_to_zero" is "observed, not proven" only where L
+    /// fell over the run; else "not observed: L rose", "not observed: L unchanged",
+    /// "not observed: no steps", "not observed: L not finite" or (sgd) "not evaluated".
+    /// "diverged_at" is the step at which a diverging exact run stopped, or null.
     #[arg(long)]
     json: bool,
     /// No progress output.

@@ -34,21 +34,62 @@ pub fn case_fingerprint(case: &Case) -> String {
 /// `settings`; a mismatch of either is refused, naming both. An older file
 /// without them is accepted (there is nothing to compare).
 pub fn check_fingerprint(file: &Path, cp: &Value, case: &Case, settings: &str) -> Result<(), String> {
+    check_case(file, cp, case)?;
+    if let Some(got) = cp.get("settings") {
+        let got = got.as_str().unwrap_or("?");
+        if got != settings {
+            return Err(format!(
+                "{}: recorded with the settings `{got}`, resumed with `{settings}`: resume with the same options",
+                file.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The command (`gd`, `sgd` or `gf`) whose run wrote checkpoint `cp`: the
+/// first word of its `settings`, or for an older file without them, a key
+/// only that command writes.
+fn origin(cp: &Value) -> Option<&'static str> {
+    let from_settings = cp.get("settings").and_then(Value::as_str).and_then(|s| s.split_whitespace().next());
+    match from_settings {
+        Some("gd") => Some("gd"),
+        Some("sgd") => Some("sgd"),
+        Some("gf") => Some("gf"),
+        _ if cp.get("flow").is_some() => Some("gf"),
+        _ if cp.get("gamma_c").is_some() => Some("sgd"),
+        _ if cp.get("tally_a").is_some() => Some("gd"),
+        _ => None,
+    }
+}
+
+/// Refuses to resume with `cmd` a checkpoint another command wrote, and a
+/// checkpoint of another case: checked before any option, since a
+/// trajectory of another command or case differs in every option and
+/// naming one of them would mislead.
+pub fn check_origin(file: &Path, cp: &Value, case: &Case, cmd: &str) -> Result<(), String> {
+    if let Some(got) = origin(cp) {
+        if got != cmd {
+            // Led by the option, so that `gf` does not attribute it to the case file.
+            return Err(format!(
+                "--resume {}: {} {got} trajectory, not a {cmd} one: resume it with `reluproof {got}`",
+                file.display(),
+                if got == "sgd" { "an" } else { "a" }
+            ));
+        }
+    }
+    check_case(file, cp, case)
+}
+
+/// Refuses a checkpoint recorded for another case (an older file without a
+/// fingerprint is accepted: there is nothing to compare).
+fn check_case(file: &Path, cp: &Value, case: &Case) -> Result<(), String> {
     let want = case_fingerprint(case);
     if let Some(got) = cp.get("case_fingerprint") {
         let got = got.as_str().unwrap_or("?");
         if got != want {
             return Err(format!(
                 "{}: recorded for a different case (case fingerprint {got}); the case given now has fingerprint {want}: resume with the case file the run started from",
-                file.display()
-            ));
-        }
-    }
-    if let Some(got) = cp.get("settings") {
-        let got = got.as_str().unwrap_or("?");
-        if got != settings {
-            return Err(format!(
-                "{}: recorded with the settings `{got}`, resumed with `{settings}`: resume with the same options",
                 file.display()
             ));
         }

@@ -6,6 +6,7 @@ pub mod gd;
 pub mod gf;
 pub mod guard;
 pub mod init;
+pub mod outcome;
 pub mod plots;
 pub mod sampling;
 pub mod sgd;

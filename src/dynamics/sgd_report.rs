@@ -1,7 +1,8 @@
 //! The report of an SGD run: text, JSON and plot of an [`SgdSummary`].
 
-use super::gd::{approx, tally_line, StateMode, Tally};
+use super::gd::{approx, rounding_rule_line, tally_line, StateMode, Tally};
 use super::sgd::SgdSummary;
+use crate::dynamics::outcome::{stopped_line, Level, Trend};
 use crate::num::{BigRational, Guarantee, Scalar};
 use crate::report::plot::{Plot, Scale, Series};
 use num_traits::{One, Zero};
@@ -20,6 +21,16 @@ impl SgdSummary {
     /// Whether every checked inequality of C11 held (decrease, norm bound, summed form).
     pub fn all_hold(&self) -> bool {
         [&self.decrease, &self.norm, &self.summed].iter().all(|t| t.failed == 0)
+    }
+    /// What the run shows about L → 0: observed only where the evaluated L
+    /// fell from the first evaluation to the last.
+    pub fn trend(&self) -> Trend {
+        let ends = self
+            .risk_first
+            .zip(self.risk_last)
+            .map(|(f, l)| (level(&self.risk_exact.first, f.1), level(&self.risk_exact.last, l.1)));
+        let steps = self.risk_first.zip(self.risk_last).map_or(0, |(f, l)| l.0.saturating_sub(f.0));
+        Trend::new(ends, steps)
     }
     /// Whether the schedule rounds (α not an integer).
     pub fn schedule_rounds(&self) -> bool {
@@ -68,6 +79,9 @@ impl SgdSummary {
             StateMode::Mpfr(b) => format!("  state mpfr:{b}: guarantee approximate ({b}-bit floating point, no error bound)\n"),
             StateMode::F64 => "  state f64: guarantee approximate (53-bit floating point, no error bound)\n".into(),
         };
+        if let Some(factor) = self.rounding {
+            s += &rounding_rule_line(self.state, factor);
+        }
         if let Some(n) = self.resumed_from {
             s += &format!("  resumed from the checkpoint at n = {n}\n");
         }
@@ -78,16 +92,20 @@ impl SgdSummary {
                 approx(&self.mass)
             );
         }
+        if let Some(n) = self.diverged_at {
+            s += &stopped_line(n);
+        }
         match (self.risk_first, self.risk_last) {
             (Some(f), Some(l)) => {
+                let e = &self.risk_exact;
                 s += &format!(
-                    "  full risk L evaluated {} times: L(theta_{}) = {:.6e}, L(theta_{}) = {:.6e}, running mean {:.6e}\n",
+                    "  full risk L evaluated {} times: L(theta_{}) = {}, L(theta_{}) = {}, running mean {}\n",
                     self.risk_evaluations,
                     f.0,
-                    f.1,
+                    level(&e.first, f.1).text(),
                     l.0,
-                    l.1,
-                    l.2
+                    level(&e.last, l.1).text(),
+                    level(&e.mean, l.2).text()
                 );
             }
             _ => s += "  full risk L not evaluated (--eval-every 0)\n",
@@ -101,7 +119,7 @@ impl SgdSummary {
             "  sum of gamma_n = {:.6e} over the run (C11 needs it to diverge for L -> 0; a finite run cannot show that)\n",
             self.sum_gamma
         );
-        s += "  L -> 0 almost surely: observed on this one path, not proven (finite horizon, one sample path)\n";
+        s += &format!("  L -> 0 almost surely: {}\n", self.trend().text("not proven: finite horizon, one sample path"));
         if let StateMode::Dyadic(b) = self.state {
             s += &format!(
                 "  rounding the state used at most {:.3e} of the margin of the C11 decrease at any step (never more than 1/2 by construction)\n",
@@ -144,13 +162,19 @@ impl SgdSummary {
             "c11_norm": Tally::to_json(&self.norm),
             "c11_summed": Tally::to_json(&self.summed),
             "c15": self.expected.to_json(),
-            "l_to_zero": "observed, not proven",
+            "l_to_zero": self.trend().json(),
+            "diverged_at": self.diverged_at,
             "rounding_used": self.rounding_used,
             "grid_bits": self.grid_bits,
             "grid_refined_at": self.grid_refined_at,
             "resumed_from": self.resumed_from,
         })
     }
+}
+
+/// An evaluated L: exact if known, else its float.
+fn level(exact: &Option<BigRational>, approx: f64) -> Level {
+    exact.clone().map_or(Level::Float(approx), Level::Exact)
 }
 
 /// The SVG of an SGD run: the evaluated risk L, the batch risk ê_n and V
@@ -182,9 +206,10 @@ pub fn sgd_plot(s: &SgdSummary, file: &str) -> String {
     ));
     let mass = s.mass.to_f64_lossy();
     p.notes.push(format!(
-        "C11 pathwise inequalities {} at every step{}; L → 0 observed, not proven{}",
+        "C11 pathwise inequalities {} at every step{}; L → 0 {}{}",
         if s.all_hold() { "hold" } else { "FAIL" },
         if s.claimed() { "" } else { " (not claimed: c > γ_SGD*)" },
+        s.trend().json(),
         if s.mass.is_one() { String::new() } else { format!("; E ê_n = L/m, m = {mass:.4}") }
     ));
     p.to_svg(900, 560)

@@ -40,17 +40,8 @@ use crate::model::{Prepared, Theta};
 use crate::num::parse::parse_rational;
 use crate::num::{BigRational, Scalar};
 
-/// How far (in bits) ‖θ_n‖² may exceed max(V(θ_0), 1) before a run with an
-/// exact state stops as diverged.
-pub const DIVERGED_BITS: i64 = 4096;
-
-/// ⌊log2 |q|⌋ within one, from the bit lengths (q ≠ 0; 0 gives a large negative).
-fn log2_floor(q: &BigRational) -> i64 {
-    if num_traits::Zero::is_zero(q) {
-        return i64::MIN / 2;
-    }
-    q.numer().bits() as i64 - q.denom().bits() as i64
-}
+use crate::dynamics::outcome::DivergenceStop;
+pub use crate::dynamics::outcome::DIVERGED_BITS;
 use crate::objective::evaluate;
 use serde_json::{Map, Value};
 
@@ -106,6 +97,9 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
         StateMode::Dyadic(bits) => bits,
         _ => 0,
     };
+    // Float states judge violations against a rounding-error estimate.
+    let rounding = rounding_rule(opts.state, case.theta.flatten().len());
+    let tally = |t: &Tally| RunTally::from_tally(t, ctx).rounding(rounding);
     // What the trajectory is of: a resumed run must be of the same.
     let fingerprint = super::guard::case_fingerprint(case);
     let settings = format!("gd --state {} --gamma {gamma_q}", opts.state);
@@ -117,19 +111,19 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
             // θ_0 is the case's exact θ (not rounded), so γ* and V(θ_0) refer to the same state.
             let theta: Theta<S> = case.theta.map(|q| S::from_rational(q, ctx));
             let v0 = lyapunov(&theta, &xi, ctx);
-            let c_tally = RunTally::from_tally(&Tally::default(), ctx);
-            let c14_tally = RunTally::from_tally(&Tally::default(), ctx);
+            let c_tally = tally(&Tally::default());
+            let c14_tally = tally(&Tally::default());
             let acc = Accum {
                 c: SummedRisk::new(v0.div(&four_gamma), S::from_i64(0, ctx), 0, c_tally),
                 c14: SummedRisk::new(v0.div(&rate_or_one), S::from_i64(0, ctx), 0, c14_tally),
-                a14: RunTally::from_tally(&Tally::default(), ctx),
-                d14: RunTally::from_tally(&Tally::default(), ctx),
+                a14: tally(&Tally::default()),
+                d14: tally(&Tally::default()),
                 v0,
                 min_risk: None,
-                a: RunTally::from_tally(&Tally::default(), ctx),
-                nonincrease: RunTally::from_tally(&Tally::default(), ctx),
-                b: RunTally::from_tally(&Tally::default(), ctx),
-                d: RunTally::from_tally(&Tally::default(), ctx),
+                a: tally(&Tally::default()),
+                nonincrease: tally(&Tally::default()),
+                b: tally(&Tally::default()),
+                d: tally(&Tally::default()),
                 rounding_used: 0.0,
             };
             let w = TrajectoryWriter::create(opts.out.as_deref(), opts.csv.as_deref())?;
@@ -139,6 +133,7 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
             // Read and checked before the file is cut: a refused resume leaves it as it was.
             let cp = last_checkpoint(file)?;
             let get = |k: &str| cp.get(k);
+            super::guard::check_origin(file, &cp, case, "gd")?;
             if get("state").and_then(Value::as_str) != Some(&opts.state.to_string()) {
                 return Err(format!(
                     "{}: recorded with --state {}, resumed with --state {}",
@@ -160,22 +155,22 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
             resumed_refined = pos.grid_refined_at;
             let v0: S = parse_exact(get("v0"), ctx, "v0")?;
             let sum_risk: S = parse_exact(get("sum_risk"), ctx, "sum_risk")?;
-            let c_tally = RunTally::from_tally(&Tally::from_json(get("tally_c")), ctx);
-            let c14_tally = RunTally::from_tally(&Tally::from_json(get("tally_c14c")), ctx);
+            let c_tally = tally(&Tally::from_json(get("tally_c")));
+            let c14_tally = tally(&Tally::from_json(get("tally_c14c")));
             let acc = Accum {
                 c: SummedRisk::new(v0.div(&four_gamma), sum_risk.clone(), n, c_tally),
                 c14: SummedRisk::new(v0.div(&rate_or_one), sum_risk, n, c14_tally),
-                a14: RunTally::from_tally(&Tally::from_json(get("tally_c14a")), ctx),
-                d14: RunTally::from_tally(&Tally::from_json(get("tally_c14d")), ctx),
+                a14: tally(&Tally::from_json(get("tally_c14a"))),
+                d14: tally(&Tally::from_json(get("tally_c14d"))),
                 v0,
                 min_risk: match get("min_risk") {
                     Some(Value::Null) | None => None,
                     v => Some(parse_exact(v, ctx, "min_risk")?),
                 },
-                a: RunTally::from_tally(&Tally::from_json(get("tally_a")), ctx),
-                nonincrease: RunTally::from_tally(&Tally::from_json(get("tally_nonincrease")), ctx),
-                b: RunTally::from_tally(&Tally::from_json(get("tally_b")), ctx),
-                d: RunTally::from_tally(&Tally::from_json(get("tally_d")), ctx),
+                a: tally(&Tally::from_json(get("tally_a"))),
+                nonincrease: tally(&Tally::from_json(get("tally_nonincrease"))),
+                b: tally(&Tally::from_json(get("tally_b"))),
+                d: tally(&Tally::from_json(get("tally_d"))),
                 rounding_used: get("rounding_used").and_then(Value::as_f64).unwrap_or(0.0),
             };
             truncate_before_last_checkpoint(file, opts.csv.as_deref())?;
@@ -213,11 +208,9 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
     let mut ev = evaluate(&prep, &theta);
     let mut v = lyapunov_of(&theta, &two_xi, ctx);
     let mut n = start;
-    // A diverging run (γ far above γ*, outside C9's hypothesis; inside it,
-    // ‖θ_n‖² ≤ V(θ_0)) makes exact numbers grow geometrically in length, so
-    // that a few more steps would take hours: it stops once ‖θ_n‖² exceeds
-    // max(V(θ_0), 1) by 2^DIVERGED_BITS, after that step's checks.
-    let size_limit = acc.v0.to_rational().map(|v0| log2_floor(&v0).max(0) + DIVERGED_BITS);
+    // A diverging run (γ far above γ*, outside C9's hypothesis) stops after
+    // that step's checks: see [`DivergenceStop`].
+    let divergence = DivergenceStop::new(&acc.v0, exact_records);
     let mut diverged_at: Option<u64> = None;
     loop {
         let norm2 = norm2_of(&theta, ctx);
@@ -253,18 +246,20 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
             }
         }
         // (b) and, for n ≥ 1, (c), (d) on the sums over k < n.
-        acc.b.record(n, acc.v0.sub(&norm2));
+        // Sums and bounds over the run accumulate a float state's rounding: n + 1 times.
+        let runs = (n + 1) as f64;
+        acc.b.record_near(n, acc.v0.sub(&norm2), || runs * (mag(&acc.v0) + mag(&norm2)));
         if n >= 1 {
             acc.c.record(n);
             if let Some(m) = &acc.min_risk {
                 let bound_d = bound_c.div(&S::from_i64(n as i64, ctx));
-                acc.d.record(n, bound_d.sub(m));
+                acc.d.record_near(n, bound_d.sub(m), || runs * (mag(&bound_d) + mag(m)));
             }
             if rate.is_some() {
                 acc.c14.record(n);
                 if let Some(m) = &acc.min_risk {
                     let bound_d = acc.c14.bound.div(&S::from_i64(n as i64, ctx));
-                    acc.d14.record(n, bound_d.sub(m));
+                    acc.d14.record_near(n, bound_d.sub(m), || runs * (mag(&bound_d) + mag(m)));
                 }
             }
         }
@@ -296,10 +291,12 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
             if writer.is_active() {
                 margin = show(&slack);
             }
-            acc.a.record(n, slack);
-            acc.nonincrease.record(n, v.sub(&v_exact));
+            acc.a.record_near(n, slack, || mag(&v) + mag(&target_c9) + mag(&v_exact));
+            acc.nonincrease.record_near(n, v.sub(&v_exact), || mag(&v) + mag(&v_exact));
             if let Some(r) = claimed_c14 {
-                acc.a14.record(n, v.sub(&r.mul(&ev.risk)).sub(&v_exact));
+                let decrease = r.mul(&ev.risk);
+                let scale = || mag(&v) + mag(&decrease) + mag(&v_exact);
+                acc.a14.record_near(n, v.sub(&decrease).sub(&v_exact), scale);
             }
             Some((stepped, v_next))
         } else {
@@ -336,13 +333,9 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
             let done = n as f64 / opts.steps.max(1) as f64;
             bar.draw(done, &format!("step {n}/{}  L = {:.4e}", opts.steps, ev.risk.to_f64_lossy()));
         }
-        if next.is_some() && exact_records {
-            if let (Some(limit), Some(q)) = (size_limit, norm2.to_rational()) {
-                if log2_floor(&q) > limit {
-                    diverged_at = Some(n);
-                    break;
-                }
-            }
+        if next.is_some() && divergence.exceeded(&norm2) {
+            diverged_at = Some(n);
+            break;
         }
         match next {
             None => break,
@@ -363,6 +356,7 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
         sharp_rate: rate_q,
         state: opts.state,
         guarantee: opts.state.guarantee(),
+        rounding,
         v0: acc.v0.to_f64_lossy(),
         risk_first: first_risk.unwrap_or(f64::NAN),
         risk_last: ev.risk.to_f64_lossy(),
@@ -383,6 +377,11 @@ fn run_generic<S: StateScalar>(case: &Case, opts: &GdOptions, ctx: &S::Ctx) -> R
         series: series.into_vec(),
         resumed_from,
     })
+}
+
+/// |x| as a float, for a rounding-error estimate.
+pub(crate) fn mag<S: Scalar>(x: &S) -> f64 {
+    x.to_f64_lossy().abs()
 }
 
 /// Runs gradient descent on a case. Exact and dyadic states use GMP

@@ -5,7 +5,8 @@ use crate::num::{BigRational, Guarantee, Scalar};
 use num_traits::{Signed, ToPrimitive, Zero};
 use serde_json::Value;
 
-use super::{tally_line, StateMode, Tally};
+use super::{rounding_rule_line, tally_line, StateMode, Tally};
+use crate::dynamics::outcome::{stopped_line, Level, Trend};
 
 /// The outcome of a GD run.
 #[derive(Clone, Debug)]
@@ -25,6 +26,9 @@ pub struct GdSummary {
     pub state: StateMode,
     /// Guarantee of the inequality checks.
     pub guarantee: Guarantee,
+    /// Float states: the factor of the rounding-error estimate against which
+    /// violations are judged ([`super::rounding_rule`]).
+    pub rounding: Option<f64>,
     /// V(θ_0).
     pub v0: f64,
     /// L(θ_0) and L(θ_N), approximately, for the summary and the JSON
@@ -36,7 +40,7 @@ pub struct GdSummary {
     /// states), for the text: rendered from these, never as `inf`.
     pub risk_exact: Option<(BigRational, BigRational)>,
     /// The step at which the run stopped because ‖θ_n‖² had outgrown
-    /// V(θ_0) by 2^[`super::DIVERGED_BITS`] (exact and dyadic states).
+    /// V(θ_0) by 2^[`crate::dynamics::outcome::DIVERGED_BITS`] (exact and dyadic states).
     pub diverged_at: Option<u64>,
     /// min_k L(θ_k).
     pub risk_min: f64,
@@ -126,6 +130,14 @@ impl GdSummary {
             ),
         }
     }
+    /// What the run shows about C9(e), L → 0: observed only where L fell.
+    pub fn trend(&self) -> Trend {
+        let ends = match &self.risk_exact {
+            Some((f, l)) => (Level::Exact(f.clone()), Level::Exact(l.clone())),
+            None => (Level::Float(self.risk_first), Level::Float(self.risk_last)),
+        };
+        Trend::new(Some(ends), self.steps)
+    }
     /// Whether every checked inequality held (C9 (a)–(d)).
     pub fn all_hold(&self) -> bool {
         [&self.a, &self.b, &self.c, &self.d].iter().all(|t| t.failed == 0)
@@ -142,15 +154,18 @@ impl GdSummary {
     /// if γ ≤ γ*, C14 (a)–(d) if γ < 2γ′* (true when neither applies).
     pub fn claimed_inequalities_hold(&self) -> bool {
         let c9 = !self.within_c9() || self.all_hold();
-        let c14 = [&self.c14a, &self.b, &self.c14c, &self.c14d].iter().all(|t| t.failed == 0);
+        // C14's (b) is C9's tally: it counts only where C14 applies (outside
+        // both hypotheses the run is a measurement, never a finding).
+        let c14 = !self.within_c14() || [&self.c14a, &self.b, &self.c14c, &self.c14d].iter().all(|t| t.failed == 0);
         c9 && c14
     }
     /// Whether some check met a value that is not finite (a float state
-    /// that overflowed): the run decides nothing there.
+    /// that overflowed) or a violation within a float state's rounding-error
+    /// estimate: the run decides nothing there.
     pub fn inconclusive(&self) -> bool {
         [&self.nonincrease, &self.a, &self.b, &self.c, &self.d, &self.c14a, &self.c14c, &self.c14d]
             .iter()
-            .any(|t| t.undecided > 0)
+            .any(|t| t.undecided > 0 || t.within_rounding > 0)
     }
     /// The human-readable report.
     pub fn to_text(&self, file: &str) -> String {
@@ -172,6 +187,9 @@ impl GdSummary {
             StateMode::Mpfr(b) => format!("  state mpfr:{b}: guarantee approximate ({b}-bit floating point, no error bound)\n"),
             StateMode::F64 => "  state f64: guarantee approximate (53-bit floating point, no error bound)\n".into(),
         };
+        if let Some(factor) = self.rounding {
+            s += &rounding_rule_line(self.state, factor);
+        }
         if let Some(n) = self.resumed_from {
             s += &format!("  resumed from the checkpoint at n = {n}\n");
         }
@@ -184,10 +202,7 @@ impl GdSummary {
             self.v0
         );
         if let Some(n) = self.diverged_at {
-            s += &format!(
-                "  STOPPED at n = {n}, before the steps asked: the run diverged (|theta_n|^2 > 2^{} max(V(theta_0), 1)), and exact numbers grow geometrically in length beyond this\n",
-                super::DIVERGED_BITS
-            );
+            s += &stopped_line(n);
         }
         if certified {
             s += "  each step's inequalities are decided on the exact step theta_n - gamma G(theta_n), before the state is rounded\n";
@@ -200,7 +215,7 @@ impl GdSummary {
         s += &tally_line("C9(b) |theta_n|^2 <= V(theta_0)", &self.b, certified);
         s += &tally_line("C9(c) sum_{k<n} L_k <= V(theta_0)/(4 gamma)", &self.c, certified);
         s += &tally_line("C9(d) min_{k<n} L_k <= V(theta_0)/(4 gamma n)", &self.d, certified);
-        s += &format!("  C9(e) L -> 0: observed, not proven by a finite run (L went from {first} to {last})\n");
+        s += &format!("  C9(e) L -> 0: {}\n", self.trend().text("not proven by a finite run"));
         match &self.sharp_rate {
             Some(r) => {
                 let r = approx(r);
@@ -255,6 +270,7 @@ impl GdSummary {
             "grid_refined_at": self.grid_refined_at,
             "resumed_from": self.resumed_from,
             "diverged_at": self.diverged_at,
+            "l_to_zero": self.trend().json(),
         })
     }
 }

@@ -5,7 +5,8 @@ use crate::num::parse::parse_rational;
 use crate::num::{BigRational, Ordered, Scalar, Sign3};
 use serde_json::Value;
 
-use super::{approx, rational_string, StateScalar};
+use super::{approx, rational_string, StateMode, StateScalar};
+use crate::num::decimal::{scientific, Rounding};
 
 /// A C9 inequality's tally over the run.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -21,15 +22,62 @@ pub struct Tally {
     /// Steps at which the slack was not a finite number (a float state that
     /// overflowed or became NaN): neither holds nor fails there.
     pub undecided: u64,
+    /// Float states: steps with a violation no larger than the rounding-error
+    /// estimate (see [`rounding_rule`]): undecided, neither holds nor fails.
+    pub within_rounding: u64,
+    /// First such step.
+    pub first_within: Option<u64>,
+    /// Float states: the rounding-error estimate at the step of the smallest slack.
+    pub estimate_at_min: Option<f64>,
+}
+
+/// The factor of a float state's rounding-error estimate: a check's
+/// estimate is `8 (P + 1) ulp` times the sum of the magnitudes of the terms
+/// it compares (times n + 1 for the checks on sums and bounds over the run,
+/// whose rounding accumulates), with ulp = 2^-52 for f64 and 2^(1 - BITS)
+/// for mpfr:BITS, and P the number of parameters. V and the step are sums of
+/// P + 1 rounded products, so each is off by a few (P + 1) ulps of those
+/// magnitudes; 8 is a safety factor. A heuristic a-priori estimate, not a
+/// bound. `None` for exact states, whose checks are decided exactly.
+pub fn rounding_rule(state: StateMode, params: usize) -> Option<f64> {
+    let ulp = match state {
+        StateMode::Exact | StateMode::Dyadic(_) => return None,
+        StateMode::F64 => f64::EPSILON,
+        StateMode::Mpfr(bits) => 2f64.powi(1 - bits.min(2000) as i32),
+    };
+    Some(8.0 * (params as f64 + 1.0) * ulp)
+}
+
+/// The report line stating [`rounding_rule`] for a float state.
+pub fn rounding_rule_line(state: StateMode, factor: f64) -> String {
+    let ulp = if state == StateMode::F64 { "2^-52".to_string() } else { format!("2^(1-{})", state_bits(state)) };
+    format!(
+        "  a violation no larger than the rounding-error estimate is undecided (within {state} rounding), never a failure: estimate = 8 (P+1) {ulp} = {factor:.3e} times the sum of the magnitudes of the terms compared (times n+1 for the checks on sums and bounds over the run), P the number of parameters; a heuristic estimate, not a bound\n"
+    )
+}
+
+fn state_bits(state: StateMode) -> u32 {
+    match state {
+        StateMode::Mpfr(b) | StateMode::Dyadic(b) => b,
+        StateMode::F64 => 53,
+        StateMode::Exact => 0,
+    }
 }
 
 impl Tally {
     pub(crate) fn to_json(&self) -> Value {
-        serde_json::json!({
+        let mut v = serde_json::json!({
             "checked": self.checked, "failed": self.failed, "first_failure": self.first_failure,
             "min_slack": self.min_slack.as_ref().map(rational_string),
             "undecided": self.undecided,
-        })
+        });
+        // Only float states have a rounding estimate (exact tallies keep their keys).
+        if let (Some(e), Some(o)) = (self.estimate_at_min, v.as_object_mut()) {
+            o.insert("within_rounding".into(), Value::from(self.within_rounding));
+            o.insert("first_within".into(), Value::from(self.first_within));
+            o.insert("estimate_at_min".into(), Value::from(e));
+        }
+        v
     }
     pub(crate) fn from_json(v: Option<&Value>) -> Tally {
         let Some(v) = v else { return Tally::default() };
@@ -39,6 +87,9 @@ impl Tally {
             first_failure: v.get("first_failure").and_then(Value::as_u64),
             min_slack: v.get("min_slack").and_then(Value::as_str).and_then(|s| parse_rational(s).ok()),
             undecided: v.get("undecided").and_then(Value::as_u64).unwrap_or(0),
+            within_rounding: v.get("within_rounding").and_then(Value::as_u64).unwrap_or(0),
+            first_within: v.get("first_within").and_then(Value::as_u64),
+            estimate_at_min: v.get("estimate_at_min").and_then(Value::as_f64),
         }
     }
 }
@@ -50,6 +101,11 @@ pub(crate) struct RunTally<S> {
     first_failure: Option<u64>,
     min_slack: Option<S>,
     undecided: u64,
+    /// Float states: the factor of the rounding-error estimate ([`rounding_rule`]).
+    rounding: Option<f64>,
+    within_rounding: u64,
+    first_within: Option<u64>,
+    estimate_at_min: Option<f64>,
 }
 
 /// Whether a value is not a finite number (only float states have such).
@@ -65,6 +121,41 @@ impl<S: Ordered> RunTally<S> {
             first_failure: t.first_failure,
             min_slack: t.min_slack.as_ref().map(|q| S::from_rational(q, ctx)),
             undecided: t.undecided,
+            rounding: None,
+            within_rounding: t.within_rounding,
+            first_within: t.first_within,
+            estimate_at_min: t.estimate_at_min,
+        }
+    }
+    /// The same tally, judging violations against the rounding-error
+    /// estimate of a float state (`None`: decided exactly).
+    pub(crate) fn rounding(mut self, factor: Option<f64>) -> Self {
+        self.rounding = factor;
+        self
+    }
+    /// Records a slack computed from terms whose magnitudes add up to
+    /// `scale()` (called only by float states): a violation within the
+    /// rounding-error estimate is undecided, not a failure.
+    pub(crate) fn record_near(&mut self, n: u64, slack: S, scale: impl FnOnce() -> f64) {
+        let Some(factor) = self.rounding else { return self.record(n, slack) };
+        self.checked += 1;
+        if non_finite(&slack) {
+            self.undecided += 1;
+            return;
+        }
+        let estimate = factor * scale();
+        if slack.sign() == Sign3::Negative {
+            if -slack.to_f64_lossy() <= estimate {
+                self.within_rounding += 1;
+                self.first_within.get_or_insert(n);
+            } else {
+                self.failed += 1;
+                self.first_failure.get_or_insert(n);
+            }
+        }
+        if self.min_slack.as_ref().is_none_or(|m| slack.total_cmp(m) == std::cmp::Ordering::Less) {
+            self.min_slack = Some(slack);
+            self.estimate_at_min = Some(estimate);
         }
     }
     pub(crate) fn record(&mut self, n: u64, slack: S) {
@@ -88,6 +179,9 @@ impl<S: Ordered> RunTally<S> {
             first_failure: self.first_failure,
             min_slack: self.min_slack.as_ref().and_then(Scalar::to_rational),
             undecided: self.undecided,
+            within_rounding: self.within_rounding,
+            first_within: self.first_within,
+            estimate_at_min: self.estimate_at_min,
         }
     }
 }
@@ -199,6 +293,14 @@ impl<S: StateScalar> SummedRisk<S> {
     }
     /// Checks C9(c) at step n on the sum of all terms added so far.
     pub(super) fn record(&mut self, n: u64) {
+        if !S::EXACT {
+            // Float states add every term at once (see `push`); the sum's
+            // rounding accumulates over its n terms.
+            let slack = self.bound.sub(&self.folded);
+            let scale = (n + 1) as f64 * (self.bound.to_f64_lossy().abs() + self.folded.to_f64_lossy().abs());
+            self.tally.record_near(n, slack, || scale);
+            return;
+        }
         let count = self.count();
         self.tally.checked += 1;
         if S::EXACT && self.nonnegative && self.bound.sub(&self.upper).sign() != Sign3::Negative {
@@ -228,28 +330,69 @@ impl<S: StateScalar> SummedRisk<S> {
 }
 
 /// One line of a run summary for a checked inequality.
+///
+/// Float states (`certified` false) print slacks as decimals, and a
+/// violation within the rounding-error estimate as undecided: a float run
+/// is a rounded trajectory, not the exact iterates the claims are about.
 pub(crate) fn tally_line(name: &str, t: &Tally, certified: bool) -> String {
     let how = if certified { "exactly" } else { "in floating point (approximate)" };
-    let min = t.min_slack.as_ref().map(approx).unwrap_or_else(|| "-".into());
+    let min = match &t.min_slack {
+        None => "-".into(),
+        Some(q) if certified => approx(q),
+        Some(q) => scientific(q, 7, Rounding::Nearest),
+    };
+    // Where a violation was seen, the estimate it was judged against.
+    let estimate = match t.estimate_at_min {
+        Some(e) if !certified && t.failed + t.within_rounding > 0 => {
+            format!(" (rounding-error estimate there {e:.3e})")
+        }
+        _ => String::new(),
+    };
+    let within = if t.within_rounding > 0 {
+        format!(
+            "; within floating-point rounding (undecided) at {} (first at n = {})",
+            t.within_rounding,
+            t.first_within.unwrap_or(0)
+        )
+    } else {
+        String::new()
+    };
     if t.undecided > 0 {
-        let failed = if t.failed > 0 {
+        let failed = if t.failed > 0 && certified {
             format!("; FAILS at {} (first at n = {})", t.failed, t.first_failure.unwrap_or(0))
+        } else if t.failed > 0 {
+            format!("; beyond the rounding estimate at {} (first at n = {})", t.failed, t.first_failure.unwrap_or(0))
         } else {
             String::new()
         };
         return format!(
-            "  {name}: INCONCLUSIVE: not finite at {} of {} steps (the floating-point state overflowed or became NaN){failed}; checked {how}; min slack {min}\n",
+            "  {name}: INCONCLUSIVE: not finite at {} of {} steps (the floating-point state overflowed or became NaN){failed}{within}; checked {how}; min slack {min}{estimate}\n",
             t.undecided, t.checked
         );
     }
-    if t.failed == 0 {
-        format!("  {name}: holds at all {} steps, checked {how}; min slack {min}\n", t.checked)
-    } else {
-        format!(
+    if t.failed > 0 && !certified {
+        return format!(
+            "  {name}: violated beyond the rounding-error estimate at {} of {} steps (first at n = {}){within}: an observation of the rounded floating-point trajectory, not of the exact iterates; checked {how}; min slack {min}{estimate}\n",
+            t.failed,
+            t.checked,
+            t.first_failure.unwrap_or(0)
+        );
+    }
+    if t.failed > 0 {
+        return format!(
             "  {name}: FAILS at {} of {} steps (first at n = {}), checked {how}; min slack {min}\n",
             t.failed,
             t.checked,
             t.first_failure.unwrap_or(0)
-        )
+        );
     }
+    if t.within_rounding > 0 {
+        return format!(
+            "  {name}: within floating-point rounding (undecided) at {} of {} steps (first at n = {}), holds at the others, checked {how}; min slack {min}{estimate}\n",
+            t.within_rounding,
+            t.checked,
+            t.first_within.unwrap_or(0)
+        );
+    }
+    format!("  {name}: holds at all {} steps, checked {how}; min slack {min}{estimate}\n", t.checked)
 }

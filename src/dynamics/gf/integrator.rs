@@ -33,7 +33,8 @@ pub(super) fn integrate<S: num::Ordered>(
         return Err(format!("the time horizon must be positive, got {}", opts.time));
     }
     if !(opts.tolerance > 0.0 && opts.tolerance < 1.0) {
-        return Err(format!("the tolerance must lie in (0, 1), got {}", opts.tolerance));
+        // Named as the option: the CLI prefixes other errors with the case file.
+        return Err(format!("--tolerance {}: must lie in (0, 1)", opts.tolerance));
     }
     if case.problem.target.constant().is_none() {
         return Err("gradient flow needs a constant target".into());
@@ -80,8 +81,15 @@ pub(super) fn integrate<S: num::Ordered>(
         Some(file) => {
             // Checked before the file is cut: a refused resume leaves it as it was.
             let cp = last_checkpoint(file)?;
-            let index = cp.get("n").and_then(Value::as_u64).ok_or("checkpoint lacks n")? as usize;
-            let state = cp.get("flow").ok_or("the checkpoint lacks the integrator state (\"flow\")")?;
+            crate::dynamics::guard::check_origin(file, &cp, case, "gf")?;
+            let index = cp
+                .get("n")
+                .and_then(Value::as_u64)
+                .ok_or_else(|| format!("--resume {}: the checkpoint lacks n", file.display()))?
+                as usize;
+            let state = cp.get("flow").ok_or_else(|| {
+                format!("--resume {}: the checkpoint lacks the integrator state (\"flow\")", file.display())
+            })?;
             same_settings(state, &opts.time, &S::backend_name(ctx), bits, tol)
                 .map_err(|e| format!("{}: checkpoint at node {index}: {e}", file.display()))?;
             crate::dynamics::guard::check_fingerprint(file, &cp, case, &tag.1)?;

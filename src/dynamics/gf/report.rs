@@ -157,9 +157,11 @@ impl FlowReport {
     /// An integrator failure (a component became non-finite: the flow
     /// blew up, or its floating-point state overflowed) is no finding: the
     /// run is inconclusive (see [`FlowReport::inconclusive`]) and only the
-    /// exact C3 values at the nodes still count.
+    /// exact C3 values at the nodes still count. Nor is a run that spent its
+    /// step budget before T: the verdict says inconclusive, and the exit
+    /// code must not say more than the verdict.
     pub fn violated(&self) -> bool {
-        let integrated = self.stop != Stop::NonFinite
+        let integrated = !matches!(self.stop, Stop::NonFinite | Stop::StepBudget)
             && (self.balance_violation.is_some() || self.norm_violation.is_some() || self.monotone_violation.is_some());
         integrated || !self.c3_exact_ok
     }

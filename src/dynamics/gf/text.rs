@@ -132,8 +132,12 @@ pub fn flow_text(r: &FlowReport) -> String {
             f
         } else if r.holds() {
             "C10 consistent on [0, T] at the nodes"
-        } else if r.stop == Stop::StepBudget {
-            "inconclusive: T not reached within the step budget"
+        } else if r.stop == Stop::StepBudget && r.c3_exact_ok {
+            if r.balance_violation.is_some() || r.norm_violation.is_some() || r.monotone_violation.is_some() {
+                "inconclusive: T not reached within the step budget (checks above failed at nodes the unfinished integration reached: no finding; raise --max-steps)"
+            } else {
+                "inconclusive: T not reached within the step budget"
+            }
         } else if r.stop == Stop::Sliding
             && r.balance_violation.is_none()
             && r.norm_violation.is_none()

@@ -29,9 +29,11 @@
 //! rounds; `mpfr:BITS` and `f64` are approximate.
 
 use crate::dynamics::gd::{
-    exact_string, parse_exact, resumed_position, round_on_adaptive_grid, GammaSpec, RunTally, StateMode, StateScalar,
-    Tally,
+    exact_string, mag, parse_exact, resumed_position, round_on_adaptive_grid, GammaSpec, RunTally, StateMode,
+    StateScalar, Tally,
 };
+use crate::dynamics::outcome::DivergenceStop;
+pub use crate::dynamics::outcome::DIVERGED_BITS;
 use crate::dynamics::sampling::check_decay;
 pub use crate::dynamics::sampling::{
     batch_problem, gamma_sgd_star, parse_decay, step_rng, step_size, Sampler, MAX_BATCH, MAX_DECAY_DENOMINATOR,
@@ -144,6 +146,9 @@ pub struct SgdSummary {
     pub state: StateMode,
     /// Guarantee of the inequality checks.
     pub guarantee: Guarantee,
+    /// Float states: the factor of the rounding-error estimate against which
+    /// violations are judged ([`gd::rounding_rule`]).
+    pub rounding: Option<f64>,
     /// V(θ_0).
     pub v0: f64,
     /// Full risk evaluations (n, L(θ_n), running mean of the evaluated L),
@@ -155,6 +160,13 @@ pub struct SgdSummary {
     pub risk_last: Option<(u64, f64, f64)>,
     /// How many times L was evaluated.
     pub risk_evaluations: u64,
+    /// The first and the last evaluated L and the running mean, exactly
+    /// where the state is exact: the text is rendered from these, never as
+    /// `inf` (a diverging run leaves the f64 range).
+    pub risk_exact: RiskExact,
+    /// The step at which the run stopped because ‖θ_n‖² had outgrown
+    /// V(θ_0) by 2^[`DIVERGED_BITS`] (exact and dyadic states), as gd's.
+    pub diverged_at: Option<u64>,
     /// Σ_n γ_n over the steps taken (approximate).
     pub sum_gamma: f64,
     /// V(θ_{n+1}) ≤ V(θ_n) − 4γ_n ê_n (C11, pathwise).
@@ -238,6 +250,18 @@ struct Accum<S> {
     rounding_used: f64,
 }
 
+/// The first evaluated L, the last one and the running mean there, exactly
+/// (each `None` where the state, or the record it was read from, is not exact).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RiskExact {
+    /// L at the first evaluation.
+    pub first: Option<BigRational>,
+    /// L at the last evaluation.
+    pub last: Option<BigRational>,
+    /// The running mean at the last evaluation.
+    pub mean: Option<BigRational>,
+}
+
 /// The full risk evaluations of a run in O(1) memory: the first, the last,
 /// how many, and a decimated series for the plot.
 struct RiskLog {
@@ -245,16 +269,28 @@ struct RiskLog {
     last: Option<(u64, f64, f64)>,
     count: u64,
     kept: guard::Decimated<(u64, f64, f64)>,
+    exact: RiskExact,
 }
 
 impl RiskLog {
     fn new() -> Self {
-        RiskLog { first: None, last: None, count: 0, kept: guard::Decimated::new(guard::SERIES_CAP) }
+        RiskLog {
+            first: None,
+            last: None,
+            count: 0,
+            kept: guard::Decimated::new(guard::SERIES_CAP),
+            exact: RiskExact::default(),
+        }
     }
-    /// One evaluation (n, L(θ_n), running mean).
-    fn see(&mut self, e: (u64, f64, f64)) {
-        self.first.get_or_insert((e.0, e.1));
+    /// One evaluation (n, L(θ_n), running mean), with L and the mean exactly if known.
+    fn see(&mut self, e: (u64, f64, f64), risk: Option<BigRational>, mean: Option<BigRational>) {
+        if self.first.is_none() {
+            self.first = Some((e.0, e.1));
+            self.exact.first = risk.clone();
+        }
         self.last = Some(e);
+        self.exact.last = risk;
+        self.exact.mean = mean;
         self.count += 1;
         self.kept.push(e);
     }
@@ -309,6 +345,9 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
         _ => 0,
     };
     let eval_at = |n: u64| opts.eval_every > 0 && (n % opts.eval_every == 0 || n == opts.steps);
+    // Float states judge violations against a rounding-error estimate.
+    let rounding = gd::rounding_rule(opts.state, case.theta.flatten().len());
+    let tally = |t: &Tally| RunTally::from_tally(t, ctx).rounding(rounding);
     // What the trajectory is of: a resumed run must be of the same.
     let fingerprint = guard::case_fingerprint(case);
     let settings = format!(
@@ -328,10 +367,10 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
                 sum_l: S::from_i64(0, ctx),
                 count_l: 0,
                 sum_gamma: 0.0,
-                decrease: RunTally::from_tally(&Tally::default(), ctx),
-                nonincrease: RunTally::from_tally(&Tally::default(), ctx),
-                norm: RunTally::from_tally(&Tally::default(), ctx),
-                summed: RunTally::from_tally(&Tally::default(), ctx),
+                decrease: tally(&Tally::default()),
+                nonincrease: tally(&Tally::default()),
+                norm: tally(&Tally::default()),
+                summed: tally(&Tally::default()),
                 rounding_used: 0.0,
             };
             let w = TrajectoryWriter::create(opts.out.as_deref(), opts.csv.as_deref())?;
@@ -352,6 +391,7 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
                     ))
                 }
             };
+            guard::check_origin(file, &cp, case, "sgd")?;
             same("state", &opts.state.to_string(), "--state")?;
             same("gamma_c", &c_q.to_string(), "--gamma")?;
             same("decay", &opts.decay.to_string(), "--decay")?;
@@ -368,10 +408,10 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
                 sum_l: parse_exact(get("sum_risk"), ctx, "sum_risk")?,
                 count_l: get("risk_evaluations").and_then(Value::as_u64).ok_or("checkpoint lacks risk_evaluations")?,
                 sum_gamma: get("sum_gamma").and_then(Value::as_f64).unwrap_or(0.0),
-                decrease: RunTally::from_tally(&Tally::from_json(get("tally_decrease")), ctx),
-                nonincrease: RunTally::from_tally(&Tally::from_json(get("tally_nonincrease")), ctx),
-                norm: RunTally::from_tally(&Tally::from_json(get("tally_norm")), ctx),
-                summed: RunTally::from_tally(&Tally::from_json(get("tally_summed")), ctx),
+                decrease: tally(&Tally::from_json(get("tally_decrease"))),
+                nonincrease: tally(&Tally::from_json(get("tally_nonincrease"))),
+                norm: tally(&Tally::from_json(get("tally_norm"))),
+                summed: tally(&Tally::from_json(get("tally_summed"))),
                 rounding_used: get("rounding_used").and_then(Value::as_f64).unwrap_or(0.0),
             };
             truncate_before_last_checkpoint(file, opts.csv.as_deref())?;
@@ -395,9 +435,16 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
                 let batch_risk = rec.extra.get("batch_risk").and_then(Value::as_str).map_or(f64::NAN, num);
                 let risk = num(&rec.risk);
                 series.push((rec.n, risk, batch_risk, num(&rec.lyapunov)));
-                if risk.is_finite() {
+                // An evaluated L: a record without one holds "-". Huge exact
+                // values are inf as floats, so the exact text decides.
+                if let Ok(exact) = parse_rational(&rec.risk) {
+                    let mean_text = rec.extra.get("risk_mean").and_then(Value::as_str);
+                    let mean = mean_text.map_or(f64::NAN, num);
+                    let mean_exact = mean_text.and_then(|m| parse_rational(m).ok());
+                    risks.see((rec.n, risk, mean), Some(exact), mean_exact);
+                } else if risk.is_finite() {
                     let mean = rec.extra.get("risk_mean").and_then(Value::as_str).map_or(f64::NAN, num);
-                    risks.see((rec.n, risk, mean));
+                    risks.see((rec.n, risk, mean), None, None);
                 }
             }
         }
@@ -418,8 +465,14 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
     let two_xi = xi.add(&xi);
     let (mut norm2, mut v) = norm_and_lyapunov(&theta, &two_xi, ctx);
     let mut n = start;
+    // A diverging run (c far above gamma_SGD*) stops after that step's
+    // checks, as gd's: see [`DivergenceStop`].
+    let divergence = DivergenceStop::new(&acc.v0, exact_records);
+    let mut diverged_at: Option<u64> = None;
     loop {
-        let full = eval_at(n).then(|| evaluate(&prep, &theta).risk);
+        // A run that stops here evaluates L here too, so that its last value is reported.
+        let stopping = n < opts.steps && divergence.exceeded(&norm2);
+        let full = (eval_at(n) || (stopping && opts.eval_every > 0)).then(|| evaluate(&prep, &theta).risk);
         // A checkpoint holds θ_n and the accumulators before step n.
         // --checkpoint 0: the last record only.
         let checkpoint = recording && ((opts.checkpoint > 0 && n % opts.checkpoint == 0) || n == opts.steps);
@@ -449,9 +502,12 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
                 extra.insert("grid_refined_at".into(), refined_at.map_or(Value::Null, Value::from));
             }
         }
-        acc.norm.record(n, acc.v0.sub(&norm2));
+        // Sums and bounds over the run accumulate a float state's rounding: n + 1 times.
+        let runs = (n + 1) as f64;
+        acc.norm.record_near(n, acc.v0.sub(&norm2), || runs * (mag(&acc.v0) + mag(&norm2)));
         if n >= 1 {
-            acc.summed.record(n, acc.v0.sub(&four.mul(&acc.sum_ge)));
+            let summed = four.mul(&acc.sum_ge);
+            acc.summed.record_near(n, acc.v0.sub(&summed), || runs * (mag(&acc.v0) + mag(&summed)));
         }
         let mut margin = "-".to_string();
         let mut grad_norm2 = "-".to_string();
@@ -504,11 +560,14 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
                 extra.insert("batch_risk".into(), Value::from(show(&ev.risk)));
                 extra.insert("samples".into(), sample_json(&xs));
             }
-            acc.decrease.record(n, slack);
-            acc.nonincrease.record(n, v.sub(&v_exact));
+            acc.decrease.record_near(n, slack, || mag(&v) + mag(&four_gamma_e) + mag(&v_exact));
+            acc.nonincrease.record_near(n, v.sub(&v_exact), || mag(&v) + mag(&v_exact));
             batch_risk_f = ev.risk.to_f64_lossy();
+            // Σγ_n counts the steps taken: a run that stops here takes none.
+            if !stopping {
+                acc.sum_gamma += gamma_q.to_f64_lossy();
+            }
             acc.sum_ge.add_assign(&gamma.mul(&ev.risk));
-            acc.sum_gamma += gamma_q.to_f64_lossy();
             Some((stepped, norm2_next, v_next))
         } else {
             None
@@ -520,7 +579,7 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
             if recording {
                 extra.insert("risk_mean".into(), Value::from(show(&mean)));
             }
-            risks.see((n, l.to_f64_lossy(), mean.to_f64_lossy()));
+            risks.see((n, l.to_f64_lossy(), mean.to_f64_lossy()), l.to_rational(), mean.to_rational());
         }
         let rec = Record {
             n,
@@ -539,6 +598,10 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
             let l = risks.last.map_or(f64::NAN, |r| r.1);
             let done = n as f64 / opts.steps.max(1) as f64;
             bar.draw(done, &format!("step {n}/{}  L = {l:.4e}  batch risk = {batch_risk_f:.4e}", opts.steps));
+        }
+        if stopping {
+            diverged_at = Some(n);
+            break;
         }
         match next {
             None => break,
@@ -562,10 +625,13 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
         mass: case.problem.measure.mass(),
         state: opts.state,
         guarantee: opts.state.guarantee(),
+        rounding,
         v0: acc.v0.to_f64_lossy(),
         risk_first: risks.first,
         risk_last: risks.last,
         risk_evaluations: risks.count,
+        risk_exact: risks.exact,
+        diverged_at,
         risk_evals: risks.kept.into_vec(),
         sum_gamma: acc.sum_gamma,
         decrease: acc.decrease.tally(),
