@@ -347,11 +347,15 @@ pub fn gf_command(
     opts.max_steps = max_steps;
     opts.out = files.out;
     opts.csv = files.csv;
+    let resume_name = files.resume.as_ref().map(|p| p.display().to_string());
     opts.resume = files.resume;
     opts.checkpoint = files.checkpoint;
     opts.quiet = quiet;
     let report = run_flow(&case, &opts).map_err(|e| {
-        if e.contains(&file) || e.starts_with("--") {
+        // Errors about the trajectory file name it already: only the case's
+        // own errors get the case file in front.
+        let names_resume = resume_name.as_ref().is_some_and(|r| e.contains(r.as_str()));
+        if e.contains(&file) || e.starts_with("--") || names_resume {
             e
         } else {
             format!("{file}: {e}")
