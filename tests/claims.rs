@@ -186,6 +186,30 @@ fn hand_cases() -> Vec<(&'static str, Case)> {
     ]
 }
 
+/// C1 on the uniform probability on a cube given by scalar ends and d = 2
+/// (`Measure::Uniform { d: 2 }`, the form `tests/boxes.rs` checks against the
+/// box path): its decisive points must be points of the cube. One neuron
+/// alive where x_2 > 0 makes N ≠ ξ there, so L > 0; with v = 0 the network
+/// is ξ and L = 0. (A cargo-mutants survivor sent this measure to the d = 1
+/// points, which see only x_1, and no test noticed.)
+#[test]
+fn risk_zero_iff_fit_on_a_cube_given_by_scalar_ends() {
+    use reluproof::model::{Measure, Problem, Target, Theta};
+    let c = check_named("risk_nonneg_and_zero_iff_fit");
+    for (v, fits) in [("1", false), ("0", true)] {
+        let case = Case {
+            problem: Problem::new(Measure::Uniform { a: q("-1"), b: q("1"), d: 2 }, Target::Constant(q("1"))),
+            theta: Theta { d: 2, w: vec![q("0"), q("1")], b: vec![q("0")], v: vec![q(v)], c: q("1") },
+            notes: Vec::new(),
+        };
+        let points = reluproof::claims::checks::fit_test_points(&case);
+        assert!(points.iter().all(|x| x.len() == 2), "v = {v}: {points:?}");
+        let errors_vanish = points.iter().all(|x| reluproof::claims::checks::error_at(&case, x) == q("0"));
+        assert_eq!(errors_vanish, fits, "v = {v}");
+        assert!(holds(c.as_ref(), &Instance::of(case)), "v = {v}");
+    }
+}
+
 fn check_named(name: &str) -> Box<dyn Check> {
     registry().into_iter().find(|c| c.name() == name).expect("registered")
 }

@@ -162,17 +162,38 @@ impl FlowReport {
     /// code must not say more than the verdict.
     pub fn violated(&self) -> bool {
         let integrated = !matches!(self.stop, Stop::NonFinite | Stop::StepBudget)
-            && (self.balance_violation.is_some() || self.norm_violation.is_some() || self.monotone_violation.is_some());
+            && !self.forced_steps_suspect()
+            && self.node_violation();
         integrated || !self.c3_exact_ok
     }
+    /// Whether a property checked along the computed flow failed at a node.
+    fn node_violation(&self) -> bool {
+        self.balance_violation.is_some() || self.norm_violation.is_some() || self.monotone_violation.is_some()
+    }
+    /// Whether node checks failed in a run that accepted steps at the minimum
+    /// step size with local errors above the tolerance: such a step is taken
+    /// because the integrator cannot shrink further, not because it met the
+    /// tolerance, so a failure after it can be the integrator's, not the
+    /// flow's.
+    pub fn forced_steps_suspect(&self) -> bool {
+        self.forced > 0 && self.node_violation()
+    }
     /// Why the run decides nothing about C10's balance, if it does not: the
-    /// integrator failed.
+    /// integrator failed, or checks failed after forced steps.
     pub fn inconclusive(&self) -> Option<String> {
-        (self.stop == Stop::NonFinite).then(|| {
-            format!(
-                "integrator failed (a component of the state became non-finite after t = {:.6e}: the flow blew up or left the range of {})",
+        if self.stop == Stop::NonFinite {
+            // Inside C10's hypothesis (which gf enforces) the exact flow stays
+            // in the ball ‖Θ_t‖² ≤ V(Θ_0): it is the integration that blew up.
+            return Some(format!(
+                "integrator failed (a component of the computed state became non-finite after t = {:.6e}; the exact flow cannot blow up, since |Theta_t|^2 <= V(Theta_0) by C10, so a step was too large, or the state left the range of {})",
                 f64_of(&self.reached),
                 self.backend
+            ));
+        }
+        self.forced_steps_suspect().then(|| {
+            format!(
+                "checks failed at nodes of a run that accepted {} step(s) at the minimum step size (T 2^-20 = {:.3e}) with local errors above the tolerance: those failures can be the integrator's, not the flow's (no finding; a smaller --time makes the minimum step smaller)",
+                self.forced, self.min_step
             )
         })
     }

@@ -3,6 +3,17 @@
 use super::report::{f64_of, slack_of, FlowReport, Stop};
 use super::{BALANCE_FACTOR, MIN_STEP_BITS, ROUNDING_BITS_LOST, SLIDING_CROSSINGS};
 use crate::num::BigRational;
+use num_traits::Signed;
+
+/// A ratio near 1 with `places` decimals; a blown-up one (a run that left
+/// the ball) in scientific notation rather than hundreds of digits.
+fn ratio(x: f64, places: usize) -> String {
+    if x.abs() < 1e6 {
+        format!("{x:.places$}")
+    } else {
+        format!("{x:.6e}")
+    }
+}
 
 fn yes_no(ok: bool) -> &'static str {
     if ok {
@@ -80,9 +91,9 @@ pub fn flow_text(r: &FlowReport) -> String {
         r.balance_violation.map(|k| format!(" (first exceeded at node {k})")).unwrap_or_default()
     );
     s += &format!(
-        "|theta_t|^2 <= V(theta_0) at every node (up to the same slack): {}; max |theta_t|^2 / V(theta_0) = {:.12}\n",
+        "|theta_t|^2 <= V(theta_0) at every node (up to the same slack): {}; max |theta_t|^2 / V(theta_0) = {}\n",
         yes_no(r.norm_violation.is_none()),
-        r.max_norm2_ratio
+        ratio(r.max_norm2_ratio, 12)
     );
     s += &format!(
         "V nonincreasing along the nodes (up to the same slack): {}; largest increase between nodes = {}\n",
@@ -95,8 +106,16 @@ pub fn flow_text(r: &FlowReport) -> String {
         r.c3_violation.map(|k| format!(" (fails at node {k})")).unwrap_or_default()
     );
     let c12 = r.risk_monotonicity();
+    // A "yes" with a negative smallest decrease is an increase the slack
+    // absorbed: say so, rather than let "yes" stand for "L fell".
+    let rose = match (&c12.violation, &c12.min_decrease) {
+        (None, Some((d, k))) if d.is_negative() => {
+            format!(" (L rose by {} into node {k}: within the slack, not a decrease)", e(&-d))
+        }
+        _ => String::new(),
+    };
     s += &format!(
-        "C12 L nonincreasing between consecutive nodes (up to a slack from the local error estimates): {}{}; smallest decrease L(t_k-1) - L(t_k) = {}\n",
+        "C12 L nonincreasing between consecutive nodes (up to a slack from the local error estimates): {}{}; smallest decrease L(t_k-1) - L(t_k) = {}{rose}\n",
         yes_no(c12.violation.is_none()),
         c12.violation.map(|k| format!(" (first exceeded at node {k})")).unwrap_or_default(),
         c12.min_decrease.as_ref().map_or("-".to_string(), |(d, _)| e(d))
@@ -104,9 +123,9 @@ pub fn flow_text(r: &FlowReport) -> String {
     match &c12.max_rate_ratio {
         Some((m, _)) => {
             s += &format!(
-            "C12 t L(theta_t) <= V(theta_0)/8 at every node (exact at the nodes): {}; max 8 t L / V(theta_0) = {:.6}\n",
+            "C12 t L(theta_t) <= V(theta_0)/8 at every node (exact at the nodes): {}; max 8 t L / V(theta_0) = {}\n",
             yes_no(c12.rate_violation.is_none()),
-            f64_of(m)
+            ratio(f64_of(m), 6)
         )
         }
         None => s += "C12 t L(theta_t) <= V(theta_0)/8: no node with t > 0 and V(theta_0) > 0\n",
