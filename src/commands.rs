@@ -251,6 +251,19 @@ pub fn init_command(args: &InitArgs, out: Option<&Path>, force: bool) -> Result<
     )
     .replace("--dist Uniform", "--dist uniform")
     .replace("--dist Normal", "--dist normal");
+    // What init writes, eval must read: a case beyond the readers' limits
+    // (a box in d > 6, or wider than exact box integration accepts) is
+    // refused here, with the reader's reason, rather than written. The
+    // checks above already cover d = 1, so huge d = 1 cases are not parsed
+    // twice.
+    if args.d >= 2 {
+        if let Err(e) = crate::model::case::parse_case("the case init would write", &text) {
+            return Err(format!(
+                "--H {} --d {} --measure {}: {}: {}",
+                args.width, args.d, args.measure, e.field, e.message
+            ));
+        }
+    }
     match out {
         Some(p) => write_file(p, &text)?,
         None => print!("{text}"),

@@ -559,3 +559,22 @@ fn init_and_gd_sweep_do_not_overwrite_without_force() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(std::fs::read_to_string(case.path()).expect("case").contains("reluproof init --H 3"));
 }
+
+/// `init` writes only cases that `eval` reads: a box in d = 7 or wider than
+/// exact box integration accepts is refused with the reader's reason (an
+/// audit found both written, then refused by eval); a box within the limits
+/// is written and evaluates.
+#[test]
+fn init_writes_only_cases_eval_reads() {
+    for (h, d, why) in [("3", "7", "dimension 7"), ("3000", "2", "at most H = ")] {
+        let o = run(&["init", "--H", h, "--d", d, "--measure", "uniform", "--a", "-1", "--b", "1"]);
+        assert_eq!(o.status.code(), Some(2), "H {h} d {d}: {}", stderr(&o));
+        assert!(stderr(&o).contains(&format!("--H {h} --d {d}")) && stderr(&o).contains(why), "{}", stderr(&o));
+        assert!(o.stdout.is_empty(), "nothing written");
+    }
+    let o = run(&["init", "--H", "4", "--d", "3", "--measure", "uniform", "--a", "-1", "--b", "1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let case = TempCase::new("box", &stdout(&o));
+    let e = run(&["eval", case.path()]);
+    assert_eq!(e.status.code(), Some(0), "{}", stderr(&e));
+}

@@ -104,11 +104,16 @@ impl Coverage {
         })
     }
 
-    /// One line for the row's notes.
-    pub fn line(&self) -> String {
+    /// One line for the row's notes; `before_witness`: the run stopped at a
+    /// witness, so the counts are of the cases before it.
+    pub fn line(&self, before_witness: bool) -> String {
+        let of = if before_witness {
+            format!("of the {} cases before the witness", self.cases)
+        } else {
+            format!("of {} cases", self.cases)
+        };
         format!(
-            "coverage: of {} cases, {} with a degenerate neuron (w_j = 0), {} with a kink at an end of [a, b], {} with coinciding kinks, {} with a kink through a sample point, {} with rho <= 1 and {} with rho > 1, {} with sigma'(0) = 0 and {} with sigma'(0) = 1, {} fits (N = xi on the support), {} on boxes (d >= 2)",
-            self.cases,
+            "coverage: {of}, {} with a degenerate neuron (w_j = 0), {} with a kink at an end of [a, b], {} with coinciding kinks, {} with a kink through a sample point, {} with rho <= 1 and {} with rho > 1, {} with sigma'(0) = 0 and {} with sigma'(0) = 1, {} fits (N = xi on the support), {} on boxes (d >= 2)",
             self.degenerate_neuron,
             self.kink_at_end,
             self.coinciding_kinks,

@@ -234,7 +234,7 @@ pub fn check_row(r: &CheckReport) -> Row {
     }
     if let Some(c) = &r.coverage {
         row.coverage = Some(c.to_json());
-        row.notes.push(c.line());
+        row.notes.push(c.line(matches!(r.verdict, Verdict::Refuted { .. })));
     }
     if let (Some(f), Verdict::Holds { .. }, None) = (row.formal(), &r.verdict, &r.mutant) {
         row.notes.push(format!(
