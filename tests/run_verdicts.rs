@@ -186,3 +186,24 @@ fn failures_after_forced_minimum_steps_are_inconclusive() {
     let norm = blown.lines().find(|l| l.starts_with("|theta_t|^2 <= V(theta_0)")).expect("the norm line");
     assert!(norm.len() < 200, "a blown-up ratio in scientific notation: {norm}");
 }
+
+/// Every run prints its strength on the ladder of `check`: an exact run is
+/// `tested` (one trajectory), a float run or a flow `observed`, a run
+/// outside the hypotheses `none`; gd and sgd also give it in JSON.
+#[test]
+fn runs_print_their_strength() {
+    let h = hand();
+    let strength = |args: &[&str]| -> String {
+        let out = ok(&run(args));
+        let line = out.lines().find(|l| l.trim_start().starts_with("strength")).unwrap_or_else(|| panic!("{out}"));
+        line.trim_start().trim_start_matches("strength").trim_start_matches(':').trim().to_string()
+    };
+    assert!(strength(&["gd", &h, "--steps", "10", "--quiet"]).starts_with("tested"));
+    assert!(strength(&["gd", &h, "--steps", "10", "--state", "f64", "--quiet"]).starts_with("observed"));
+    assert!(strength(&["gd", &h, "--steps", "10", "--gamma", "1", "--quiet"]).starts_with("none"));
+    assert!(strength(&["sgd", &h, "--steps", "10", "--quiet"]).starts_with("tested"));
+    assert!(strength(&["gf", &h, "--time", "1", "--quiet"]).starts_with("observed"));
+    assert!(strength(&["gf", &h, "--time", "100000", "--max-steps", "300", "--quiet"]).starts_with("none"));
+    assert_eq!(json(&ok(&run(&["gd", &h, "--steps", "10", "--json", "--quiet"])))["strength"], "tested");
+    assert_eq!(json(&ok(&run(&["sgd", &h, "--steps", "10", "--json", "--quiet"])))["strength"], "tested");
+}

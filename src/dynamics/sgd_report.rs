@@ -2,6 +2,7 @@
 
 use super::gd::{approx, rounding_rule_line, tally_line, StateMode, Tally};
 use super::sgd::SgdSummary;
+use crate::claims::strength::Strength;
 use crate::dynamics::outcome::{stopped_line, Level, Trend};
 use crate::num::{BigRational, Guarantee, Scalar};
 use crate::report::plot::{Plot, Scale, Series};
@@ -46,6 +47,23 @@ impl SgdSummary {
             format!("gamma_n = c/(n+1)^{a} with {c}")
         }
     }
+    /// How strongly this run knows its lines: one sample path decided
+    /// exactly is `tested`, a rounded one `observed`; `None` outside C11's
+    /// hypothesis (measurements).
+    pub fn strength(&self) -> Option<Strength> {
+        match (self.claimed(), self.guarantee == Guarantee::Exact) {
+            (false, _) => None,
+            (true, true) => Some(Strength::Tested),
+            (true, false) => Some(Strength::Observed),
+        }
+    }
+    fn strength_text(&self) -> String {
+        match self.strength() {
+            None => "none: outside C11's hypothesis, the lines are measurements".into(),
+            Some(Strength::Tested) => "tested: C11's pathwise inequalities decided exactly on this one sample path; L -> 0 almost surely observed at most (one path, finitely many steps); C11 itself is proved in part (proofs/C11.md)".into(),
+            Some(st) => format!("{}: a rounded floating-point path, judged against a rounding-error estimate", st.word()),
+        }
+    }
     /// The human-readable report.
     pub fn to_text(&self, file: &str) -> String {
         let certified = self.guarantee == Guarantee::Exact;
@@ -82,6 +100,7 @@ impl SgdSummary {
         if let Some(factor) = self.rounding {
             s += &rounding_rule_line(self.state, factor);
         }
+        s += &format!("  strength: {}\n", self.strength_text());
         if let Some(n) = self.resumed_from {
             s += &format!("  resumed from the checkpoint at n = {n}\n");
         }
@@ -151,6 +170,7 @@ impl SgdSummary {
             "claimed": self.claimed(),
             "state": self.state.to_string(),
             "guarantee": self.guarantee.word(),
+            "strength": self.strength().map(|st| st.word()),
             "v0": self.v0,
             "risk_first": self.risk_first.map(|r| r.1),
             "risk_last": last.map(|r| r.1),

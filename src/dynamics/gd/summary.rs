@@ -1,5 +1,6 @@
 //! The outcome of a GD run, as text and JSON.
 
+use crate::claims::strength::Strength;
 use crate::num::decimal::{scientific, Rounding};
 use crate::num::{BigRational, Guarantee, Scalar};
 use num_traits::{Signed, ToPrimitive, Zero};
@@ -146,6 +147,27 @@ impl GdSummary {
     pub fn within_c9(&self) -> bool {
         self.gamma_star.as_ref().is_some_and(|g| &self.gamma <= g)
     }
+    /// How strongly this run knows its lines, on the ladder of `check`: one
+    /// trajectory decided exactly is `tested`, a rounded one `observed`;
+    /// `None` outside both hypotheses (measurements). The statements
+    /// themselves are proved (and formal for empirical measures) in proofs/,
+    /// not by a run.
+    pub fn strength(&self) -> Option<Strength> {
+        if !self.within_c9() && !self.within_c14() {
+            None
+        } else if self.guarantee == Guarantee::Exact {
+            Some(Strength::Tested)
+        } else {
+            Some(Strength::Observed)
+        }
+    }
+    fn strength_text(&self) -> String {
+        match self.strength() {
+            None => "none: outside the hypotheses of C9 and C14, the lines are measurements".into(),
+            Some(Strength::Tested) => "tested: the claimed inequalities decided exactly on this one trajectory (C9(e), L -> 0, at most observed); C9 and C14 themselves are formal for empirical measures and proved (proofs/C9.md, proofs/C14.md)".into(),
+            Some(st) => format!("{}: a rounded floating-point trajectory, judged against a rounding-error estimate", st.word()),
+        }
+    }
     /// Whether C14's hypothesis 0 < γ < 2γ′* holds for this run.
     pub fn within_c14(&self) -> bool {
         self.sharp_rate.is_some()
@@ -190,6 +212,7 @@ impl GdSummary {
         if let Some(factor) = self.rounding {
             s += &rounding_rule_line(self.state, factor);
         }
+        s += &format!("  strength: {}\n", self.strength_text());
         if let Some(n) = self.resumed_from {
             s += &format!("  resumed from the checkpoint at n = {n}\n");
         }
@@ -258,6 +281,7 @@ impl GdSummary {
             })),
             "state": self.state.to_string(),
             "guarantee": self.guarantee.word(),
+            "strength": self.strength().map(|st| st.word()),
             "risk_first": self.risk_first,
             "risk_last": self.risk_last,
             "nonincrease": self.nonincrease.to_json(),

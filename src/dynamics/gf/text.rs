@@ -173,5 +173,13 @@ pub fn flow_text(r: &FlowReport) -> String {
         },
         r.guarantee_line()
     );
+    // On the ladder of `check`: an approximate integration is at most
+    // observed, and an inconclusive run knows nothing.
+    let decided = r.holds() || r.violated();
+    s += if decided && r.inconclusive().is_none() {
+        "strength       observed (an approximate integration, judged within its a-posteriori error estimate; C10 itself is proved: proofs/C10.md)\n"
+    } else {
+        "strength       none (nothing decided)\n"
+    };
     s
 }
