@@ -140,7 +140,11 @@ pub fn gd_command(
     json: bool,
     force: bool,
 ) -> Result<i32, String> {
-    let outputs = [opts.out.as_deref().or(opts.resume.as_deref()), opts.csv.as_deref(), plot];
+    let outputs = [
+        crate::dynamics::guard::trajectory_output(opts.out.as_deref(), opts.resume.as_deref()),
+        ("--csv", opts.csv.as_deref()),
+        ("--plot", plot),
+    ];
     let (case, file) = crate::dynamics::guard::case_for_run(case_path, "gd", "C9", outputs, force)?;
     let summary = crate::dynamics::gd::run_gd(&case, opts)?;
     crate::report::emit_run(
@@ -344,7 +348,11 @@ pub fn gf_command(
     quiet: bool,
 ) -> Result<i32, String> {
     use crate::dynamics::gf::{default_precision, flow_text, run_flow, FlowOptions};
-    let outputs = [files.out.as_deref().or(files.resume.as_deref()), files.csv.as_deref(), plot];
+    let outputs = [
+        crate::dynamics::guard::trajectory_output(files.out.as_deref(), files.resume.as_deref()),
+        ("--csv", files.csv.as_deref()),
+        ("--plot", plot),
+    ];
     let (case, file) = crate::dynamics::guard::case_for_run(case_path, "gf", "C10", outputs, files.force)?;
     let t = crate::num::parse::parse_rational(time).map_err(|e| format!("--time: {e}"))?;
     if t <= crate::num::BigRational::from_integer(0.into()) {

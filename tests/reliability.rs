@@ -269,6 +269,8 @@ fn outputs_never_replace_inputs_or_each_other_without_force() {
     refused(&run(&["gd", &a, "--out", &f, "--csv", &f, "--steps", "2", "--quiet"]), &["--out", "--csv", "same file"]);
     refused(&run(&["sgd", &a, "--plot", &a, "--steps", "2", "--quiet"]), &["--plot", "input"]);
     refused(&run(&["gf", &a, "--time", "1/50", "--out", &a, "--quiet"]), &["--out", "input"]);
+    // --resume writes to the file it continues: the refusal names --resume.
+    refused(&run(&["gd", &a, "--resume", &a, "--steps", "2", "--quiet"]), &["--resume", "input"]);
     assert_eq!(std::fs::read(&a).expect("case"), before, "the case file is untouched");
     // --force lets an output replace another case file (never two outputs on one path).
     ok(&run(&["gd", &a, "--csv", &b, "--steps", "2", "--force", "--quiet"]));

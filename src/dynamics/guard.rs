@@ -100,20 +100,29 @@ fn check_case(file: &Path, cp: &Value, case: &Case) -> Result<(), String> {
 /// What `gd`, `sgd` and `gf` do before a run: read the case, refuse it outside the
 /// hypotheses of `claim` ([`runnable`]), and refuse outputs that would
 /// overwrite an input or each other ([`check_outputs`]; `--resume` writes to
-/// the file it resumes). Returns the case and its path as text.
+/// the file it resumes, so it is an output too: [`trajectory_output`]).
+/// Returns the case and its path as text.
 pub fn case_for_run(
     case_path: &Path,
     cmd: &str,
     claim: &str,
-    outputs: [Option<&Path>; 3],
+    outputs: [(&str, Option<&Path>); 3],
     force: bool,
 ) -> Result<(Case, String), String> {
     let case = crate::model::case::read_case(case_path).map_err(|e| e.to_string())?;
     let file = case_path.display().to_string();
     runnable(&case, &file, cmd, claim)?;
-    let [out, csv, plot] = outputs;
-    check_outputs(&[case_path], &[("--out", out), ("--csv", csv), ("--plot", plot)], force)?;
+    check_outputs(&[case_path], &outputs, force)?;
     Ok((case, file))
+}
+
+/// The trajectory file a run writes, with the option that names it:
+/// `--out`, or the file `--resume` continues.
+pub fn trajectory_output<'a>(out: Option<&'a Path>, resume: Option<&'a Path>) -> (&'static str, Option<&'a Path>) {
+    match (out, resume) {
+        (Some(o), _) => ("--out", Some(o)),
+        (None, r) => ("--resume", r),
+    }
 }
 
 /// Refuses a case that `cmd` (gd, sgd or gf) cannot run honestly, with a

@@ -31,7 +31,7 @@ pub struct SearchOptions {
     /// Wall-time budget in seconds for sampling and improvement (shrinking may take as long again).
     #[arg(long, default_value_t = 60.0)]
     pub budget: f64,
-    /// Cap on candidates scored before shrinking (the result is reproducible when it binds before the budget).
+    /// Cap on candidates scored before shrinking: the search stops at the first batch that reaches it, so it may score up to one batch more (the result is reproducible when it binds before the budget).
     #[arg(long, default_value_t = 200_000)]
     pub max_candidates: u64,
     /// Cap on candidates tried while shrinking.

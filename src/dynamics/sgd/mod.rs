@@ -668,7 +668,11 @@ pub fn sgd_command(
     json: bool,
     force: bool,
 ) -> Result<i32, String> {
-    let outputs = [opts.out.as_deref().or(opts.resume.as_deref()), opts.csv.as_deref(), plot];
+    let outputs = [
+        guard::trajectory_output(opts.out.as_deref(), opts.resume.as_deref()),
+        ("--csv", opts.csv.as_deref()),
+        ("--plot", plot),
+    ];
     let (case, file) = guard::case_for_run(case_path, "sgd", "C11", outputs, force)?;
     let summary = run_sgd(&case, opts)?;
     crate::report::emit_run(
