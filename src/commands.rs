@@ -292,6 +292,13 @@ pub fn gd_sweep_command(
     if width == 0 {
         return Err("--H must be at least 1".into());
     }
+    // The same grid bounds as `gd --state dyadic:BITS`.
+    if !(2..=100_000).contains(&bits) {
+        return Err(format!("--bits {bits}: expected a whole number from 2 to 100000 (as for gd --state dyadic:BITS)"));
+    }
+    if steps == 0 {
+        return Err("--steps 0: a trial needs at least one step".into());
+    }
     // Before the sweep (minutes): a plot must not replace a case or witness.
     crate::dynamics::guard::check_outputs(&[], &[("--plot", plot)], force)?;
     let scales = scales
@@ -310,7 +317,7 @@ pub fn gd_sweep_command(
         write_file(p, &sweep_plot(&rows, &o))?;
     }
     if json {
-        println!("{}", serde_json::to_string_pretty(&sweep_json(&rows)).unwrap_or_default());
+        println!("{}", serde_json::to_string_pretty(&sweep_json(&rows, &o)).unwrap_or_default());
     } else {
         print!("{}", sweep_text(&rows, &o));
         if let Some(p) = plot {

@@ -578,3 +578,23 @@ fn init_writes_only_cases_eval_reads() {
     let e = run(&["eval", case.path()]);
     assert_eq!(e.status.code(), Some(0), "{}", stderr(&e));
 }
+
+/// `gd-sweep` states its guarantee and strength (text and JSON: an object
+/// with `guarantee`, `strength` and `rows`, where it was a bare list) and
+/// takes the grid bounds of `gd --state dyadic:BITS`.
+#[test]
+fn gd_sweep_states_its_guarantee_and_bounds_its_options() {
+    let args = ["gd-sweep", "--H", "2", "--scales", "1", "--steps", "3", "--refine", "1"];
+    let text = stdout(&run(&args));
+    assert!(text.contains("guarantee exact") && text.contains("strength observed"), "{text}");
+    let o = run(&[&args[..], &["--json"]].concat());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    assert_eq!((v["guarantee"].as_str(), v["strength"].as_str()), (Some("exact"), Some("observed")));
+    assert_eq!(v["rows"].as_array().map(Vec::len), Some(1));
+    for bad in [&["--bits", "1"][..], &["--steps", "0"]] {
+        let o = run(&[&["gd-sweep", "--H", "2", "--scales", "1"][..], bad].concat());
+        assert_eq!(o.status.code(), Some(2), "{bad:?}");
+        assert!(stderr(&o).contains(bad[0]), "{bad:?}: {}", stderr(&o));
+    }
+}
