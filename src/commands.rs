@@ -353,8 +353,9 @@ pub fn gf_command(
     files: GfFiles,
     plot: Option<&Path>,
     quiet: bool,
+    json: bool,
 ) -> Result<i32, String> {
-    use crate::dynamics::gf::{default_precision, flow_text, run_flow, FlowOptions};
+    use crate::dynamics::gf::{default_precision, flow_json, flow_text, run_flow, FlowOptions};
     let outputs = [
         crate::dynamics::guard::trajectory_output(files.out.as_deref(), files.resume.as_deref()),
         ("--csv", files.csv.as_deref()),
@@ -389,10 +390,16 @@ pub fn gf_command(
             format!("{file}: {e}")
         }
     })?;
-    print!("{}", flow_text(&report));
+    if json {
+        println!("{}", serde_json::to_string_pretty(&flow_json(&report, &file)).unwrap_or_default());
+    } else {
+        print!("{}", flow_text(&report));
+    }
     if let Some(p) = plot {
         write_file(p, &crate::dynamics::plots::gf_plot(&report, &case_path.display().to_string()))?;
-        println!("plot written to {}", p.display());
+        if !json {
+            println!("plot written to {}", p.display());
+        }
     }
     Ok(if report.violated() { 1 } else { 0 })
 }

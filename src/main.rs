@@ -191,6 +191,9 @@ enum Command {
         /// No progress output.
         #[arg(long)]
         quiet: bool,
+        /// Print one JSON object (verdict, guarantee, strength and the checks' numbers) instead of the text.
+        #[arg(long)]
+        json: bool,
     },
     /// Run stochastic gradient descent and check C11's pathwise inequality at every step.
     ///
@@ -472,9 +475,10 @@ fn main() -> ExitCode {
             checkpoint,
             force,
             quiet,
+            json,
         } => {
             let files = reluproof::commands::GfFiles { out, csv, resume, checkpoint, force };
-            exit(gf_command(&case, &time, precision, tolerance, max_steps, files, plot.as_deref(), quiet))
+            exit(gf_command(&case, &time, precision, tolerance, max_steps, files, plot.as_deref(), quiet, json))
         }
         Command::Sgd { case, steps, gamma, decay, batch, seed, state, eval_every, output: o } => {
             let opts = SgdOptions {

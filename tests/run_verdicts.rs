@@ -207,3 +207,21 @@ fn runs_print_their_strength() {
     assert_eq!(json(&ok(&run(&["gd", &h, "--steps", "10", "--json", "--quiet"])))["strength"], "tested");
     assert_eq!(json(&ok(&run(&["sgd", &h, "--steps", "10", "--json", "--quiet"])))["strength"], "tested");
 }
+
+/// `gf --json`: one object with the verdict, guarantee and strength the text
+/// prints, and the checks' numbers; an inconclusive run has no strength.
+#[test]
+fn gf_json_carries_the_verdict_guarantee_and_strength() {
+    let v = json(&ok(&run(&["gf", &hand(), "--time", "1", "--quiet", "--json"])));
+    assert_eq!(v["verdict"], "C10 consistent on [0, T] at the nodes");
+    assert_eq!(v["strength"], "observed");
+    assert_eq!(v["finding"], false);
+    assert!(v["guarantee"].as_str().is_some_and(|g| g.starts_with("approximate")), "{v}");
+    assert_eq!((v["stop"].as_str(), v["reached"].as_str()), (Some("completed"), Some("1")));
+    assert!(v["norm"]["max_ratio"].as_f64().is_some_and(|r| r <= 1.0), "{v}");
+    let text = ok(&run(&["gf", &hand(), "--time", "1", "--quiet"]));
+    assert!(text.contains(&format!("verdict        {}", v["verdict"].as_str().unwrap_or_default())));
+    let budget = json(&ok(&run(&["gf", &hand(), "--time", "100000", "--max-steps", "300", "--quiet", "--json"])));
+    assert!(budget["verdict"].as_str().is_some_and(|s| s.starts_with("inconclusive")), "{budget}");
+    assert!(budget["strength"].is_null(), "{budget}");
+}

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 impl Stop {
     /// The word in checkpoints.
-    fn word(&self) -> &'static str {
+    pub(super) fn word(&self) -> &'static str {
         match self {
             Stop::Completed => "completed",
             Stop::StepBudget => "step_budget",

@@ -73,7 +73,7 @@ mod text;
 
 pub(crate) use field::Direction;
 pub use report::{FlowNode, FlowReport, RiskMonotonicity, Stop};
-pub use text::flow_text;
+pub use text::{flow_json, flow_text};
 
 use crate::model::case::Case;
 use crate::num::BigRational;

@@ -144,42 +144,86 @@ pub fn flow_text(r: &FlowReport) -> String {
         }
         None => s += "Q2: no node with t > 0 and V(theta_0) > 0\n",
     }
-    let failed = r.inconclusive().map(|why| format!("inconclusive: {why}"));
-    s += &format!(
-        "\nverdict        {}\nguarantee      {}\n",
-        if let Some(f) = failed.as_deref().filter(|_| r.c3_exact_ok) {
-            f
-        } else if r.holds() {
-            "C10 consistent on [0, T] at the nodes"
-        } else if r.stop == Stop::StepBudget && r.c3_exact_ok {
-            if r.balance_violation.is_some() || r.norm_violation.is_some() || r.monotone_violation.is_some() {
-                "inconclusive: T not reached within the step budget (checks above failed at nodes the unfinished integration reached: no finding; raise --max-steps)"
-            } else {
-                "inconclusive: T not reached within the step budget"
-            }
-        } else if r.stop == Stop::Sliding
-            && r.balance_violation.is_none()
-            && r.norm_violation.is_none()
-            && r.monotone_violation.is_none()
-            && r.c3_exact_ok
-        {
-            if r.sliding.is_some() && r.accepted == 0 {
-                "no classical solution from here (sliding, E8): C10's hypothesis fails at theta_0, nothing to integrate"
-            } else {
-                "C10 consistent at the nodes up to the sliding mode; the flow does not exist beyond it (outside C10's hypothesis)"
-            }
-        } else {
-            "C10 NOT consistent at some node (see above)"
-        },
-        r.guarantee_line()
-    );
-    // On the ladder of `check`: an approximate integration is at most
-    // observed, and an inconclusive run knows nothing.
-    let decided = r.holds() || r.violated();
-    s += if decided && r.inconclusive().is_none() {
-        "strength       observed (an approximate integration, judged within its a-posteriori error estimate; C10 itself is proved: proofs/C10.md)\n"
-    } else {
-        "strength       none (nothing decided)\n"
-    };
+    s += &format!("\nverdict        {}\nguarantee      {}\n", verdict(r), r.guarantee_line());
+    s += &format!("strength       {}\n", strength_text(r));
     s
+}
+
+/// The run's verdict in words (the text's `verdict` line, JSON `verdict`).
+pub fn verdict(r: &FlowReport) -> String {
+    let failed = r.inconclusive().map(|why| format!("inconclusive: {why}"));
+    if let Some(f) = failed.filter(|_| r.c3_exact_ok) {
+        return f;
+    }
+    let violations = r.balance_violation.is_some() || r.norm_violation.is_some() || r.monotone_violation.is_some();
+    if r.holds() {
+        "C10 consistent on [0, T] at the nodes"
+    } else if r.stop == Stop::StepBudget && r.c3_exact_ok {
+        if violations {
+            "inconclusive: T not reached within the step budget (checks above failed at nodes the unfinished integration reached: no finding; raise --max-steps)"
+        } else {
+            "inconclusive: T not reached within the step budget"
+        }
+    } else if r.stop == Stop::Sliding && !violations && r.c3_exact_ok {
+        if r.sliding.is_some() && r.accepted == 0 {
+            "no classical solution from here (sliding, E8): C10's hypothesis fails at theta_0, nothing to integrate"
+        } else {
+            "C10 consistent at the nodes up to the sliding mode; the flow does not exist beyond it (outside C10's hypothesis)"
+        }
+    } else {
+        "C10 NOT consistent at some node (see above)"
+    }
+    .to_string()
+}
+
+/// The run's strength on the ladder of `check`: an approximate integration
+/// is at most observed, and an inconclusive run decides nothing.
+pub fn strength(r: &FlowReport) -> Option<crate::claims::strength::Strength> {
+    let decided = r.holds() || r.violated();
+    (decided && r.inconclusive().is_none()).then_some(crate::claims::strength::Strength::Observed)
+}
+
+fn strength_text(r: &FlowReport) -> &'static str {
+    match strength(r) {
+        Some(_) => "observed (an approximate integration, judged within its a-posteriori error estimate; C10 itself is proved: proofs/C10.md)",
+        None => "none (nothing decided)",
+    }
+}
+
+/// The run as one JSON object (`gf --json`): the verdict, guarantee and
+/// strength as the text prints them, and the checks' numbers. Exact values
+/// are `"p/q"` strings, floats numbers; a node index is `null` where the
+/// check never failed.
+pub fn flow_json(r: &FlowReport, file: &str) -> serde_json::Value {
+    let c12 = r.risk_monotonicity();
+    let q = |x: &BigRational| x.to_string();
+    serde_json::json!({
+        "case": file,
+        "time": q(&r.time),
+        "reached": q(&r.reached),
+        "backend": r.backend,
+        "precision_bits": r.bits,
+        "tolerance": r.tolerance,
+        "verdict": verdict(r),
+        "finding": r.violated(),
+        "guarantee": r.guarantee_line(),
+        "strength": strength(r).map(|st| st.word()),
+        "stop": r.stop.word(),
+        "sliding": r.sliding,
+        "steps": {"accepted": r.accepted, "rejected": r.rejected, "forced": r.forced, "min_step": r.min_step, "switch_steps": r.switch_steps},
+        "nodes": r.node_count,
+        "error_estimate": r.error_estimate,
+        "v0": q(&r.v0),
+        "balance": {"max_defect": q(&r.max_balance_defect), "first_violation": r.balance_violation},
+        "norm": {"max_ratio": r.max_norm2_ratio, "first_violation": r.norm_violation},
+        "v_monotone": {"max_increase": q(&r.max_v_increase), "first_violation": r.monotone_violation},
+        "c3_exact_at_nodes": {"holds": r.c3_exact_ok, "first_violation": r.c3_violation},
+        "c12": {
+            "min_decrease": c12.min_decrease.as_ref().map(|(d, k)| serde_json::json!([q(d), k])),
+            "first_violation": c12.violation,
+            "max_rate_ratio": c12.max_rate_ratio.as_ref().map(|(d, k)| serde_json::json!([q(d), k])),
+            "rate_first_violation": c12.rate_violation,
+        },
+        "seconds": r.seconds,
+    })
 }
