@@ -11,7 +11,7 @@ pub use crate::campaign::{check_command, default_cases, legend, merge_command, p
 
 /// Runs `reluproof replay FILE`: re-runs the witness's check and compares
 /// with its recorded verdict. Exit 0 if it reproduces, 1 if not.
-pub fn replay_command(path: &Path, backend: BackendSpec) -> Result<i32, String> {
+pub fn replay_command(path: &Path, backend: BackendSpec, json: bool) -> Result<i32, String> {
     let w = Witness::read(path).map_err(|e| e.to_string())?;
     let file = path.display();
     match registry().into_iter().find(|c| c.name() == w.check) {
@@ -63,39 +63,73 @@ pub fn replay_command(path: &Path, backend: BackendSpec) -> Result<i32, String> 
         Outcome::Undecided { .. } => "undecided",
         Outcome::Skipped { .. } => "skipped",
     };
-    println!("witness   {}", path.display());
-    println!(
-        "check     {} {}{}",
-        w.statement,
-        w.check,
-        w.mutant.as_ref().map(|m| format!(" (negative control `{m}`)")).unwrap_or_default()
-    );
-    println!("recorded  {}: {}", w.verdict, w.detail);
-    match &out {
-        Outcome::Violated { detail } => println!("replayed  refuted: {detail}"),
-        Outcome::Undecided { .. } | Outcome::Skipped { .. } => {
-            println!("replayed  {got}: {}", outcome_text(&out));
-            if got != w.verdict {
-                // Not reproduced here is not a contradiction: this build or
-                // backend cannot decide the check.
-                println!("result    cannot decide here (recorded {}, this build gives {got})", w.verdict);
-                eprintln!(
-                    "error: {file}: cannot decide the witness here ({}); the recorded verdict {} is neither reproduced nor contradicted{}",
-                    outcome_text(&out),
-                    w.verdict,
-                    if cfg!(feature = "gmp") { "" } else { "; smooth activations and MPFR checks need a build with the gmp feature" }
-                );
-                return Ok(2);
-            }
-        }
-        other => println!("replayed  {got}: {}", outcome_text(other)),
-    }
-    if got == w.verdict {
-        println!("result    reproduced");
-        Ok(0)
+    let check = registry().into_iter().find(|c| c.name() == w.check);
+    let guarantee = check.as_ref().map_or("exact", |c| replay_guarantee(c.backends(), backend));
+    let replayed = match &out {
+        Outcome::Violated { detail } => format!("refuted: {detail}"),
+        other => format!("{got}: {}", outcome_text(other)),
+    };
+    let undecidable = matches!(out, Outcome::Undecided { .. } | Outcome::Skipped { .. }) && got != w.verdict;
+    let (result, code) = if undecidable {
+        // Not reproduced here is not a contradiction: this build or backend
+        // cannot decide the check.
+        ("cannot decide here", 2)
+    } else if got == w.verdict {
+        ("reproduced", 0)
     } else {
-        println!("result    NOT reproduced");
-        Ok(1)
+        ("NOT reproduced", 1)
+    };
+    if json {
+        let v = serde_json::json!({
+            "witness": path.display().to_string(),
+            "statement": w.statement,
+            "check": w.check,
+            "mutant": w.mutant,
+            "recorded": {"verdict": w.verdict, "detail": w.detail},
+            "replayed": {"verdict": got, "detail": replayed},
+            "backend": backend.to_string(),
+            "guarantee": guarantee,
+            "result": result,
+        });
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        println!("witness   {}", path.display());
+        println!(
+            "check     {} {}{}",
+            w.statement,
+            w.check,
+            w.mutant.as_ref().map(|m| format!(" (negative control `{m}`)")).unwrap_or_default()
+        );
+        println!("recorded  {}: {}", w.verdict, w.detail);
+        println!("replayed  {replayed}");
+        println!("guarantee {guarantee} (backend {backend})");
+        if undecidable {
+            println!("result    cannot decide here (recorded {}, this build gives {got})", w.verdict);
+        } else {
+            println!("result    {result}");
+        }
+    }
+    if undecidable {
+        eprintln!(
+            "error: {file}: cannot decide the witness here ({}); the recorded verdict {} is neither reproduced nor contradicted{}",
+            outcome_text(&out),
+            w.verdict,
+            if cfg!(feature = "gmp") { "" } else { "; smooth activations and MPFR checks need a build with the gmp feature" }
+        );
+    }
+    Ok(code)
+}
+
+/// The guarantee of a replay: what the check's own backend rule and the
+/// asked backend give (checks with transcendental terms fix their own
+/// enclosures; others decide in the asked arithmetic).
+fn replay_guarantee(backends: crate::claims::Backends, backend: BackendSpec) -> &'static str {
+    use crate::claims::Backends;
+    match (backends, backend) {
+        (Backends::MpfrEnclosure, _) => "enclosure (rigorous interval bounds; the check chooses its own enclosure)",
+        (Backends::ExactOnly, _) | (_, BackendSpec::Exact | BackendSpec::Gmp) => "exact",
+        (_, BackendSpec::F64Interval | BackendSpec::Interval(_)) => "enclosure (rigorous interval bounds)",
+        (_, BackendSpec::F64 | BackendSpec::Mpfr(_)) => "approximate",
     }
 }
 

@@ -105,6 +105,9 @@ enum Command {
         /// Backend for the replay.
         #[arg(long, default_value = "exact", value_parser = clap::value_parser!(BackendSpec))]
         backend: BackendSpec,
+        /// Print one JSON object (recorded and replayed verdicts, guarantee, result) instead of the text.
+        #[arg(long)]
+        json: bool,
     },
     /// List the statements, their registered checks and negative controls.
     List,
@@ -443,7 +446,7 @@ fn main() -> ExitCode {
                 force,
             }))
         }
-        Command::Replay { witness, backend } => exit(replay_command(&witness, backend)),
+        Command::Replay { witness, backend, json } => exit(replay_command(&witness, backend, json)),
         Command::Gd { case, steps, gamma, state, output: o } => {
             let opts = GdOptions {
                 steps,

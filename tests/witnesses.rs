@@ -240,6 +240,25 @@ fn an_edited_witness_is_refused_by_its_fingerprint() {
     let _ = std::fs::remove_file(path);
 }
 
+/// `replay --json`: the recorded and replayed verdicts, the guarantee of the
+/// replay and the result, for scripts; the text prints the guarantee too.
+#[test]
+fn replay_prints_its_guarantee_and_json() {
+    let bin = env!("CARGO_BIN_EXE_reluproof");
+    let w = "tests/witnesses/e6_lyapunov_increase.toml";
+    let out = Command::new(bin).args(["replay", w, "--json"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        (v["recorded"]["verdict"].as_str(), v["replayed"]["verdict"].as_str()),
+        (Some("refuted"), Some("refuted"))
+    );
+    assert_eq!((v["guarantee"].as_str(), v["result"].as_str()), (Some("exact"), Some("reproduced")));
+    assert_eq!(v["statement"], "E6");
+    let text = Command::new(bin).args(["replay", w]).output().expect("runs");
+    assert!(String::from_utf8_lossy(&text.stdout).contains("guarantee exact (backend exact)"));
+}
+
 fn quote_of(s: &str) -> String {
     serde_json::Value::String(s.to_string()).to_string()
 }
