@@ -95,3 +95,27 @@ fn no_file_refers_outside_the_repository() {
     }
     assert!(offenders.is_empty(), "files that refer to {sibling}: {offenders:?}");
 }
+
+/// The checks with their own default budget, and the number README's
+/// statement table quotes for it; every other check takes the campaign's
+/// default. (A cargo-mutants survivor dropped C12's budget unnoticed.)
+#[test]
+fn default_budgets_are_the_ones_readme_quotes() {
+    let own = [
+        ("C12", "gf_risk_derivative_eq_neg_gradient_sq", 200, "exact at 200 generated points"),
+        ("C15", "sgd_expected_descent", 300, "300 cases"),
+        ("Q3", "lyapunov_nonincreasing_of_step_le_four_times_bound", 3000, "of the default 3000"),
+    ];
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    for c in reluproof::claims::registry() {
+        match own.iter().find(|(_, name, _, _)| *name == c.name()) {
+            Some((id, _, n, quoted)) => {
+                assert_eq!(c.default_cases(), Some(*n), "{}", c.name());
+                let quotes =
+                    readme.lines().filter(|l| l.starts_with(&format!("| {id} |"))).any(|row| row.contains(quoted));
+                assert!(quotes, "a README row of {id} should quote {quoted:?}");
+            }
+            None => assert_eq!(c.default_cases(), None, "{}: a budget of its own, not listed here", c.name()),
+        }
+    }
+}

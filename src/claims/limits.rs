@@ -454,6 +454,26 @@ mod smooth {
 #[cfg(test)]
 mod tests {
     use super::smooth::{decay, Decay};
+    use super::tame;
+    use crate::gen::Rng;
+    use crate::num::parse::parse_rational;
+
+    /// C2(a)'s generator keeps entries of magnitude in [1/1000, 1000] with
+    /// denominators up to 1000 (and 0), and redraws the rest as small
+    /// rationals, so the difference quotients stay cheap (a cargo-mutants
+    /// survivor moved the lower bound from 1/1000 to 1 unnoticed).
+    #[test]
+    fn tame_keeps_moderate_entries_and_redraws_the_rest() {
+        let mut rng = Rng::new(3);
+        for kept in ["0", "1/2", "-1/2", "999", "1/1000", "-7/1000", "1000", "3/1000"] {
+            let x = parse_rational(kept).unwrap();
+            assert_eq!(tame(&x, &mut rng), x, "{kept}");
+        }
+        for redrawn in ["1001", "-5000", "1/1001", "3/2003", "1/2000"] {
+            let x = parse_rational(redrawn).unwrap();
+            assert_ne!(tame(&x, &mut rng), x, "{redrawn}");
+        }
+    }
 
     /// Enclosures (lo, hi) = (0.9 x, x) of errors that quarter at each step.
     fn quartering(n: usize) -> Vec<(f64, f64)> {
