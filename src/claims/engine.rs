@@ -453,6 +453,19 @@ pub fn replay(w: &Witness, backend: BackendSpec) -> Result<Outcome, String> {
 mod tests {
     use super::*;
 
+    /// A margin prints exactly while it is short (up to 24 characters) and
+    /// as a 5-digit decimal beyond, with what it measures; its key is the
+    /// exact value either way.
+    #[test]
+    fn margins_print_short_values_exactly_and_long_ones_rounded() {
+        let q = |s: &str| crate::num::parse::parse_rational(s).unwrap();
+        let short = Margin::of(&q("3/4"), "slack").unwrap();
+        assert_eq!((short.text.as_str(), short.key), ("3/4 (slack)", q("3/4")));
+        let long = q("123456789012345678901234567/1000");
+        let m = Margin::of(&long, "slack").unwrap();
+        assert_eq!((m.text.as_str(), m.key), ("≈ 1.2346e23 (slack)", long));
+    }
+
     /// The words scripts read from `check --json` ("verdict") and the
     /// report (a refutation's word, "refuted", is read back by
     /// tests/shard.rs from a real run, which needs a witness).
