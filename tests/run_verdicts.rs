@@ -181,8 +181,16 @@ fn failures_after_forced_minimum_steps_are_inconclusive() {
         let decrease = line.rsplit("= ").next().unwrap_or_default();
         assert!(!decrease.starts_with('-') || line.contains("within the slack, not a decrease"), "{line}");
     }
-    let blown = ok(&run(&["gf", &hand(), "--time", "1000000", "--max-steps", "3000", "--quiet"]));
-    assert!(blown.contains("integrator failed") && blown.contains("cannot blow up"), "{blown}");
+    // In f64 the state overflows (an integrator failure); with the gmp
+    // feature MPFR's exponent range holds it until the step budget ends the
+    // run. Either way: inconclusive, exit 0, no "the flow blew up".
+    let blown = ok(&run(&["gf", &hand(), "--time", "1000000", "--max-steps", "1000", "--quiet"]));
+    let verdict = blown.lines().find(|l| l.starts_with("verdict")).expect("a verdict line");
+    assert!(verdict.contains("inconclusive"), "{blown}");
+    if verdict.contains("integrator failed") {
+        assert!(verdict.contains("cannot blow up"), "{verdict}");
+    }
+    assert!(!blown.contains("(decay observed"), "L did not fall: {blown}");
     let norm = blown.lines().find(|l| l.starts_with("|theta_t|^2 <= V(theta_0)")).expect("the norm line");
     assert!(norm.len() < 200, "a blown-up ratio in scientific notation: {norm}");
 }

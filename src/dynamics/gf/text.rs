@@ -26,6 +26,10 @@ fn yes_no(ok: bool) -> &'static str {
 /// The human summary of a run, for `reluproof gf`.
 pub fn flow_text(r: &FlowReport) -> String {
     let e = |q: &BigRational| format!("{:.12e}", f64_of(q));
+    // With no step taken the checks saw the initial node only: say so
+    // rather than a bare "yes".
+    let yes_no =
+        |ok: bool| if ok && r.accepted == 0 { "yes (at the initial node only: no step taken)" } else { yes_no(ok) };
     let last = r.last();
     let mut s = String::new();
     s += &format!(
@@ -67,8 +71,17 @@ pub fn flow_text(r: &FlowReport) -> String {
     s += &format!("\nV(theta_0)            = {}\n", e(&r.v0));
     s += &format!("V(theta_t)            = {}   at t = {}\n", e(&last.lyapunov), e(&last.t));
     s += &format!("8 q(t) = 8 int L ds   = {}\n", e(&(BigRational::from_integer(8.into()) * &last.q)));
+    // "Decay observed" only where L fell (a run of no steps, or one where L
+    // rose, shows none).
+    let trend = if last.risk < r.first_risk {
+        "decay observed at the nodes"
+    } else if r.accepted == 0 {
+        "no step taken: no decay observed"
+    } else {
+        "no decay observed"
+    };
     s += &format!(
-        "L(theta_0) -> L(theta_t): {} -> {}   (decay observed at the nodes; the limit t -> oo is not computed)\n",
+        "L(theta_0) -> L(theta_t): {} -> {}   ({trend}; the limit t -> oo is not computed)\n",
         e(&r.first_risk),
         e(&last.risk)
     );
