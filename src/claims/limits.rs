@@ -458,6 +458,26 @@ mod tests {
     use crate::gen::Rng;
     use crate::num::parse::parse_rational;
 
+    /// C2(a)'s cases are what its row says: at most 6 neurons, no empirical
+    /// measure (the kinks must be null sets), every w_j ≠ 0; the default
+    /// generator goes to H = 64 and empirical measures (a cargo-mutants
+    /// survivor deleted the cap unnoticed).
+    #[test]
+    fn difference_quotient_cases_keep_their_width_and_measures() {
+        use crate::claims::Check;
+        let check = super::GradientIsLimitOfDifferenceQuotients;
+        let mut rng = Rng::new(4);
+        let mut widest = 0;
+        for _ in 0..200 {
+            let case = check.generate(&mut rng).case;
+            assert!(case.theta.width() <= 6, "H = {}", case.theta.width());
+            assert!(!matches!(case.problem.measure, crate::model::Measure::Empirical { .. }));
+            assert!(case.theta.w.iter().all(|w| !num_traits::Zero::is_zero(w)));
+            widest = widest.max(case.theta.width());
+        }
+        assert!(widest > 3, "the widest draw has {widest} neurons");
+    }
+
     /// C2(a)'s generator keeps entries of magnitude in [1/1000, 1000] with
     /// denominators up to 1000 (and 0), and redraws the rest as small
     /// rationals, so the difference quotients stay cheap (a cargo-mutants
