@@ -1,9 +1,11 @@
 //! What gd and sgd share about the outcome of a run: the divergence stop of
-//! exact runs, and what a finite run can say about L → 0.
+//! exact runs, what a finite run can say about L → 0, and (with gf) how
+//! strongly a run knows its lines.
 //!
 //! One engine for both commands, so that a diverging sgd run stops (and is
 //! reported) exactly as a diverging gd run does.
 
+use crate::claims::strength::Strength;
 use crate::num::decimal::{scientific, Rounding};
 use crate::num::{BigRational, Scalar};
 use num_traits::Zero;
@@ -48,6 +50,19 @@ impl DivergenceStop {
     }
 }
 
+/// How strongly a run knows its lines, on the ladder of `check`: inside the
+/// hypotheses of the claim it checks, a run decided exactly is `tested` (one
+/// trajectory), an approximate one `observed`; outside them (or where the
+/// run decided nothing) `None`. The statements themselves are proved in
+/// proofs/, not by a run.
+pub fn run_strength(claimed: bool, exact: bool) -> Option<Strength> {
+    match (claimed, exact) {
+        (false, _) => None,
+        (true, true) => Some(Strength::Tested),
+        (true, false) => Some(Strength::Observed),
+    }
+}
+
 /// The report line of a run stopped as diverged at step n.
 pub fn stopped_line(n: u64) -> String {
     format!(
@@ -65,10 +80,6 @@ pub enum Level {
 }
 
 impl Level {
-    /// The value of a run's scalar: exact if it has one.
-    pub fn of<S: Scalar>(x: &S) -> Level {
-        x.to_rational().map_or_else(|| Level::Float(x.to_f64_lossy()), Level::Exact)
-    }
     /// Seven significant digits, rounded from the exact value where there is
     /// one (never `inf` for an exact value, however large).
     pub fn text(&self) -> String {

@@ -3,7 +3,7 @@
 use super::gd::{approx, rounding_rule_line, tally_line, StateMode, Tally};
 use super::sgd::SgdSummary;
 use crate::claims::strength::Strength;
-use crate::dynamics::outcome::{stopped_line, Level, Trend};
+use crate::dynamics::outcome::{run_strength, stopped_line, Level, Trend};
 use crate::num::{BigRational, Guarantee, Scalar};
 use crate::report::plot::{Plot, Scale, Series};
 use num_traits::{One, Zero};
@@ -51,11 +51,7 @@ impl SgdSummary {
     /// exactly is `tested`, a rounded one `observed`; `None` outside C11's
     /// hypothesis (measurements).
     pub fn strength(&self) -> Option<Strength> {
-        match (self.claimed(), self.guarantee == Guarantee::Exact) {
-            (false, _) => None,
-            (true, true) => Some(Strength::Tested),
-            (true, false) => Some(Strength::Observed),
-        }
+        run_strength(self.claimed(), self.guarantee == Guarantee::Exact)
     }
     fn strength_text(&self) -> String {
         match self.strength() {

@@ -7,7 +7,7 @@ use num_traits::{Signed, ToPrimitive, Zero};
 use serde_json::Value;
 
 use super::{rounding_rule_line, tally_line, StateMode, Tally};
-use crate::dynamics::outcome::{stopped_line, Level, Trend};
+use crate::dynamics::outcome::{run_strength, stopped_line, Level, Trend};
 
 /// The outcome of a GD run.
 #[derive(Clone, Debug)]
@@ -153,13 +153,7 @@ impl GdSummary {
     /// themselves are proved (and formal for empirical measures) in proofs/,
     /// not by a run.
     pub fn strength(&self) -> Option<Strength> {
-        if !self.within_c9() && !self.within_c14() {
-            None
-        } else if self.guarantee == Guarantee::Exact {
-            Some(Strength::Tested)
-        } else {
-            Some(Strength::Observed)
-        }
+        run_strength(self.within_c9() || self.within_c14(), self.guarantee == Guarantee::Exact)
     }
     fn strength_text(&self) -> String {
         match self.strength() {

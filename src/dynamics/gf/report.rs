@@ -167,7 +167,7 @@ impl FlowReport {
         integrated || !self.c3_exact_ok
     }
     /// Whether a property checked along the computed flow failed at a node.
-    fn node_violation(&self) -> bool {
+    pub(super) fn node_violation(&self) -> bool {
         self.balance_violation.is_some() || self.norm_violation.is_some() || self.monotone_violation.is_some()
     }
     /// Whether node checks failed in a run that accepted steps at the minimum

@@ -2,6 +2,7 @@
 
 use super::report::{f64_of, slack_of, FlowReport, Stop};
 use super::{BALANCE_FACTOR, MIN_STEP_BITS, ROUNDING_BITS_LOST, SLIDING_CROSSINGS};
+use crate::dynamics::outcome::{run_strength, Level, Trend};
 use crate::num::BigRational;
 use num_traits::Signed;
 
@@ -71,14 +72,12 @@ pub fn flow_text(r: &FlowReport) -> String {
     s += &format!("\nV(theta_0)            = {}\n", e(&r.v0));
     s += &format!("V(theta_t)            = {}   at t = {}\n", e(&last.lyapunov), e(&last.t));
     s += &format!("8 q(t) = 8 int L ds   = {}\n", e(&(BigRational::from_integer(8.into()) * &last.q)));
-    // "Decay observed" only where L fell (a run of no steps, or one where L
-    // rose, shows none).
-    let trend = if last.risk < r.first_risk {
-        "decay observed at the nodes"
-    } else if r.accepted == 0 {
-        "no step taken: no decay observed"
-    } else {
-        "no decay observed"
+    // "Decay observed" only where L fell, judged as gd and sgd judge L -> 0.
+    let ends = (Level::Exact(r.first_risk.clone()), Level::Exact(last.risk.clone()));
+    let trend = match Trend::new(Some(ends), r.accepted as u64) {
+        Trend::Fell(..) => "decay observed at the nodes",
+        Trend::NoSteps(_) => "no step taken: no decay observed",
+        _ => "no decay observed",
     };
     s += &format!(
         "L(theta_0) -> L(theta_t): {} -> {}   ({trend}; the limit t -> oo is not computed)\n",
@@ -168,7 +167,7 @@ pub fn verdict(r: &FlowReport) -> String {
     if let Some(f) = failed.filter(|_| r.c3_exact_ok) {
         return f;
     }
-    let violations = r.balance_violation.is_some() || r.norm_violation.is_some() || r.monotone_violation.is_some();
+    let violations = r.node_violation();
     if r.holds() {
         "C10 consistent on [0, T] at the nodes"
     } else if r.stop == Stop::StepBudget && r.c3_exact_ok {
@@ -192,8 +191,8 @@ pub fn verdict(r: &FlowReport) -> String {
 /// The run's strength on the ladder of `check`: an approximate integration
 /// is at most observed, and an inconclusive run decides nothing.
 pub fn strength(r: &FlowReport) -> Option<crate::claims::strength::Strength> {
-    let decided = r.holds() || r.violated();
-    (decided && r.inconclusive().is_none()).then_some(crate::claims::strength::Strength::Observed)
+    let decided = (r.holds() || r.violated()) && r.inconclusive().is_none();
+    run_strength(decided, false)
 }
 
 fn strength_text(r: &FlowReport) -> &'static str {
