@@ -50,18 +50,14 @@ pub fn rounding_rule(state: StateMode, params: usize) -> Option<f64> {
 
 /// The report line stating [`rounding_rule`] for a float state.
 pub fn rounding_rule_line(state: StateMode, factor: f64) -> String {
-    let ulp = if state == StateMode::F64 { "2^-52".to_string() } else { format!("2^(1-{})", state_bits(state)) };
+    // Only float states have a rule (`rounding_rule`): f64 or mpfr:BITS.
+    let ulp = match state {
+        StateMode::Mpfr(bits) => format!("2^(1-{bits})"),
+        _ => "2^-52".to_string(),
+    };
     format!(
         "  a violation no larger than the rounding-error estimate is undecided (within {state} rounding), never a failure: estimate = 8 (P+1) {ulp} = {factor:.3e} times the sum of the magnitudes of the terms compared (times n+1 for the checks on sums and bounds over the run), P the number of parameters; a heuristic estimate, not a bound\n"
     )
-}
-
-fn state_bits(state: StateMode) -> u32 {
-    match state {
-        StateMode::Mpfr(b) | StateMode::Dyadic(b) => b,
-        StateMode::F64 => 53,
-        StateMode::Exact => 0,
-    }
 }
 
 impl Tally {
@@ -137,15 +133,23 @@ impl<S: Ordered> RunTally<S> {
     /// `scale()` (called only by float states): a violation within the
     /// rounding-error estimate is undecided, not a failure.
     pub(crate) fn record_near(&mut self, n: u64, slack: S, scale: impl FnOnce() -> f64) {
-        let Some(factor) = self.rounding else { return self.record(n, slack) };
+        let estimate = self.rounding.map(|factor| factor * scale());
+        self.judge(n, slack, estimate);
+    }
+    /// Records a slack decided exactly.
+    pub(crate) fn record(&mut self, n: u64, slack: S) {
+        self.judge(n, slack, None);
+    }
+    /// Counts a slack: not finite is undecided; a violation is a failure,
+    /// or undecided where it lies within `estimate` (float states).
+    fn judge(&mut self, n: u64, slack: S, estimate: Option<f64>) {
         self.checked += 1;
         if non_finite(&slack) {
             self.undecided += 1;
             return;
         }
-        let estimate = factor * scale();
         if slack.sign() == Sign3::Negative {
-            if -slack.to_f64_lossy() <= estimate {
+            if estimate.is_some_and(|e| -slack.to_f64_lossy() <= e) {
                 self.within_rounding += 1;
                 self.first_within.get_or_insert(n);
             } else {
@@ -155,21 +159,9 @@ impl<S: Ordered> RunTally<S> {
         }
         if self.min_slack.as_ref().is_none_or(|m| slack.total_cmp(m) == std::cmp::Ordering::Less) {
             self.min_slack = Some(slack);
-            self.estimate_at_min = Some(estimate);
-        }
-    }
-    pub(crate) fn record(&mut self, n: u64, slack: S) {
-        self.checked += 1;
-        if non_finite(&slack) {
-            self.undecided += 1;
-            return;
-        }
-        if slack.sign() == Sign3::Negative {
-            self.failed += 1;
-            self.first_failure.get_or_insert(n);
-        }
-        if self.min_slack.as_ref().is_none_or(|m| slack.total_cmp(m) == std::cmp::Ordering::Less) {
-            self.min_slack = Some(slack);
+            if estimate.is_some() {
+                self.estimate_at_min = estimate;
+            }
         }
     }
     pub(crate) fn tally(&self) -> Tally {
