@@ -14,7 +14,7 @@ pub use crate::campaign::{check_command, default_cases, legend, merge_command, p
 pub fn replay_command(path: &Path, backend: BackendSpec, json: bool) -> Result<i32, String> {
     let w = Witness::read(path).map_err(|e| e.to_string())?;
     let file = path.display();
-    match registry().into_iter().find(|c| c.name() == w.check) {
+    let check = match registry().into_iter().find(|c| c.name() == w.check) {
         None => {
             return Err(format!(
                 "{file}: field `witness.check`: no check {:?} in this build (`reluproof list` shows the checks)",
@@ -29,8 +29,8 @@ pub fn replay_command(path: &Path, backend: BackendSpec, json: bool) -> Result<i
                 c.statement()
             ))
         }
-        Some(_) => {}
-    }
+        Some(c) => c,
+    };
     if !backend.available() {
         return Err(format!(
             "--backend {backend} needs the `gmp` feature: cargo run --release --features gmp -- replay {file}"
@@ -63,8 +63,7 @@ pub fn replay_command(path: &Path, backend: BackendSpec, json: bool) -> Result<i
         Outcome::Undecided { .. } => "undecided",
         Outcome::Skipped { .. } => "skipped",
     };
-    let check = registry().into_iter().find(|c| c.name() == w.check);
-    let guarantee = check.as_ref().map_or("exact", |c| replay_guarantee(c.backends(), backend));
+    let guarantee = replay_guarantee(check.backends(), backend);
     let replayed = match &out {
         Outcome::Violated { detail } => format!("refuted: {detail}"),
         other => format!("{got}: {}", outcome_text(other)),
@@ -327,7 +326,7 @@ pub fn gd_sweep_command(
         return Err("--H must be at least 1".into());
     }
     // The same grid bounds as `gd --state dyadic:BITS`.
-    if !(2..=100_000).contains(&bits) {
+    if !crate::dynamics::gd::STATE_BITS.contains(&bits) {
         return Err(format!("--bits {bits}: expected a whole number from 2 to 100000 (as for gd --state dyadic:BITS)"));
     }
     if steps == 0 {

@@ -74,13 +74,17 @@ impl fmt::Display for StateMode {
     }
 }
 
+/// The bit counts a `dyadic:BITS` or `mpfr:BITS` state (and `gd-sweep
+/// --bits`) accepts.
+pub const STATE_BITS: std::ops::RangeInclusive<u32> = 2..=100_000;
+
 impl FromStr for StateMode {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         let bits = |r: &str| -> Result<u32, String> {
             r.parse::<u32>()
                 .ok()
-                .filter(|b| (2..=100_000).contains(b))
+                .filter(|b| STATE_BITS.contains(b))
                 .ok_or_else(|| format!("bad bit count {r:?}: expected a whole number from 2 to 100000"))
         };
         match s.split_once(':') {

@@ -437,13 +437,11 @@ fn run_generic<S: GridRound>(case: &Case, opts: &SgdOptions, ctx: &S::Ctx) -> Re
                 series.push((rec.n, risk, batch_risk, num(&rec.lyapunov)));
                 // An evaluated L: a record without one holds "-". Huge exact
                 // values are inf as floats, so the exact text decides.
+                let mean_text = rec.extra.get("risk_mean").and_then(Value::as_str);
+                let mean = mean_text.map_or(f64::NAN, num);
                 if let Ok(exact) = parse_rational(&rec.risk) {
-                    let mean_text = rec.extra.get("risk_mean").and_then(Value::as_str);
-                    let mean = mean_text.map_or(f64::NAN, num);
-                    let mean_exact = mean_text.and_then(|m| parse_rational(m).ok());
-                    risks.see((rec.n, risk, mean), Some(exact), mean_exact);
+                    risks.see((rec.n, risk, mean), Some(exact), mean_text.and_then(|m| parse_rational(m).ok()));
                 } else if risk.is_finite() {
-                    let mean = rec.extra.get("risk_mean").and_then(Value::as_str).map_or(f64::NAN, num);
                     risks.see((rec.n, risk, mean), None, None);
                 }
             }
