@@ -80,11 +80,27 @@ fn div_exact(p: &BigUint, g: &BigUint) -> BigUint {
 /// `(sx·xn/xd)·(sy·yn/yd)` for reduced inputs with positive magnitudes,
 /// reduced by cancelling gcd(xn, yd) and gcd(yn, xd) only.
 fn mul_parts(sign: Sign, xn: &BigUint, xd: &BigUint, yn: &BigUint, yd: &BigUint) -> BigRational {
+    if let (Some(a), Some(b), Some(c), Some(d)) = (xn.to_u64(), xd.to_u64(), yn.to_u64(), yd.to_u64()) {
+        // One-word operands (case files' entries, kinks −b/w): the same
+        // cancellation in machine words, the products in u128.
+        let (g1, g2) = (gcd_u64(a, d), gcd_u64(c, b));
+        let n = u128::from(a / g1) * u128::from(c / g2);
+        let d = u128::from(b / g2) * u128::from(d / g1);
+        return BigRational::new_raw(signed(sign, BigUint::from(n)), signed(Sign::Plus, BigUint::from(d)));
+    }
     let g1 = gcd(xn, yd);
     let g2 = gcd(yn, xd);
     let n = div_exact(xn, &g1) * div_exact(yn, &g2);
     let d = div_exact(xd, &g2) * div_exact(yd, &g1);
     BigRational::new_raw(signed(sign, n), signed(Sign::Plus, d))
+}
+
+/// gcd of two words (Euclid); gcd(0, y) = y, as [`gcd`] gives.
+fn gcd_u64(mut x: u64, mut y: u64) -> u64 {
+    while y != 0 {
+        (x, y) = (y, x % y);
+    }
+    x
 }
 
 fn product_sign(a: Sign, b: Sign) -> Sign {
@@ -297,6 +313,35 @@ mod tests {
             assert!(same(&z, &(&x + &y)));
             assert_eq!(x.total_cmp(&y), x.cmp(&y), "{x} vs {y}");
             assert_eq!(x.total_cmp(&x), Ordering::Equal);
+        }
+    }
+
+    #[test]
+    fn word_sized_products_agree_with_num_rational() {
+        // mul_parts' one-word path: every operand below 2^64, products up
+        // to 2^128, shared factors to cancel, zero, and the largest words.
+        let mut rng = Rng::new(14);
+        let big = BigInt::from(u64::MAX);
+        let word = |rng: &mut Rng, shared: &BigUint| {
+            let n = BigInt::from(natural(rng, &[0, 1, 7, 32, 63], shared));
+            let d = BigInt::from(natural(rng, &[1, 7, 32, 63], shared) + 1u32);
+            let n = if rng.chance(1, 2) { -n } else { n };
+            BigRational::new(n, d)
+        };
+        let mut cases = vec![
+            (BigRational::from_integer(big.clone()), BigRational::from_integer(big.clone())),
+            (BigRational::new(BigInt::one(), big.clone()), BigRational::new(-big.clone(), BigInt::from(3))),
+            (BigRational::zero(), BigRational::new(BigInt::from(5), BigInt::from(7))),
+        ];
+        for _ in 0..3000 {
+            let shared = natural(&mut rng, &[1, 20], &BigUint::one()) + 1u32;
+            cases.push((word(&mut rng, &shared), word(&mut rng, &shared)));
+        }
+        for (x, y) in cases {
+            assert!(same(&Scalar::mul(&x, &y), &(&x * &y)), "{x} * {y}");
+            if !y.is_zero() {
+                assert!(same(&Scalar::div(&x, &y), &(&x / &y)), "{x} / {y}");
+            }
         }
     }
 

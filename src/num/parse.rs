@@ -103,9 +103,8 @@ pub fn parse_rational(text: &str) -> Result<BigRational, ParseNumberError> {
     if s.is_empty() {
         return err(text, "empty string; expected e.g. \"3/7\", \"-0.125\", \"1e-3\" or \"2\"");
     }
-    let lower = s.to_ascii_lowercase();
-    let unsigned = lower.trim_start_matches(['+', '-']);
-    if ["nan", "inf", "infinity"].contains(&unsigned) {
+    let unsigned = s.trim_start_matches(['+', '-']);
+    if ["nan", "inf", "infinity"].iter().any(|w| unsigned.eq_ignore_ascii_case(w)) {
         return err(text, "not a finite number");
     }
     let (neg, body) = match s.as_bytes()[0] {
