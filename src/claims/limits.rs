@@ -478,6 +478,38 @@ mod tests {
         assert!(widest > 3, "the widest draw has {widest} neurons");
     }
 
+    /// C2(b)'s generator sends about a third of the live neurons' kinks
+    /// through a sample point (b_j = −w_j·x), where G's convention σ'(0)
+    /// matters; a cargo-mutants survivor (claims shard 5/80) dropped the
+    /// minus sign, which moves those kinks off the samples, unnoticed.
+    #[test]
+    fn smooth_limit_cases_put_kinks_through_samples() {
+        use crate::claims::Check;
+        use num_traits::Zero;
+        let check = super::GradientIsLimitOfSmoothApproximants;
+        let mut rng = Rng::new(6);
+        let (mut live, mut through) = (0, 0);
+        for _ in 0..300 {
+            let case = check.generate(&mut rng).case;
+            let crate::model::Measure::Empirical { points, .. } = &case.problem.measure else {
+                panic!("C2(b) is stated for empirical measures")
+            };
+            for (j, bj) in case.theta.b.iter().enumerate() {
+                let row = case.theta.w_row(j);
+                if row.iter().all(Zero::is_zero) {
+                    continue;
+                }
+                live += 1;
+                let at = |x: &Vec<num_rational::BigRational>| {
+                    row.iter().zip(x).fold(bj.clone(), |s, (w, xi)| s + w * xi).is_zero()
+                };
+                through += usize::from(points.iter().any(at));
+            }
+        }
+        assert!(live > 300, "{live} live neurons");
+        assert!(5 * through > live, "{through} of {live} kinks through a sample");
+    }
+
     /// C2(a)'s generator keeps entries of magnitude in [1/1000, 1000] with
     /// denominators up to 1000 (and 0), and redraws the rest as small
     /// rationals, so the difference quotients stay cheap (a cargo-mutants
