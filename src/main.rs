@@ -221,8 +221,8 @@ enum Command {
         /// Mini-batch size B.
         #[arg(long, default_value_t = 1)]
         batch: usize,
-        /// Seed of the sample path (the same seed replays it).
-        #[arg(long, default_value_t = 0)]
+        /// Seed of the sample path (the same seed replays it; 1 as in the other commands).
+        #[arg(long, default_value_t = 1)]
         seed: u64,
         /// State: dyadic:BITS (certified, default), exact, mpfr:BITS or f64 (approximate).
         #[arg(long, default_value = "dyadic:128", value_parser = clap::value_parser!(StateMode))]
@@ -353,7 +353,7 @@ enum Command {
 /// Where a run's trajectory and summary go (shared by gd and sgd).
 #[derive(clap::Args)]
 struct RunOutput {
-    /// Stream one JSON object per step to FILE (keys n, risk, lyapunov, theta_norm2, grad_norm2, margin).
+    /// Stream one JSON object per step to FILE (keys n, risk, lyapunov, theta_norm2, grad_norm2, margin). An existing non-empty FILE is refused without --force (continue it with --resume FILE).
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
     /// Also write the per-step values as CSV.

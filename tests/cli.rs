@@ -560,6 +560,31 @@ fn init_and_gd_sweep_do_not_overwrite_without_force() {
     assert!(std::fs::read_to_string(case.path()).expect("case").contains("reluproof init --H 3"));
 }
 
+/// `gd`, `sgd` and `gf --out` never replace an existing trajectory without
+/// --force (an audit saw a second `gd --out f` silently replace the first
+/// run's record); the message points to --resume. An empty file (a fresh
+/// temporary path) is written as before.
+#[test]
+fn dynamics_do_not_replace_a_trajectory_without_force() {
+    let case = TempCase::new("traj-case", GOOD);
+    let traj = TempCase::new("traj", "{\"an earlier run\": true}\n");
+    for cmd in [&["gd", "--steps", "2"][..], &["sgd", "--steps", "2"], &["gf", "--time", "1/100"]] {
+        let mut args = cmd.to_vec();
+        args.extend([case.path(), "--out", traj.path()]);
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{cmd:?}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains("--out") && err.contains("--resume") && err.contains("--force"), "{cmd:?}: {err}");
+        assert_eq!(std::fs::read_to_string(traj.path()).expect("kept"), "{\"an earlier run\": true}\n");
+    }
+    let o = run(&["gd", "--steps", "2", case.path(), "--out", traj.path(), "--force"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!std::fs::read_to_string(traj.path()).expect("new").contains("an earlier run"));
+    let fresh = TempCase::new("traj-empty", "");
+    let o = run(&["gd", "--steps", "2", case.path(), "--out", fresh.path()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
 /// `init` writes only cases that `eval` reads: a box in d = 7 or wider than
 /// exact box integration accepts is refused with the reader's reason (an
 /// audit found both written, then refused by eval); a box within the limits

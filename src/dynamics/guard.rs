@@ -204,7 +204,7 @@ pub fn is_case_file(p: &Path) -> bool {
 /// Checks the output files of a run before anything is written: no two
 /// outputs (`(option, path)`) on one path (always refused), and without
 /// `force` no output on an input (`inputs`) or on an existing case or
-/// witness file.
+/// witness file, and no `--out` trajectory on an existing non-empty file.
 pub fn check_outputs(inputs: &[&Path], outputs: &[(&str, Option<&Path>)], force: bool) -> Result<(), String> {
     let outs: Vec<(&str, &Path)> = outputs.iter().filter_map(|(o, p)| p.map(|p| (*o, p))).collect();
     for (i, (oa, a)) in outs.iter().enumerate() {
@@ -230,6 +230,15 @@ pub fn check_outputs(inputs: &[&Path], outputs: &[(&str, Option<&Path>)], force:
         if a.exists() && is_case_file(a) {
             return Err(format!(
                 "{oa} {}: the file exists and is a case or witness file; refusing to overwrite it (choose another path, or give --force)",
+                a.display()
+            ));
+        }
+        // A trajectory is the record of a run that may have taken hours:
+        // starting a new one on it needs --force, continuing it is --resume.
+        if *oa == "--out" && std::fs::metadata(a).is_ok_and(|m| m.len() > 0) {
+            return Err(format!(
+                "--out {}: the file exists (the trajectory of an earlier run?); refusing to replace it: continue it with --resume {}, choose another path, or give --force to start over",
+                a.display(),
                 a.display()
             ));
         }

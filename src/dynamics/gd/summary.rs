@@ -267,6 +267,10 @@ impl GdSummary {
             "gamma": self.gamma.to_string(),
             "gamma_star": self.gamma_star.as_ref().map(|g| g.to_string()),
             "gamma_prime_star": self.gamma_prime_star.as_ref().map(|g| g.to_string()),
+            // Which theorem's hypothesis on γ this run is inside: a failed
+            // inequality is a finding only there (the exit code's rule).
+            "within_c9": self.within_c9(),
+            "within_c14": self.within_c14(),
             "c14": self.sharp_rate.as_ref().map(|r| serde_json::json!({
                 "rate": r.to_string(),
                 "a": self.c14a.to_json(),
