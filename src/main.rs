@@ -365,7 +365,7 @@ struct RunOutput {
     /// Write the full state every K steps (and at the end), for --resume; 0 for the last only.
     #[arg(long, default_value_t = 100, value_name = "K")]
     checkpoint: u64,
-    /// Let an output replace the case file or an existing case or witness file.
+    /// Let an output replace the case file, an existing case or witness file, or an earlier --out trajectory.
     #[arg(long)]
     force: bool,
     /// Draw the run (risk, V, |theta|^2 against the step) into an SVG file.
