@@ -48,8 +48,16 @@ pub fn write_f64(out: &mut String, x: f64) {
         return;
     }
     let mut buf = zmij::Buffer::new();
+    let fixed = (1e-6..1e16).contains(&x.abs());
+    let text = buf.format_finite(x);
+    if fixed && !text.as_bytes().contains(&b'e') {
+        // zmij writes [1e-5, 1e16) in plain notation already, integers with
+        // a ".0" that std leaves out.
+        out.push_str(text.strip_suffix(".0").unwrap_or(text));
+        return;
+    }
     let mut digits = [0u8; 40];
-    let Some((len, point)) = shortest_digits(buf.format_finite(x.abs()).as_bytes(), &mut digits) else {
+    let Some((len, point)) = shortest_digits(text.trim_start_matches('-').as_bytes(), &mut digits) else {
         // Not a layout zmij documents; std's text is always right.
         let _ = if (1e-6..1e16).contains(&x.abs()) { write!(out, "{x}") } else { write!(out, "{x:e}") };
         return;
@@ -61,7 +69,7 @@ pub fn write_f64(out: &mut String, x: f64) {
     }
     let digits = &digits[..len];
     let n = len as i64;
-    if (1e-6..1e16).contains(&x.abs()) {
+    if fixed {
         // Fixed notation, value 0.D × 10^point; |point| ≤ 16 here.
         if point <= 0 {
             text.push(b"0.");
