@@ -43,6 +43,9 @@ pub struct Row {
     pub values: Option<String>,
     /// What the generated cases covered (`coverage` in JSON), for check rows.
     pub coverage: Option<Value>,
+    /// An edge expected to fail whose cases all held: made inconclusive
+    /// because the budget did not reach a known counterexample.
+    pub budget_missed_counterexample: bool,
 }
 
 impl Row {
@@ -82,7 +85,10 @@ impl Row {
         };
         match self.verdict {
             "holds" => format!("no counterexample in {} {kind}", self.cases),
-            "inconclusive" if self.mutant.is_none() && self.expected == Expected::Fails && self.cases > 0 => {
+            // Only where every case held: an edge inconclusive for another
+            // reason (an undecided enclosure, a value that is not finite)
+            // keeps the bare word, and its note gives the reason.
+            "inconclusive" if self.budget_missed_counterexample => {
                 format!("inconclusive: not refuted in {} {kind}", self.cases)
             }
             "refuted" => {
@@ -209,6 +215,7 @@ fn statement_row(s: &Statement, verdict: &'static str) -> Row {
         mutant: None,
         values: None,
         coverage: None,
+        budget_missed_counterexample: false,
     }
 }
 
@@ -251,6 +258,7 @@ pub fn check_row(r: &CheckReport) -> Row {
         // has learnt nothing about the edge. Inconclusive, so it is neither a
         // finding nor given a strength.
         row.verdict = "inconclusive";
+        row.budget_missed_counterexample = true;
         row.notes.push(format!(
             "expected refuted, but no counterexample in these {} cases: the budget did not reach one (raise --cases or --search; the default budget refutes it)",
             row.cases
@@ -410,6 +418,12 @@ mod tests {
             assert_eq!(row.strength(), None, "{id}");
             assert_eq!(row.verdict_text(), "inconclusive: not refuted in 5 exact cases");
             assert!(row.notes.iter().any(|n| n.contains("the budget did not reach one")), "{:?}", row.notes);
+            // Inconclusive for another reason: the bare word, the reason in
+            // the notes (not "not refuted in N cases").
+            let undecided = Verdict::Inconclusive { reason: "an enclosure straddles 0".into(), cases: 5 };
+            let row = check_row(&report(id, undecided, None));
+            assert_eq!((row.verdict, row.verdict_text()), ("inconclusive", "inconclusive".to_string()), "{id}");
+            assert!(row.notes.iter().any(|n| n == "an enclosure straddles 0"), "{:?}", row.notes);
         }
         // Its negative control restores the assumption: holding is what it expects.
         let control = check_row(&report("E1", held(5), Some("constant_target")));
