@@ -500,3 +500,24 @@ fn pointwise_claims_cover_both_conventions_and_both_sides_of_rho_one() {
         assert!(row.to_json()["coverage"]["rho_le_one"].as_u64().is_some());
     }
 }
+
+/// The fit test's points: two interior points of every segment between the
+/// kinks inside [a, b]. N = 1 + relu(8x − 7) on [0, 1] equals ξ = 1 on
+/// [0, 7/8] only, so only the points of (7/8, 1) show the misfit (a
+/// cargo-mutants survivor, claims shard 6/80, computed the kink as
+/// −b mod w = 7, outside [0, 1], and with it declared the case a fit).
+#[test]
+fn fit_test_points_straddle_every_kink() {
+    use reluproof::claims::checks::{error_at, fit_test_points};
+    let case = parse_case(
+        "hand",
+        "[problem]\nmeasure = \"lebesgue\"\na = \"0\"\nb = \"1\"\ntarget = \"1\"\n\n[theta]\nw = [\"8\"]\nb = [\"-7\"]\nv = [\"1\"]\nc = \"1\"\n",
+    )
+    .expect("hand case");
+    let points: Vec<BigRational> = fit_test_points(&case).into_iter().map(|x| x[0].clone()).collect();
+    let want: Vec<BigRational> = ["7/24", "14/24", "22/24", "23/24"].iter().map(|s| q(s)).collect();
+    assert_eq!(points, want);
+    let misfits =
+        points.iter().filter(|x| !num_traits::Zero::is_zero(&error_at(&case, std::slice::from_ref(*x)))).count();
+    assert_eq!(misfits, 2, "the two points right of the kink");
+}
