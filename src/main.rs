@@ -401,8 +401,7 @@ fn eval(case: PathBuf, backend: BackendSpec, json: bool, digits: Option<u32>) ->
     let file = case.display().to_string();
     let r = run_eval_digits(&parsed, backend, digits.map(|n| n as usize)).map_err(|e| format!("{file}: {e}"))?;
     if json {
-        let s =
-            serde_json::to_string_pretty(&r.to_json(&parsed, &file)).map_err(|e| format!("cannot write JSON: {e}"))?;
+        let s = r.to_json_text(&parsed, &file).map_err(|e| format!("cannot write JSON: {e}"))?;
         println!("{s}");
     } else {
         print!("{}", r.to_text(&parsed, &file));
