@@ -294,6 +294,24 @@ mod tests {
 
     fn quiet(_: usize, _: usize) {}
 
+    /// C14's generator draws γ = k γ′* for each k of its row, {1, 3/2,
+    /// 19/10} (a cargo-mutants survivor, claims shard 6/80, deleted k = 1,
+    /// the step at γ′* itself, unnoticed).
+    #[test]
+    fn generator_draws_every_step_factor_of_the_row() {
+        let mut rng = Rng::new(8);
+        let mut seen: Vec<BigRational> = Vec::new();
+        for _ in 0..60 {
+            let k = GdConvergesBelowTwiceSharpStep.generate(&mut rng).number("gamma_prime_factor").cloned();
+            let k = k.expect("every instance has its factor");
+            if !seen.contains(&k) {
+                seen.push(k);
+            }
+        }
+        seen.sort();
+        assert_eq!(seen, [BigRational::one(), q(3, 2), q(19, 10)]);
+    }
+
     #[test]
     fn k_prime_is_exact_on_every_measure() {
         let k = |text: &str| sharp_constant(&parse_case("t", text).expect("case").problem.measure).expect("K'");

@@ -211,6 +211,21 @@ mod tests {
         assert!(matches!(fit, Outcome::Holds { .. }), "{fit:?}");
     }
 
+    /// The instance parameters a witness file may carry: a decay rate must
+    /// be ≥ 0 with a denominator ≤ 16, each condition on its own (a
+    /// cargo-mutants survivor, claims shard 6/80, joined them with `&&` and
+    /// let a negative rate and a rate over 17 through unnoticed).
+    #[test]
+    fn params_refuse_each_bad_decay_rate() {
+        for ok in ["0", "1/2", "3/16", "2"] {
+            assert!(params(&inst(FIT, 1, ok, 3)).is_ok(), "decay {ok}");
+        }
+        for bad in ["-1/2", "-3", "1/17", "5/32"] {
+            let err = params(&inst(FIT, 1, bad, 3)).err().unwrap_or_default();
+            assert!(err.contains("decay >= 0 with a denominator <= 16"), "decay {bad}: {err:?}");
+        }
+    }
+
     #[test]
     fn generated_cases_hold_and_the_control_is_refuted() {
         let budget = Budget { cases: 24, seed: 5, backend: BackendSpec::Exact };
