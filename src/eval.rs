@@ -471,42 +471,52 @@ impl EvalResult {
 
     /// The object's entries, in the sorted key order of `serde_json`'s
     /// map (so [`to_json`](Self::to_json) and the text agree byte for byte).
-    fn json_view<'a>(&'a self, case: &'a Case, file: &'a str) -> BTreeMap<&'static str, Entry<'a>> {
+    fn json_view<'a>(&'a self, case: &'a Case, file: &'a str) -> BTreeMap<String, Entry<'a>> {
         let bits = match self.guarantee {
             Guarantee::Approximate { bits } => Some(bits),
             _ => None,
         };
         let small = |v: Value| Entry::Small(v);
-        let mut m: BTreeMap<&'static str, Entry<'a>> = BTreeMap::new();
-        m.insert("case", small(json!(file)));
-        m.insert("backend", small(json!(self.backend)));
-        m.insert("guarantee", small(json!(self.guarantee.word())));
-        m.insert("precision_bits", small(json!(bits)));
-        m.insert("error_bound", small(json!(self.error_bound.map(|e| format!("{e:e}")))));
-        m.insert("measure", small(json!(case.problem.measure.name())));
-        m.insert("d", small(json!(case.theta.d)));
-        m.insert("width", small(json!(case.theta.width())));
-        m.insert("risk", small(json!(self.risk)));
-        m.insert("gradient", Entry::Texts(&self.gradient));
-        m.insert("gradient_names", Entry::Names { d: case.theta.d, h: case.theta.width() });
-        m.insert("lyapunov", small(json!(self.lyapunov)));
-        m.insert("grad_v_dot_g", small(json!(self.grad_v_dot_g)));
-        m.insert("eight_risk", small(json!(self.eight_risk)));
-        m.insert("identity_defect", small(json!(self.identity_defect)));
-        m.insert("balance", Entry::Texts(&self.balance));
-        m.insert("balance_derivative", Entry::Texts(&self.balance_derivative));
-        m.insert("notes", small(json!(case.notes.iter().chain(&self.notes).collect::<Vec<_>>())));
-        if let Some(c) = &self.compact {
-            m.insert("digits", small(json!(c.digits)));
-            m.insert("hash", small(json!("fnv1a64 of the exact \"p/q\" text")));
-            m.insert("risk_hash", small(json!(c.risk)));
-            m.insert("gradient_hash", Entry::Texts(&c.gradient));
-            m.insert("lyapunov_hash", small(json!(c.lyapunov)));
-            m.insert("grad_v_dot_g_hash", small(json!(c.grad_v_dot_g)));
-            m.insert("eight_risk_hash", small(json!(c.eight_risk)));
-            m.insert("identity_defect_hash", small(json!(c.identity_defect)));
-            m.insert("balance_hash", Entry::Texts(&c.balance));
-            m.insert("balance_derivative_hash", Entry::Texts(&c.balance_derivative));
+        let mut m: BTreeMap<String, Entry<'a>> = BTreeMap::new();
+        for (key, v) in [
+            ("case", json!(file)),
+            ("backend", json!(self.backend)),
+            ("guarantee", json!(self.guarantee.word())),
+            ("precision_bits", json!(bits)),
+            ("error_bound", json!(self.error_bound.map(|e| format!("{e:e}")))),
+            ("measure", json!(case.problem.measure.name())),
+            ("d", json!(case.theta.d)),
+            ("width", json!(case.theta.width())),
+            ("notes", json!(case.notes.iter().chain(&self.notes).collect::<Vec<_>>())),
+        ] {
+            m.insert(key.into(), small(v));
+        }
+        m.insert("gradient_names".into(), Entry::Names { d: case.theta.d, h: case.theta.width() });
+        // Each value, and with --digits its hash as the sibling "<key>_hash".
+        let c = self.compact.as_ref();
+        let one = |x: &String| small(json!(x));
+        for (key, value, hash) in [
+            ("risk", one(&self.risk), c.map(|c| one(&c.risk))),
+            ("gradient", Entry::Texts(&self.gradient), c.map(|c| Entry::Texts(&c.gradient))),
+            ("lyapunov", one(&self.lyapunov), c.map(|c| one(&c.lyapunov))),
+            ("grad_v_dot_g", one(&self.grad_v_dot_g), c.map(|c| one(&c.grad_v_dot_g))),
+            ("eight_risk", one(&self.eight_risk), c.map(|c| one(&c.eight_risk))),
+            ("identity_defect", one(&self.identity_defect), c.map(|c| one(&c.identity_defect))),
+            ("balance", Entry::Texts(&self.balance), c.map(|c| Entry::Texts(&c.balance))),
+            (
+                "balance_derivative",
+                Entry::Texts(&self.balance_derivative),
+                c.map(|c| Entry::Texts(&c.balance_derivative)),
+            ),
+        ] {
+            m.insert(key.into(), value);
+            if let Some(h) = hash {
+                m.insert(format!("{key}_hash"), h);
+            }
+        }
+        if let Some(c) = c {
+            m.insert("digits".into(), small(json!(c.digits)));
+            m.insert("hash".into(), small(json!("fnv1a64 of the exact \"p/q\" text")));
         }
         m
     }
