@@ -119,3 +119,37 @@ fn default_budgets_are_the_ones_readme_quotes() {
         }
     }
 }
+
+/// Every check weaker than its claim says so: the checks with a caveat
+/// (printed as "weaker than the claim: …" on their rows) are exactly these,
+/// and each caveat names its kind of weakness. (A cargo-mutants survivor,
+/// claims shard 7/80, deleted C12's caveat unnoticed: its row would then
+/// have claimed more than a pointwise check knows.)
+#[test]
+fn checks_weaker_than_their_claims_say_so() {
+    let weaker = [
+        ("balance_invariants", "structural identity"),
+        ("gd_converges", "finite horizon"),
+        ("gd_converges_below_twice_sharp_step", "finite horizon"),
+        ("gd_converges_of_homogeneous_activation", "finite horizon"),
+        ("generalized_gradient_is_limit_of_difference_quotients", "finite-horizon surrogate"),
+        ("generalized_gradient_is_limit_of_smooth_approximants", "finite-horizon surrogate"),
+        ("gf_converges", "tests the integrator"),
+        ("gf_risk_derivative_eq_neg_gradient_sq", "pointwise"),
+        ("lyapunov_identity_fails_of_smooth_activation", "does not show that gradient descent fails"),
+        ("risk_le_lyapunov_over_eight_t_along_flow", "approximate"),
+        ("sgd_converges", "finite horizon"),
+    ];
+    let mut with_caveat: Vec<&str> = Vec::new();
+    for c in reluproof::claims::registry() {
+        if let Some(text) = c.caveat() {
+            with_caveat.push(c.name());
+            let kind = weaker.iter().find(|(n, _)| *n == c.name()).map_or("", |(_, k)| *k);
+            assert!(text.contains(kind), "{}: {text:?} should say {kind:?}", c.name());
+        }
+    }
+    with_caveat.sort();
+    let mut want: Vec<&str> = weaker.iter().map(|(n, _)| *n).collect();
+    want.sort();
+    assert_eq!(with_caveat, want);
+}
