@@ -241,6 +241,22 @@ mod tests {
         "[problem]\nmeasure = \"empirical\"\npoints = [\"0\", \"-1\"]\nweights = [\"3\", \"1\"]\ntarget = \"0\"\n\
          [theta]\nw = [\"-1\", \"-1\"]\nb = [\"0\", \"-1/2\"]\nv = [\"1\", \"-8\"]\nc = \"1\"\n";
 
+    /// The same case with v_1 = 2 (the rates carry the factor 2·v_1, which
+    /// v_1 = 1 cannot tell from 2/v_1: a cargo-mutants survivor, claims
+    /// shard 8/80). By hand: e(0) = 1, e(−1) = 1 + 2 − 4 = −1; strictly
+    /// active for neuron 1 is only x = −1, so G⁻ = 2·2·(−1)·(−1, 1) and
+    /// inactive = −(4·(−1)) = 4; active = 4 − 4·3·e(0)·(1 + 0²) = −8.
+    #[test]
+    fn the_rates_carry_two_v_j() {
+        let text = SLIDING.replace("v = [\"1\", \"-8\"]", "v = [\"2\", \"-8\"]");
+        assert_ne!(text, SLIDING);
+        let Some(Kinks::One(r)) = samples_on_kinks(&parse_case("t", &text).expect("case")) else {
+            panic!("one sample on one kink")
+        };
+        assert_eq!((r.neuron, r.sample), (0, 0));
+        assert_eq!((r.active, r.inactive), (Q::from_integer((-8).into()), Q::from_integer(4.into())));
+    }
+
     #[test]
     fn the_hand_case_slides_with_the_rates_worked_out_by_hand() {
         let case = parse_case("t", SLIDING).expect("case");
