@@ -596,6 +596,7 @@ impl EvalResult {
 #[cfg(test)]
 mod tests {
     use super::{component_name_width, component_names};
+    use crate::model::Theta;
 
     /// `eval --json` is written from the values without a `Value` tree; it
     /// is byte for byte the pretty print of [`super::EvalResult::to_json`]
@@ -619,7 +620,6 @@ mod tests {
             }
         }
     }
-    use crate::model::Theta;
 
     #[test]
     fn name_width_is_the_longest_component_name() {

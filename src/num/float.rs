@@ -132,8 +132,8 @@ fn tie_candidate(x: f64) -> Option<Option<u32>> {
     Some(Some(expansion.checked_ilog10().map_or(1, |l| l + 1)))
 }
 
-/// A short ASCII text built in place (at most 48 bytes: a sign, 17 digits,
-/// a point, up to 22 zeros, or an exponent of 4 characters).
+/// A short ASCII text built in place (room for 48 bytes; the longest text
+/// is 25: a sign, "0.", 5 zeros and 17 digits below 1e-5).
 struct Layout {
     bytes: [u8; 48],
     len: usize,

@@ -249,7 +249,6 @@ impl From<Direction> for Rounding {
     }
 }
 
-#[inline]
 fn f64_widen_down(x: f64) -> f64 {
     if x.is_nan() {
         x
@@ -257,7 +256,6 @@ fn f64_widen_down(x: f64) -> f64 {
         x.next_down()
     }
 }
-#[inline]
 fn f64_widen_up(x: f64) -> f64 {
     if x.is_nan() {
         x
@@ -267,7 +265,6 @@ fn f64_widen_up(x: f64) -> f64 {
 }
 
 /// Error of the rounded sum `a + b = s + err`, exact without overflow (TwoSum).
-#[inline]
 fn two_sum_err(a: f64, b: f64, s: f64) -> f64 {
     let bb = s - a;
     (a - (s - bb)) + (b - bb)
@@ -275,7 +272,6 @@ fn two_sum_err(a: f64, b: f64, s: f64) -> f64 {
 
 /// Whether the rounded product `p = a*b` is exact (FMA residual, trusted only
 /// away from the subnormal range where it is itself exact).
-#[inline]
 fn product_is_exact(a: f64, b: f64, p: f64) -> bool {
     if a == 0.0 || b == 0.0 {
         return true;
@@ -285,7 +281,6 @@ fn product_is_exact(a: f64, b: f64, p: f64) -> bool {
 
 /// Whether the rounded quotient `q = a/b` is exact: the remainder a − q·b
 /// (exact by FMA away from the subnormal range) vanishes.
-#[inline]
 fn quotient_is_exact(a: f64, b: f64, q: f64) -> bool {
     if a == 0.0 && b != 0.0 {
         return true;
@@ -337,7 +332,6 @@ impl Endpoint for f64 {
         }
         f
     }
-    #[inline]
     fn add_down(&self, o: &f64) -> f64 {
         let s = self + o;
         let e = two_sum_err(*self, *o, s);
@@ -349,7 +343,6 @@ impl Endpoint for f64 {
             s
         }
     }
-    #[inline]
     fn add_up(&self, o: &f64) -> f64 {
         let s = self + o;
         let e = two_sum_err(*self, *o, s);
@@ -361,7 +354,6 @@ impl Endpoint for f64 {
             s
         }
     }
-    #[inline]
     fn mul_down(&self, o: &f64) -> f64 {
         let p = self * o;
         if product_is_exact(*self, *o, p) {
@@ -370,7 +362,6 @@ impl Endpoint for f64 {
             f64_widen_down(p)
         }
     }
-    #[inline]
     fn mul_up(&self, o: &f64) -> f64 {
         let p = self * o;
         if product_is_exact(*self, *o, p) {
@@ -379,7 +370,6 @@ impl Endpoint for f64 {
             f64_widen_up(p)
         }
     }
-    #[inline]
     fn div_down(&self, o: &f64) -> f64 {
         let q = self / o;
         if quotient_is_exact(*self, *o, q) {
@@ -388,7 +378,6 @@ impl Endpoint for f64 {
             f64_widen_down(q)
         }
     }
-    #[inline]
     fn div_up(&self, o: &f64) -> f64 {
         let q = self / o;
         if quotient_is_exact(*self, *o, q) {
@@ -397,19 +386,15 @@ impl Endpoint for f64 {
             f64_widen_up(q)
         }
     }
-    #[inline]
     fn neg(&self) -> f64 {
         -self
     }
-    #[inline]
     fn partial(&self, o: &f64) -> Option<Ordering> {
         self.partial_cmp(o)
     }
-    #[inline]
     fn sign_of(&self) -> Option<Ordering> {
         self.partial_cmp(&0.0)
     }
-    #[inline]
     fn is_finite_endpoint(&self) -> bool {
         self.is_finite()
     }
