@@ -153,3 +153,108 @@ fn checks_weaker_than_their_claims_say_so() {
     want.sort();
     assert_eq!(with_caveat, want);
 }
+
+/// What a check's generator draws, as its proofs/ file's "Generator" line
+/// says: the largest width H off boxes (boxes take the definitional
+/// evaluator's own widths, d = 2: H ≤ 6, d = 3, 4: H ≤ 3), the largest
+/// dimension and number of points of an empirical measure, the largest
+/// dimension of a box, and the measure kinds (L Lebesgue on [a, b], U
+/// uniform on [a, b], E empirical, B box). 0: the check draws no such
+/// measure.
+const ENVELOPES: [(&str, usize, usize, usize, usize, &str); 34] = [
+    ("risk_nonneg_and_zero_iff_fit", 64, 4, 8, 4, "LUEB"),
+    ("generalized_gradient_is_limit_of_difference_quotients", 6, 0, 0, 4, "LUB"),
+    ("generalized_gradient_is_limit_of_smooth_approximants", 6, 2, 6, 0, "E"),
+    ("lyapunov_identity", 64, 4, 8, 4, "LUEB"),
+    ("lyapunov_identity_per_sample", 64, 4, 8, 4, "LUEB"),
+    ("balance_invariants", 64, 4, 8, 4, "LUEB"),
+    ("no_spurious_critical_points", 64, 4, 8, 4, "LUEB"),
+    ("gd_step_expansion", 64, 4, 8, 4, "LUEB"),
+    ("gradient_bound", 64, 4, 8, 4, "LUEB"),
+    ("gd_converges", 8, 4, 8, 4, "LUEB"),
+    ("gf_converges", 6, 2, 6, 4, "LUEB"),
+    ("sgd_converges", 8, 4, 8, 4, "LUEB"),
+    ("gf_risk_derivative_eq_neg_gradient_sq", 64, 4, 8, 4, "LUEB"),
+    ("gradient_bound_sharp", 64, 4, 8, 4, "LUEB"),
+    ("gd_converges_below_twice_sharp_step", 8, 4, 8, 4, "LUEB"),
+    ("sgd_expected_descent", 12, 4, 8, 3, "LUEB"),
+    ("lyapunov_identity_fails_of_nonconstant_target", 8, 4, 8, 4, "LUEB"),
+    ("critical_point_of_positive_risk_of_nonconstant_target", 8, 4, 8, 4, "LUEB"),
+    ("gd_stalls_at_positive_risk_of_nonconstant_target", 8, 4, 8, 4, "LUEB"),
+    ("critical_point_of_positive_risk_of_no_output_bias", 8, 4, 8, 4, "LUEB"),
+    ("lyapunov_identity_fails_of_smooth_activation", 4, 2, 4, 0, "E"),
+    ("lyapunov_identity_of_homogeneous_activation", 8, 4, 8, 4, "LUEB"),
+    ("gradient_bound_of_homogeneous_activation", 8, 4, 8, 4, "LUEB"),
+    ("gd_converges_of_homogeneous_activation", 8, 4, 8, 4, "LUEB"),
+    ("lyapunov_identity_of_p_homogeneous_activation", 8, 4, 8, 3, "LUEB"),
+    ("step_above_bound", 16, 4, 8, 4, "LUEB"),
+    ("gd_diverges_of_step_above_inverse_mass", 8, 4, 8, 4, "LUEB"),
+    ("step_above_twice_sharp_bound", 2, 2, 3, 4, "LUEB"),
+    ("relu_derivative_at_zero", 16, 4, 8, 4, "LUEB"),
+    ("gf_solution_exists_of_sample_on_kink", 3, 2, 4, 0, "E"),
+    ("risk_nonincreasing_of_step_le_bound", 16, 4, 8, 0, "LUE"),
+    ("risk_le_lyapunov_over_eight_t_along_flow", 6, 2, 6, 4, "LUEB"),
+    ("gradient_bound_without_rho_factor_of_rho_gt_one", 64, 4, 8, 4, "LUEB"),
+    ("lyapunov_nonincreasing_of_step_le_four_times_bound", 16, 4, 8, 4, "LUEB"),
+];
+
+/// Every check's generator keeps the envelope above: no draw beyond a bound,
+/// the widest draw of 300 above half of it (so a bound cannot silently fall
+/// back to the shared default of H ≤ 64, d ≤ 4, 8 points, all kinds: an
+/// exact check then runs many times slower and loses its aim), and exactly
+/// the listed measure kinds. Cargo-mutants survivors of this kind (a
+/// `max_width` or `measures` field deleted from a generator's configuration)
+/// were found one by one in claims shards 1 and 4; this pins them all.
+#[test]
+fn generators_draw_what_proofs_say() {
+    use reluproof::model::Measure;
+    let registry = reluproof::claims::registry();
+    let mut names: Vec<&str> = registry.iter().map(|c| c.name()).collect();
+    let mut listed: Vec<&str> = ENVELOPES.iter().map(|e| e.0).collect();
+    names.sort();
+    listed.sort();
+    assert_eq!(names, listed, "every registered check has one envelope");
+    for check in &registry {
+        let &(name, width, dim, points, box_dim, kinds) =
+            ENVELOPES.iter().find(|e| e.0 == check.name()).expect("listed");
+        let mut rng = reluproof::gen::Rng::new(9);
+        let (mut widest, mut highest, mut most, mut deepest) = (0, 0, 0, 0);
+        let mut seen = String::new();
+        for _ in 0..300 {
+            let case = check.generate(&mut rng).case;
+            let kind = match &case.problem.measure {
+                Measure::Lebesgue { .. } => 'L',
+                Measure::Uniform { .. } => 'U',
+                Measure::Empirical { points, .. } => {
+                    highest = highest.max(case.problem.measure.dim());
+                    most = most.max(points.len());
+                    'E'
+                }
+                Measure::Box { a, .. } => {
+                    deepest = deepest.max(a.len());
+                    'B'
+                }
+            };
+            if kind != 'B' {
+                widest = widest.max(case.theta.width());
+            }
+            if !seen.contains(kind) {
+                seen.push(kind);
+            }
+        }
+        for (what, drawn, bound) in
+            [("H", widest, width), ("empirical d", highest, dim), ("points", most, points), ("box d", deepest, box_dim)]
+        {
+            assert!(drawn <= bound, "{name}: {what} = {drawn} drawn, the bound is {bound}");
+            assert!(
+                2 * drawn > bound || bound == 0,
+                "{name}: the largest {what} of 300 draws is {drawn}, the bound {bound}"
+            );
+        }
+        let mut seen: Vec<char> = seen.chars().collect();
+        let mut want: Vec<char> = kinds.chars().collect();
+        seen.sort();
+        want.sort();
+        assert_eq!(seen, want, "{name}: measure kinds");
+    }
+}
