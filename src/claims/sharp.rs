@@ -312,6 +312,28 @@ mod tests {
         assert_eq!(seen, [BigRational::one(), q(3, 2), q(19, 10)]);
     }
 
+    /// A witness's factor k must satisfy 0 < k < 2 (the row's hypothesis
+    /// γ < 2γ′*); outside it the run is skipped with that reason. (Claims
+    /// shard 9/80 survivor: `&&` for `||` let k = −1 and k = 0 past the
+    /// guard; k = −1 was then skipped with a wrong reason, "γ ≥ 2γ′*".)
+    #[test]
+    fn run_skips_step_factors_outside_zero_two() {
+        let case = parse_case(
+            "t",
+            "[problem]\nmeasure = \"lebesgue\"\na = \"0\"\nb = \"1\"\ntarget = \"1\"\n\n[theta]\nw = [\"1\"]\nb = [\"0\"]\nv = [\"1\"]\nc = \"0\"\n",
+        )
+        .expect("case");
+        for k in [q(-1, 1), q(0, 1), q(2, 1), q(5, 2)] {
+            let inst = Instance::of(case.clone()).with_number("gamma_prime_factor", k.clone());
+            match GdConvergesBelowTwiceSharpStep.run(&inst, BackendSpec::Exact, None) {
+                Outcome::Skipped { reason } => assert!(reason.contains("0 < gamma_prime_factor < 2"), "k = {k}: {reason}"),
+                other => panic!("k = {k}: {other:?}"),
+            }
+        }
+        let inst = Instance::of(case).with_number("gamma_prime_factor", q(3, 2));
+        assert!(matches!(GdConvergesBelowTwiceSharpStep.run(&inst, BackendSpec::Exact, None), Outcome::Holds { .. }));
+    }
+
     #[test]
     fn k_prime_is_exact_on_every_measure() {
         let k = |text: &str| sharp_constant(&parse_case("t", text).expect("case").problem.measure).expect("K'");
