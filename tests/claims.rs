@@ -521,3 +521,41 @@ fn fit_test_points_straddle_every_kink() {
         points.iter().filter(|x| !num_traits::Zero::is_zero(&error_at(&case, std::slice::from_ref(*x)))).count();
     assert_eq!(misfits, 2, "the two points right of the kink");
 }
+
+/// A parameter outside a check's hypotheses (a step factor beyond its row's
+/// range, a horizon that is not positive) is skipped with a reason, never
+/// judged: a verdict there would be about another statement. Each guard is
+/// fed values on both sides of each end (claims shard 9/80 found one such
+/// guard weakened, `&&` for `||`, unnoticed).
+#[test]
+fn parameters_outside_a_checks_hypotheses_are_skipped() {
+    let outside: [(&str, &str, &[&str]); 9] = [
+        ("gd_converges", "gamma_factor", &["-1", "0", "1000001/1000000", "3/2"]),
+        ("gd_converges_below_twice_sharp_step", "gamma_prime_factor", &["-1", "0", "2", "5/2"]),
+        ("sgd_converges", "gamma_factor", &["-1", "0", "1000001/1000000"]),
+        ("sgd_expected_descent", "gamma_factor", &["-1", "0", "1000001/1000000"]),
+        ("risk_nonincreasing_of_step_le_bound", "gamma_factor", &["-1", "0", "1000001/1000000"]),
+        ("step_above_bound", "gamma_factor", &["1/2", "1"]),
+        ("lyapunov_nonincreasing_of_step_le_four_times_bound", "gamma_factor", &["1", "2", "4000001/1000000", "5"]),
+        ("gf_converges", "time", &["-1", "0"]),
+        ("risk_le_lyapunov_over_eight_t_along_flow", "time", &["-1", "0"]),
+    ];
+    let mut rng = reluproof::gen::Rng::new(3);
+    for (name, key, values) in outside {
+        let c = check_named(name);
+        // An instance the check judges with its own parameter, so that a
+        // skip below comes from the parameter and from nothing else.
+        let inst = (0..20)
+            .map(|_| c.generate(&mut rng))
+            .find(|inst| !matches!(c.run(inst, BackendSpec::Exact, None), Outcome::Skipped { .. }))
+            .unwrap_or_else(|| panic!("{name}: no judged instance in 20 draws"));
+        assert!(inst.number(key).is_some(), "{name} draws {key}");
+        for v in values {
+            let bad = inst.clone().with_number(key, q(v));
+            match c.run(&bad, BackendSpec::Exact, None) {
+                Outcome::Skipped { reason } => assert!(!reason.is_empty(), "{name}: {key} = {v}"),
+                other => panic!("{name} with {key} = {v} was judged: {other:?}"),
+            }
+        }
+    }
+}

@@ -326,7 +326,9 @@ mod tests {
         for k in [q(-1, 1), q(0, 1), q(2, 1), q(5, 2)] {
             let inst = Instance::of(case.clone()).with_number("gamma_prime_factor", k.clone());
             match GdConvergesBelowTwiceSharpStep.run(&inst, BackendSpec::Exact, None) {
-                Outcome::Skipped { reason } => assert!(reason.contains("0 < gamma_prime_factor < 2"), "k = {k}: {reason}"),
+                Outcome::Skipped { reason } => {
+                    assert!(reason.contains("0 < gamma_prime_factor < 2"), "k = {k}: {reason}")
+                }
                 other => panic!("k = {k}: {other:?}"),
             }
         }
