@@ -443,6 +443,28 @@ pub fn compare<S: Scalar>(
 mod tests {
     use super::*;
 
+    /// A disagreement names its value in θ's flat layout (w neuron-major,
+    /// then b, v, c): the oracle's names agree, component by component, with
+    /// the ones `eval` prints (`w2,1` is `G_w[2,1]`), written independently.
+    /// The tests that read a disagreement only look at the prefix (`G_w[`),
+    /// so an off-by-one between the blocks went unseen.
+    #[test]
+    fn disagreeing_components_are_named_as_eval_names_them() {
+        for (d, h) in [(1, 1), (1, 3), (2, 2), (3, 2), (2, 12)] {
+            let zeros = |n: usize| vec![Q::zero(); n];
+            let th = Theta { d, w: zeros(d * h), b: zeros(h), v: zeros(h), c: Q::zero() };
+            let names = crate::eval::component_names(&th);
+            assert_eq!(names.len(), th.len());
+            for (k, name) in names.iter().enumerate() {
+                let want = match name.split_at(1) {
+                    ("c", "") => "G_c".to_string(),
+                    (block, index) => format!("G_{block}[{index}]"),
+                };
+                assert_eq!(component_name(&th, k), want, "d = {d}, H = {h}, component {k}");
+            }
+        }
+    }
+
     fn moment(k: u32, l: &Q, r: &Q) -> Q {
         (num_traits::pow(r.clone(), k as usize + 1) - num_traits::pow(l.clone(), k as usize + 1))
             / int(i64::from(k) + 1)
