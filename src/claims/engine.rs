@@ -466,6 +466,107 @@ mod tests {
         assert_eq!((m.text.as_str(), m.key), ("≈ 1.2346e23 (slack)", long));
     }
 
+    fn quiet(_: usize, _: usize) {}
+
+    fn check_named(name: &str) -> Box<dyn Check> {
+        crate::claims::registry().into_iter().find(|c| c.name() == name).expect("registered")
+    }
+
+    /// `check --shard K/N` then `merge`, inside the library: the slices of a
+    /// run partition its cases, each slice's log survives its JSON form, and
+    /// folding the logs gives the whole run's report, for a check that holds
+    /// (with margins) and for a negative control that is refuted. (The
+    /// end-to-end test, tests/shard.rs, spawns the binary, which the
+    /// mutation campaign's selection leaves out.)
+    #[test]
+    fn slices_fold_to_the_whole_run() {
+        let runs = [
+            ("gradient_bound", None, BackendSpec::Exact),
+            ("lyapunov_identity", Some("seven_instead_of_eight"), BackendSpec::Exact),
+            // Enclosures: identities are "consistent", counted apart.
+            ("lyapunov_identity", None, BackendSpec::F64Interval),
+        ];
+        for (name, mutant, backend) in runs {
+            let budget = Budget { cases: 23, seed: 5, backend };
+            let check = check_named(name);
+            let report = run_check(check.as_ref(), &budget, mutant, &quiet);
+            let whole = format!("{report:?}");
+            // The counts, from the letters of the whole run's log.
+            let letters = run_slice(check.as_ref(), &budget, mutant, Slice::WHOLE, &quiet).kinds;
+            let count = |c: char| letters.chars().filter(|&k| k == c).count();
+            if let Verdict::Holds { cases, consistent_only, skipped, .. } = report.verdict {
+                assert_eq!(
+                    (cases, consistent_only, skipped),
+                    (count('h') + count('c'), count('c'), count('s')),
+                    "{name}"
+                );
+            }
+            if backend == BackendSpec::F64Interval {
+                assert!(count('c') > 0, "{name} on enclosures: {letters}");
+            }
+            for count in [2, 3, 5] {
+                let slices: Vec<Slice> = (0..count).map(|part| Slice { part, count }).collect();
+                let mut covered: Vec<usize> = slices.iter().flat_map(|s| s.indices(budget.cases)).collect();
+                covered.sort_unstable();
+                assert_eq!(covered, (0..budget.cases).collect::<Vec<_>>(), "{count} slices partition the cases");
+                let logs: Vec<CaseLog> = slices
+                    .iter()
+                    .map(|&slice| {
+                        let log = run_slice(check.as_ref(), &budget, mutant, slice, &quiet);
+                        assert_eq!(CaseLog::from_json(&log.to_json()).as_ref(), Some(&log), "{name}: JSON round trip");
+                        log
+                    })
+                    .collect();
+                let folded = fold(check.as_ref(), &budget, mutant, &logs).expect("complete slices");
+                assert_eq!(format!("{folded:?}"), whole, "{name}, {count} slices");
+            }
+            if mutant.is_some() {
+                assert!(whole.contains("Refuted"), "{name}: the control is refuted");
+            } else if backend == BackendSpec::Exact {
+                assert!(whole.contains("Holds") && whole.contains("min_margin: Some"), "{name}: {whole}");
+            }
+        }
+    }
+
+    /// Folding refuses logs that do not make one run: a slice twice, a
+    /// missing slice, a log of another budget or check.
+    #[test]
+    fn folds_of_odd_slices_are_refused() {
+        let budget = Budget { cases: 12, seed: 5, backend: BackendSpec::Exact };
+        let check = check_named("gradient_bound");
+        let slice = |part| run_slice(check.as_ref(), &budget, None, Slice { part, count: 3 }, &quiet);
+        let (a, b, c) = (slice(0), slice(1), slice(2));
+        let refusal = |logs: &[CaseLog]| fold(check.as_ref(), &budget, None, logs).expect_err("refused");
+        assert!(refusal(&[a.clone(), b.clone(), b.clone(), c.clone()]).contains("in two slices"));
+        assert!(refusal(&[a.clone(), c.clone()]).contains("case 1 of gradient_bound is in no slice"));
+        let other =
+            run_slice(check.as_ref(), &Budget { cases: 13, ..budget }, None, Slice { part: 1, count: 3 }, &quiet);
+        assert!(refusal(&[a.clone(), other, c.clone()]).contains("cannot be folded"));
+        let mut renamed = b.clone();
+        renamed.check = "lyapunov_identity".into();
+        assert!(refusal(&[a.clone(), renamed, c.clone()]).contains("cannot be folded"));
+        assert!(fold(check.as_ref(), &budget, None, &[a, b, c]).is_ok());
+    }
+
+    /// A log read back is refused when its slice or its letters are not ones
+    /// a run writes.
+    #[test]
+    fn case_logs_with_impossible_fields_are_refused() {
+        let budget = Budget { cases: 6, seed: 5, backend: BackendSpec::Exact };
+        let log = run_slice(check_named("gradient_bound").as_ref(), &budget, None, Slice { part: 1, count: 2 }, &quiet);
+        let good = log.to_json();
+        let with = |key: &str, value: serde_json::Value| {
+            let mut v = good.clone();
+            v[key] = value;
+            CaseLog::from_json(&v)
+        };
+        assert!(with("slice", serde_json::json!([2, 2])).is_none());
+        assert!(with("slice", serde_json::json!([0, 0])).is_none());
+        assert!(with("slice", serde_json::json!([1, 3])).is_some());
+        assert!(with("kinds", serde_json::json!("hhx")).is_none());
+        assert!(with("kinds", serde_json::json!("hcsuv")).is_some());
+    }
+
     /// The words scripts read from `check --json` ("verdict") and the
     /// report (a refutation's word, "refuted", is read back by
     /// tests/shard.rs from a real run, which needs a witness).
