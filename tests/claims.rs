@@ -559,3 +559,41 @@ fn parameters_outside_a_checks_hypotheses_are_skipped() {
         }
     }
 }
+
+/// A verdict states the guarantee of the arithmetic that reached it: exact
+/// on the exact backends, an enclosure on interval backends, an enclosure
+/// for the checks whose values are MPFR enclosures whatever the backend
+/// (C2(b), E3), and approximate for the two that judge integrated flows
+/// (C10, Q2). (Claims shard 12/80 survivor: with the exact arm of
+/// `Check::guarantee` deleted, every exact verdict called itself an
+/// enclosure, and no test in the campaign's selection read it.)
+#[test]
+fn verdicts_state_the_guarantee_of_their_arithmetic() {
+    use reluproof::num::Guarantee;
+    let mut exact_backends = vec![BackendSpec::Exact];
+    if cfg!(feature = "gmp") {
+        exact_backends.push("gmp".parse().expect("a backend"));
+    }
+    let flows = ["gf_converges", "risk_le_lyapunov_over_eight_t_along_flow"];
+    for c in registry() {
+        let mpfr = c.backends() == Backends::MpfrEnclosure;
+        for &b in &exact_backends {
+            let got = c.guarantee(b);
+            if flows.contains(&c.name()) {
+                assert!(matches!(got, Guarantee::Approximate { .. }), "{} on {b}: {got:?}", c.name());
+            } else {
+                let want = if mpfr { Guarantee::Enclosure } else { Guarantee::Exact };
+                assert_eq!(got, want, "{} on {b}", c.name());
+            }
+        }
+        if c.backends() == Backends::ExactOrEnclosure {
+            assert_eq!(c.guarantee(BackendSpec::F64Interval), Guarantee::Enclosure, "{}", c.name());
+        }
+    }
+    // And the report of a run carries it.
+    let c = check_named("lyapunov_identity");
+    for (backend, want) in [(BackendSpec::Exact, Guarantee::Exact), (BackendSpec::F64Interval, Guarantee::Enclosure)] {
+        let report = run_check(c.as_ref(), &Budget { cases: 3, seed: 1, backend }, None, &quiet);
+        assert_eq!(report.guarantee, want, "{backend}");
+    }
+}
