@@ -468,6 +468,24 @@ mod tests {
 
     fn quiet(_: usize, _: usize) {}
 
+    /// A witness's provenance ("found by: reluproof check C3 --seed 1 …
+    /// (case i)") replays only while case i of a check under a seed stays
+    /// the same: the stream is keyed by the check's name through FNV-1a 64
+    /// (standard test vectors below), so two checks see different cases.
+    /// (Claims shard 11/80 survivor: a constant hash gave every check the
+    /// same cases, unnoticed.)
+    #[test]
+    fn case_streams_are_keyed_by_the_checks_name() {
+        assert_eq!(name_hash(""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(name_hash("a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(name_hash("foobar"), 0x8594_4171_f739_67e8);
+        let first = |check: &str, index: usize| case_rng(1, check, index).next_u64();
+        assert_ne!(first("lyapunov_identity", 0), first("gradient_bound", 0));
+        assert_ne!(first("lyapunov_identity", 0), first("lyapunov_identity", 1));
+        assert_eq!(first("lyapunov_identity", 3), first("lyapunov_identity", 3));
+        assert_ne!(case_rng(1, "gradient_bound", 0).next_u64(), case_rng(2, "gradient_bound", 0).next_u64());
+    }
+
     fn check_named(name: &str) -> Box<dyn Check> {
         crate::claims::registry().into_iter().find(|c| c.name() == name).expect("registered")
     }
