@@ -4,7 +4,7 @@ use crate::backend::BackendSpec;
 use crate::campaign::write_file;
 use crate::claims::engine::{replay, Outcome};
 use crate::claims::instance::Witness;
-use crate::claims::{registry, STATEMENTS};
+use crate::claims::{check_named, registry, STATEMENTS};
 use std::path::{Path, PathBuf};
 
 pub use crate::campaign::{check_command, default_cases, legend, merge_command, parse_shard, CheckOptions};
@@ -14,7 +14,7 @@ pub use crate::campaign::{check_command, default_cases, legend, merge_command, p
 pub fn replay_command(path: &Path, backend: BackendSpec, json: bool) -> Result<i32, String> {
     let w = Witness::read(path).map_err(|e| e.to_string())?;
     let file = path.display();
-    let check = match registry().into_iter().find(|c| c.name() == w.check) {
+    let check = match check_named(&w.check) {
         None => {
             return Err(format!(
                 "{file}: field `witness.check`: no check {:?} in this build (`reluproof list` shows the checks)",

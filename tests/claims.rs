@@ -130,7 +130,7 @@ fn every_negative_control_is_refuted_with_a_replayable_witness() {
 
 #[test]
 fn verdicts_do_not_depend_on_the_thread_count() {
-    let c = registry().into_iter().find(|c| c.name() == "gradient_bound").expect("C8");
+    let c = check_named("gradient_bound");
     let budget = Budget { cases: 96, seed: 5, backend: BackendSpec::Exact };
     let margin = |v: &Verdict| match v {
         Verdict::Holds { min_margin: Some((m, i, _)), cases, .. } => (m.text.clone(), *i, *cases),
@@ -140,7 +140,7 @@ fn verdicts_do_not_depend_on_the_thread_count() {
     let a = one.install(|| run_check(c.as_ref(), &budget, None, &quiet));
     let b = run_check(c.as_ref(), &budget, None, &quiet);
     assert_eq!(margin(&a.verdict), margin(&b.verdict));
-    let m = registry().into_iter().find(|c| c.name() == "lyapunov_identity").expect("C3");
+    let m = check_named("lyapunov_identity");
     let wa = one.install(|| run_check(m.as_ref(), &budget, Some("seven_instead_of_eight"), &quiet));
     let wb = run_check(m.as_ref(), &budget, Some("seven_instead_of_eight"), &quiet);
     match (&wa.verdict, &wb.verdict) {
@@ -211,7 +211,7 @@ fn risk_zero_iff_fit_on_a_cube_given_by_scalar_ends() {
 }
 
 fn check_named(name: &str) -> Box<dyn Check> {
-    registry().into_iter().find(|c| c.name() == name).expect("registered")
+    reluproof::claims::check_named(name).expect("registered")
 }
 
 fn holds(c: &dyn Check, inst: &Instance) -> bool {

@@ -12,7 +12,7 @@ use reluproof::backend::BackendSpec;
 use reluproof::claims::checks::short;
 use reluproof::claims::engine::{replay, Margin, Outcome};
 use reluproof::claims::instance::{Instance, Witness};
-use reluproof::claims::{registry, Check};
+use reluproof::claims::{check_named, Check};
 use reluproof::dynamics::gd::gamma_star;
 use reluproof::eval::summary_from_exact;
 use reluproof::gen::Rng;
@@ -35,7 +35,7 @@ fn case(problem: &str, theta: &str) -> Case {
 }
 
 fn check(name: &str) -> Box<dyn Check> {
-    registry().into_iter().find(|c| c.name() == name).unwrap_or_else(|| panic!("no registered check {name}"))
+    check_named(name).unwrap_or_else(|| panic!("no registered check {name}"))
 }
 
 fn run(name: &str, inst: &Instance, mutant: Option<&str>) -> Outcome {

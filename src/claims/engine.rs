@@ -437,10 +437,7 @@ impl CaseLog {
 
 /// Re-runs a witness's check on its instance.
 pub fn replay(w: &Witness, backend: BackendSpec) -> Result<Outcome, String> {
-    let check = super::registry()
-        .into_iter()
-        .find(|c| c.name() == w.check)
-        .ok_or_else(|| format!("no registered check named {:?}", w.check))?;
+    let check = super::check_named(&w.check).ok_or_else(|| format!("no registered check named {:?}", w.check))?;
     if let Some(m) = &w.mutant {
         if !check.mutants().contains(&m.as_str()) {
             return Err(format!("check {} has no negative control {m:?}", w.check));
@@ -487,7 +484,7 @@ mod tests {
     }
 
     fn check_named(name: &str) -> Box<dyn Check> {
-        crate::claims::registry().into_iter().find(|c| c.name() == name).expect("registered")
+        crate::claims::check_named(name).expect("registered")
     }
 
     /// `check --shard K/N` then `merge`, inside the library: the slices of a
@@ -509,19 +506,6 @@ mod tests {
             let check = check_named(name);
             let report = run_check(check.as_ref(), &budget, mutant, &quiet);
             let whole = format!("{report:?}");
-            // The counts, from the letters of the whole run's log.
-            let letters = run_slice(check.as_ref(), &budget, mutant, Slice::WHOLE, &quiet).kinds;
-            let count = |c: char| letters.chars().filter(|&k| k == c).count();
-            if let Verdict::Holds { cases, consistent_only, skipped, .. } = report.verdict {
-                assert_eq!(
-                    (cases, consistent_only, skipped),
-                    (count('h') + count('c'), count('c'), count('s')),
-                    "{name}"
-                );
-            }
-            if backend == BackendSpec::F64Interval {
-                assert!(count('c') > 0, "{name} on enclosures: {letters}");
-            }
             for count in [2, 3, 5] {
                 let slices: Vec<Slice> = (0..count).map(|part| Slice { part, count }).collect();
                 let mut covered: Vec<usize> = slices.iter().flat_map(|s| s.indices(budget.cases)).collect();
@@ -537,6 +521,15 @@ mod tests {
                     .collect();
                 let folded = fold(check.as_ref(), &budget, mutant, &logs).expect("complete slices");
                 assert_eq!(format!("{folded:?}"), whole, "{name}, {count} slices");
+                // The counts, from the letters the slices logged.
+                let letters = |c: char| logs.iter().map(|l| l.kinds.chars().filter(|&k| k == c).count()).sum::<usize>();
+                if let Verdict::Holds { cases, consistent_only, skipped, .. } = &report.verdict {
+                    let counted = (letters('h') + letters('c'), letters('c'), letters('s'));
+                    assert_eq!((*cases, *consistent_only, *skipped), counted, "{name}, {count} slices");
+                }
+                if backend == BackendSpec::F64Interval {
+                    assert!(letters('c') > 0, "{name} on enclosures: no consistent case");
+                }
             }
             if mutant.is_some() {
                 assert!(whole.contains("Refuted"), "{name}: the control is refuted");

@@ -260,6 +260,11 @@ pub fn registry() -> Vec<Box<dyn Check>> {
     v
 }
 
+/// The registered check with this name, if any.
+pub fn check_named(name: &str) -> Option<Box<dyn Check>> {
+    registry().into_iter().find(|c| c.name() == name)
+}
+
 /// The checks of one statement.
 pub fn checks_of(id: &str) -> Vec<Box<dyn Check>> {
     registry().into_iter().filter(|c| c.statement().eq_ignore_ascii_case(id)).collect()

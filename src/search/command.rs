@@ -12,7 +12,7 @@ use super::engine::{search, Progress, SearchConfig, SearchReport};
 use super::shrink::complexity;
 use super::{find_target, targets, SearchTarget};
 use crate::claims::instance::Param;
-use crate::claims::{registry, statement, Expected, Instance, Witness};
+use crate::claims::{check_named, statement, Expected, Instance, Witness};
 use crate::eval::{component_names, summary_from_exact};
 use crate::num::BigRational;
 use serde_json::{json, Map, Value};
@@ -202,7 +202,7 @@ pub fn search_command(opts: &SearchOptions) -> Result<i32, String> {
         let keys: Vec<String> = targets().iter().map(|t| format!("{} ({})", t.key(), t.check_name())).collect();
         format!("no search target {:?}; targets: {}", opts.target, keys.join(", "))
     })?;
-    let check = registry().into_iter().find(|c| c.name() == target.check_name()).ok_or_else(|| {
+    let check = check_named(target.check_name()).ok_or_else(|| {
         format!(
             "the check {} of {} is not registered in this build (see `reluproof list`)",
             target.check_name(),
