@@ -203,6 +203,25 @@ mod tests {
         }
     }
 
+    /// Division by −1 of the most negative word and double word, the two
+    /// quotients that overflow their type: the fast arms must leave them
+    /// to the wider ones (the draws in `small_and_big_agree` never reach
+    /// them; mutation campaign, objective shard 3/40).
+    #[test]
+    fn quotients_by_minus_one_leave_their_word() {
+        let minus_one = Small(-1);
+        for (x, want) in [
+            (i64::MIN as i128, BigInt::from(1u64 << 63)),
+            (i128::MIN, BigInt::from(1u128 << 127)),
+            (-6, BigInt::from(6)),
+            (i64::MAX as i128, BigInt::from(-i64::MAX)),
+        ] {
+            assert_eq!(Small(x).div_exact(&minus_one).into_big(), want, "{x} / -1");
+            assert_eq!(Small(x).div_exact(&Small(1)).into_big(), BigInt::from(x), "{x} / 1");
+        }
+        assert_eq!(Small(i64::MIN as i128).div_exact(&Small(-2)).into_big(), BigInt::from(1u64 << 62));
+    }
+
     /// Every operation agrees with `BigInt`'s, across the i128 boundary,
     /// and results are canonical.
     #[test]
