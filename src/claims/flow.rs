@@ -422,9 +422,36 @@ mod tests {
 
     #[test]
     fn guarantee_is_approximate() {
+        // The precision the flow is integrated in, named from the outside:
+        // f64's 53 bits without `gmp`, MPFR's default with it.
+        let integrated = if cfg!(feature = "gmp") { gf::DEFAULT_PRECISION } else { 53 };
         let g = GfConverges.guarantee(BackendSpec::Exact);
-        assert_eq!(g, Guarantee::Approximate { bits: bits() });
+        assert_eq!(g, Guarantee::Approximate { bits: integrated });
+        assert_eq!(RiskNonincreasingAlongComputedFlow.guarantee(BackendSpec::Exact), g);
         assert!(GfConverges.caveat().unwrap_or_default().contains("not a rigorous bound"));
+    }
+
+    /// The control with 4 in place of 8 must report the defect of its own
+    /// wrong balance: where the true balance V + 8q = V(Θ_0) holds up to the
+    /// slack, V + 4q − V(Θ_0) is −4q, and nothing else.
+    #[test]
+    fn the_four_l_control_reports_a_defect_of_minus_four_q() {
+        let inst = hand();
+        let mut opts = FlowOptions::new(inst.number("time").expect("time").clone(), gf::default_precision());
+        opts.max_steps = MAX_STEPS;
+        let r = gf::run_flow_directed(&inst.case, &opts, Direction::Down, true).expect("flow");
+        let Outcome::Violated { detail } = judge(&r, true) else { panic!("the control held") };
+        let field = |after: &str, end: char| -> &str {
+            let rest = &detail[detail.find(after).expect(after) + after.len()..];
+            &rest[..rest.find(end).expect("end of field")]
+        };
+        let k: usize = field("at node ", ',').parse().expect("node index");
+        let printed: f64 = field("defect ", ' ').parse().expect("defect");
+        let node = &r.nodes[k];
+        let expected = f(&(-BigRational::from_integer(4.into()) * &node.q));
+        let tolerance = f(&(&node.balance_defect.abs() + r.slack(k))) + 1e-6 * expected.abs();
+        assert!(expected < 0.0, "{detail}");
+        assert!((printed - expected).abs() <= tolerance, "{detail}: expected -4 q = {expected:e}");
     }
 
     #[test]
