@@ -465,6 +465,43 @@ mod tests {
         }
     }
 
+    fn q(s: &str) -> Q {
+        crate::num::parse::parse_rational(s).expect("a rational")
+    }
+
+    /// The piecewise linear target by hand, knots (−1, 2), (1/2, −1), (3, 5/2):
+    /// constant outside, linear between.
+    #[test]
+    fn piecewise_linear_targets_interpolate_between_knots() {
+        let t =
+            Target::PiecewiseLinear { knots: vec![q("-1"), q("1/2"), q("3")], values: vec![q("2"), q("-1"), q("5/2")] };
+        for (x, want) in
+            [("-7", "2"), ("-1", "2"), ("0", "0"), ("1/2", "-1"), ("2", "11/10"), ("3", "5/2"), ("9", "5/2")]
+        {
+            assert_eq!(target(&t, &[q(x)]), q(want), "f({x})");
+        }
+    }
+
+    /// The oracle on a piecewise linear target agrees with the fast path,
+    /// on an interval (the knots cut the segments) and on samples between
+    /// knots; the checks' cases mostly have constant targets.
+    #[test]
+    fn piecewise_linear_targets_agree_with_the_fast_path() {
+        let theta = "[theta]\nw = [\"1\", \"-2\"]\nb = [\"1/3\", \"1\"]\nv = [\"3/2\", \"-1\"]\nc = \"1/5\"\n";
+        let target = "target = { knots = [\"-1\", \"1/2\", \"3\"], values = [\"2\", \"-1\", \"5/2\"] }\n";
+        for measure in [
+            "measure = \"lebesgue\"\na = \"-2\"\nb = \"4\"\n",
+            "measure = \"empirical\"\npoints = [\"-3/2\", \"0\", \"2\"]\nweights = [\"1/4\", \"1/2\", \"1/4\"]\n",
+        ] {
+            let case =
+                crate::model::case::parse_case("pl", &format!("[problem]\n{measure}{target}{theta}")).expect("case");
+            let fast = crate::objective::evaluate::<Q>(&case.problem.prepare(&()), &case.theta);
+            let r = reference(&case).expect("covered");
+            assert_eq!(r.risk, fast.risk, "{measure}");
+            assert_eq!(r.gradient, fast.gradient, "{measure}");
+        }
+    }
+
     fn moment(k: u32, l: &Q, r: &Q) -> Q {
         (num_traits::pow(r.clone(), k as usize + 1) - num_traits::pow(l.clone(), k as usize + 1))
             / int(i64::from(k) + 1)
