@@ -398,6 +398,29 @@ mod tests {
         assert!(matches!(r.verdict, Verdict::Holds { .. }), "{:?}", r.verdict);
     }
 
+    /// E6 draws γ at both ends of [2γ′*, 1/m] and strictly between them,
+    /// never outside: a draw outside is only skipped by `run`, so a
+    /// generator that lost the interior still found its witnesses at the
+    /// ends (claims shard 15/40 survivor: `lo + (hi − lo) t` with `/ t`).
+    #[test]
+    fn e6_draws_gamma_across_the_informative_regime() {
+        let c = StepAboveTwiceSharpBound;
+        let mut rng = Rng::new(11);
+        let (mut ends, mut inside) = (0, 0);
+        for _ in 0..200 {
+            let inst = c.generate(&mut rng);
+            let Some(g) = inst.number("gamma") else { continue };
+            let (lo, hi) = (q(2, 1) * inst.number("gamma_prime_star").unwrap(), inst.number("mass").unwrap().recip());
+            assert!(&lo <= g && g <= &hi, "gamma = {g} outside [{lo}, {hi}]");
+            if g == &lo || g == &hi {
+                ends += 1;
+            } else {
+                inside += 1;
+            }
+        }
+        assert!(ends > 0 && inside > 0, "{ends} draws at the ends, {inside} inside");
+    }
+
     #[test]
     fn e6_skips_params_that_do_not_fit_the_case() {
         let c = StepAboveTwiceSharpBound;
