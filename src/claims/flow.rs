@@ -143,10 +143,8 @@ without the gmp feature the flow is integrated in f64",
         if !time.is_positive() {
             return Outcome::Skipped { reason: format!("the time horizon {time} is not positive") };
         }
-        let mut opts = FlowOptions::new(time.clone(), gf::default_precision());
-        opts.max_steps = MAX_STEPS;
         let dir = if mutant == Some("flow_uphill") { Direction::Up } else { Direction::Down };
-        let r = match gf::run_flow_directed(&inst.case, &opts, dir, true) {
+        let r = match integrate(inst, time, dir) {
             Ok(r) => r,
             Err(e) => return Outcome::Skipped { reason: e },
         };
@@ -193,11 +191,9 @@ impl Check for RiskNonincreasingAlongComputedFlow {
         let Some(time) = inst.number("time").filter(|t| t.is_positive()) else {
             return Outcome::Skipped { reason: "needs a positive time horizon \"time\"".into() };
         };
-        let mut opts = FlowOptions::new(time.clone(), gf::default_precision());
-        opts.max_steps = MAX_STEPS;
         // Negative control `flow_uphill`: along dΘ/dt = +G, L increases at rate ‖G‖².
         let dir = if mutant == Some("flow_uphill") { Direction::Up } else { Direction::Down };
-        let r = match gf::run_flow_directed(&inst.case, &opts, dir, true) {
+        let r = match integrate(inst, time, dir) {
             Ok(r) => r,
             Err(e) => return Outcome::Skipped { reason: e },
         };
@@ -262,6 +258,14 @@ impl Check for RiskNonincreasingAlongComputedFlow {
             None => Outcome::Holds { margin: None },
         }
     }
+}
+
+/// The flow both checks judge: the case integrated to `time` in
+/// [`gf::default_precision`], within the budget of [`MAX_STEPS`].
+fn integrate(inst: &Instance, time: &BigRational, dir: Direction) -> Result<FlowReport, String> {
+    let mut opts = FlowOptions::new(time.clone(), gf::default_precision());
+    opts.max_steps = MAX_STEPS;
+    gf::run_flow_directed(&inst.case, &opts, dir, true)
 }
 
 /// The verdict on one integrated flow; `four` checks V + 4q = V(Θ_0) instead
@@ -437,9 +441,7 @@ mod tests {
     #[test]
     fn the_four_l_control_reports_a_defect_of_minus_four_q() {
         let inst = hand();
-        let mut opts = FlowOptions::new(inst.number("time").expect("time").clone(), gf::default_precision());
-        opts.max_steps = MAX_STEPS;
-        let r = gf::run_flow_directed(&inst.case, &opts, Direction::Down, true).expect("flow");
+        let r = integrate(&inst, inst.number("time").expect("time"), Direction::Down).expect("flow");
         let Outcome::Violated { detail } = judge(&r, true) else { panic!("the control held") };
         let field = |after: &str, end: char| -> &str {
             let rest = &detail[detail.find(after).expect(after) + after.len()..];
