@@ -248,6 +248,44 @@ fn test_lyapunov_identity_per_sample() {
     }
 }
 
+/// C4's generator aims x at the three places the identity is stated for: a
+/// sample point of an empirical measure (where 𝔊(θ, x) enters G), a kink
+/// of a neuron in d = 1 (where the convention σ'(0) = 0 decides), and
+/// anywhere. Random points hit the support or a kink only by chance, so
+/// without the aimed draws a wrong value there would go unseen (claims
+/// shard 17/80 survivor: the support arm deleted, the other two still drew).
+#[test]
+fn c4_draws_x_on_the_support_on_a_kink_and_elsewhere() {
+    use num_traits::Zero;
+    use reluproof::model::Measure;
+    let c = check_named("lyapunov_identity_per_sample");
+    let mut rng = reluproof::gen::Rng::new(17);
+    let (mut empirical, mut on_support, mut on_kink, mut elsewhere) = (0, 0, 0, 0);
+    for _ in 0..300 {
+        let inst = c.generate(&mut rng);
+        let x = inst.vector("x").expect("C4 draws x").to_vec();
+        let th = &inst.case.theta;
+        assert_eq!(x.len(), th.d, "x has the case's dimension");
+        let support = match &inst.case.problem.measure {
+            Measure::Empirical { points, .. } => {
+                empirical += 1;
+                points.contains(&x)
+            }
+            _ => false,
+        };
+        let kink = th.d == 1 && (0..th.width()).any(|j| !th.w[j].is_zero() && (&th.w[j] * &x[0] + &th.b[j]).is_zero());
+        match (support, kink) {
+            (true, _) => on_support += 1,
+            (false, true) => on_kink += 1,
+            (false, false) => elsewhere += 1,
+        }
+    }
+    // The support arm is one draw in three of the empirical cases; chance
+    // coincidences of a random point with a sample point are far rarer.
+    assert!(4 * on_support > empirical, "{on_support} of {empirical} empirical draws on the support");
+    assert!(on_kink > 10 && elsewhere > 10, "{on_kink} draws on a kink, {elsewhere} elsewhere");
+}
+
 #[test]
 fn test_balance_invariants() {
     let c = check_named("balance_invariants");
