@@ -494,4 +494,33 @@ mod tests {
         }
         assert!(seen >= 180);
     }
+
+    /// [0, 1] cut at k/(n + 1) for k = 1..n: the rightmost cell has been cut
+    /// by all n hyperplanes.
+    fn nested_cuts(n: i64) -> Vec<Vec<Vec<BigRational>>> {
+        let q = |n: i64, d: i64| BigRational::new(n.into(), d.into());
+        let th = Theta {
+            d: 1,
+            w: vec![q(1, 1); n as usize],
+            b: (1..=n).map(|k| q(-k, n + 1)).collect(),
+            v: Vec::new(),
+            c: q(0, 1),
+        };
+        arrangement_cells(&[q(0, 1)], &[q(1, 1)], &th)
+    }
+
+    /// The guard sits exactly at the incidence mask's capacity: MAX_CUTS
+    /// hyperplanes may cut one polytope (the last takes the mask's top bit),
+    /// one more is refused by the guard before a shift past 128 bits
+    /// (objective shard 7/40 survivor: MAX_CUTS = 128 + 16 let the guard
+    /// pass where the mask had no room).
+    #[test]
+    fn one_polytope_takes_as_many_cuts_as_its_mask_has_bits() {
+        // 128 mask bits, of which the box's facets take the first 16.
+        let cells = nested_cuts(112);
+        assert_eq!(cells.len(), 113);
+        let more = std::panic::catch_unwind(|| nested_cuts(113));
+        let message = more.expect_err("one cut too many").downcast::<String>().map(|s| *s).unwrap_or_default();
+        assert_eq!(message, "at most 112 hyperplanes cut one polytope");
+    }
 }
