@@ -308,6 +308,33 @@ mod tests {
         assert_eq!(v, q("1/12"));
     }
 
+    /// Hand values, one per line: Σ_{k ≤ d} C(n, k) cells · d! · 2^d.
+    /// (Objective shard 9/40 survivor: C(n, k + 1) = C(n, k)(n − k)/(k + 1)
+    /// with · (k + 1) in place of / (k + 1) went unnoticed; d = 1 cannot
+    /// see it, d = 2 and 3 do.)
+    #[test]
+    fn the_work_estimate_counts_cells_times_simplices_per_cell() {
+        assert_eq!(cell_work(1, 5), 12); // (1 + 5) · 1 · 2
+        assert_eq!(cell_work(2, 3), 56); // (1 + 3 + 3) · 2 · 4
+        assert_eq!(cell_work(2, 10), 448); // (1 + 10 + 45) · 2 · 4
+        assert_eq!(cell_work(3, 4), 720); // (1 + 4 + 6 + 4) · 6 · 8
+        assert_eq!(cell_work(3, 2), 192); // (1 + 2 + 1 + 0) · 6 · 8
+    }
+
+    /// The cell count in the estimate is attained: three lines in general
+    /// position, meeting pairwise inside the box, cut it into 1 + 3 + 3
+    /// cells, and their simplices stay within the estimate.
+    #[test]
+    fn three_general_lines_cut_a_square_into_seven_cells() {
+        let plane = |w: [&str; 2], b: &str| Hyperplane { w: w.iter().map(|s| q(s)).collect(), b: q(b) };
+        // x = 1/2, y = 1/2 and x + y = 3/4 meet at (1/2, 1/2), (1/2, 1/4), (1/4, 1/2).
+        let planes = [plane(["1", "0"], "-1/2"), plane(["0", "1"], "-1/2"), plane(["1", "1"], "-3/4")];
+        let arr = Arrangement::new(&[q("0"), q("0")], &[q("1"), q("1")], &planes);
+        assert_eq!(arr.cells.len(), 7);
+        let simplices: usize = arr.cells.iter().map(|c| c.simplices.len()).sum();
+        assert!(simplices as u128 <= cell_work(2, 3), "{simplices} simplices");
+    }
+
     #[test]
     fn the_work_estimate_grows_with_planes_and_dimension() {
         assert_eq!(cell_work(2, 0), 8); // 1 cell · 2! · 4
