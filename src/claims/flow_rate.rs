@@ -345,6 +345,34 @@ mod tests {
     }
 
     #[test]
+    fn cases_outside_the_hypotheses_are_skipped_not_judged() {
+        // C12 is stated for ReLU with a trained output bias; either
+        // hypothesis missing is a skip, not evidence (claims shard 19/80
+        // survivor: the guard's || -> && let such cases be judged).
+        for extra in [
+            "activation = \"abs\"\n",
+            "activation = { name = \"leaky_relu\", slope = \"1/10\" }\n",
+            "output_bias = false\n",
+        ] {
+            for base in [LEBESGUE, EMPIRICAL] {
+                let text = base.replacen("[problem]\n", &format!("[problem]\n{extra}"), 1);
+                let text = if extra.starts_with("output_bias") {
+                    text.replace("c = \"1/5\"\n", "").replace("c = \"-1/4\"\n", "")
+                } else {
+                    text
+                };
+                let c = case(&text);
+                match rate_outcome(&c, None, |case| crate::eval::summary_from_exact::<Q>(case, &()).gradient) {
+                    Outcome::Skipped { reason } => {
+                        assert!(reason.contains("ReLU with an output bias"), "{extra}: {reason}")
+                    }
+                    other => panic!("{extra}: {other:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
     fn mass_on_a_kink_is_skipped_not_judged() {
         // x = -1/3 is on neuron 1's kink (w = 1, b = 1/3).
         let text = EMPIRICAL.replace("[\"-1\"]", "[\"-1/3\"]");
