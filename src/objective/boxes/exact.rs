@@ -557,6 +557,47 @@ mod tests {
         }
     }
 
+    /// Floats evaluate a box in their own arithmetic (their printed error
+    /// estimate is about that arithmetic), not by the integer kernel rounded
+    /// at the end. (Objective shard 11/40 survivor: the routing test
+    /// `== Exact` -> `!= Exact` sent floats through the kernel and exact
+    /// backends through the generic path, with no test to notice.)
+    #[test]
+    fn floats_take_their_own_arithmetic_on_boxes() {
+        use crate::num::Scalar;
+        let mut rng = Rng::new(0xF10A7);
+        let mut differ = 0;
+        for round in 0..20 {
+            let d = 2 + round % 2;
+            let lo: Vec<BigRational> = (0..d).map(|_| q(&mut rng, 3, 2)).collect();
+            let hi: Vec<BigRational> =
+                lo.iter().map(|x| x + BigRational::new(rng.range(1, 5).into(), 3.into())).collect();
+            let problem =
+                Problem::new(Measure::Box { a: lo, b: hi, probability: true }, Target::Constant(q(&mut rng, 4, 3)));
+            // No repeated hyperplanes: a float plan on nearly repeated ones
+            // is the open problem recorded in proofs/MUTANTS.md (shard 11/40).
+            let h = 4;
+            let th = Theta {
+                d,
+                w: (0..d * h).map(|_| q(&mut rng, 9, 7)).collect(),
+                b: (0..h).map(|_| q(&mut rng, 6, 5)).collect(),
+                v: (0..h).map(|_| q(&mut rng, 9, 4)).collect(),
+                c: q(&mut rng, 5, 3),
+            }
+            .map(|x| f64::from_rational(x, &()));
+            let prep = problem.prepare::<f64>(&());
+            let plan = BoxPlan::new(&th, &prep);
+            let (risk, grad) = super::super::box_integrals(&plan, &prep, &th);
+            let (risk0, grad0) = generic_integrals(&plan, &prep, &th);
+            assert_eq!(risk.to_bits(), risk0.to_bits(), "round {round}: L");
+            assert_eq!(grad.map(|x| x.to_bits()), grad0.map(|x| x.to_bits()), "round {round}: G");
+            let (exact_risk, _) = super::integrals(&plan, &prep, &th).expect("f64 inputs are dyadic");
+            differ += usize::from(exact_risk.to_bits() != risk0.to_bits());
+        }
+        // Else the comparison above could not tell the two paths apart.
+        assert!(differ > 0, "the float path rounded like the kernel in every round");
+    }
+
     /// Orientations decided in integers are [`triangulate`]'s, on boxes
     /// cut by one and two hyperplanes of random (degenerate) θ.
     #[test]
