@@ -498,6 +498,14 @@ mod tests {
                     panic!("{}: seeds {earlier} and {seed} give the same case 0", check.name());
                 }
             }
+            // Likewise the cases of one run: no index repeats another's case.
+            let mut seen = std::collections::HashMap::new();
+            for index in 0..256 {
+                let first = case_rng(1, check.name(), index).next_u64();
+                if let Some(earlier) = seen.insert(first, index) {
+                    panic!("{}: cases {earlier} and {index} of seed 1 are the same", check.name());
+                }
+            }
         }
     }
 
