@@ -491,22 +491,19 @@ mod tests {
     #[test]
     fn every_seed_gives_every_check_its_own_cases() {
         for check in crate::claims::registry() {
-            let mut seen = std::collections::HashMap::new();
-            for seed in 0..256u64 {
-                let first = case_rng(seed, check.name(), 0).next_u64();
-                if let Some(earlier) = seen.insert(first, seed) {
-                    panic!("{}: seeds {earlier} and {seed} give the same case 0", check.name());
-                }
-            }
+            let name = check.name();
+            let by_seed = first_repeat(0..256u64, |seed| case_rng(seed, name, 0).next_u64());
+            assert_eq!(by_seed, None, "{name}: two seeds give the same case 0");
             // Likewise the cases of one run: no index repeats another's case.
-            let mut seen = std::collections::HashMap::new();
-            for index in 0..256 {
-                let first = case_rng(1, check.name(), index).next_u64();
-                if let Some(earlier) = seen.insert(first, index) {
-                    panic!("{}: cases {earlier} and {index} of seed 1 are the same", check.name());
-                }
-            }
+            let by_index = first_repeat(0..256usize, |index| case_rng(1, name, index).next_u64());
+            assert_eq!(by_index, None, "{name}: two cases of seed 1 are the same");
         }
+    }
+
+    /// The first two keys whose draws coincide, if any.
+    fn first_repeat<K: Copy>(keys: impl Iterator<Item = K>, draw: impl Fn(K) -> u64) -> Option<(K, K)> {
+        let mut seen = std::collections::HashMap::new();
+        keys.into_iter().find_map(|k| seen.insert(draw(k), k).map(|earlier| (earlier, k)))
     }
 
     fn check_named(name: &str) -> Box<dyn Check> {

@@ -574,8 +574,9 @@ mod tests {
                 lo.iter().map(|x| x + BigRational::new(rng.range(1, 5).into(), 3.into())).collect();
             let problem =
                 Problem::new(Measure::Box { a: lo, b: hi, probability: true }, Target::Constant(q(&mut rng, 4, 3)));
-            // No repeated hyperplanes: a float plan on nearly repeated ones
-            // is the open problem recorded in proofs/MUTANTS.md (shard 11/40).
+            // Not `theta`'s degenerate draws: the f64 plan panics on a case
+            // with repeated hyperplanes, an open bug recorded in
+            // proofs/MUTANTS.md (shard 11/40).
             let h = 4;
             let th = Theta {
                 d,
