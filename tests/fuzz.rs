@@ -21,11 +21,11 @@ fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_reluproof")
 }
 
-/// Starting points of the mutations: the shipped cases and witnesses and a few small cases.
+/// Starting points of the mutations: the shipped cases, witnesses and regressions and a few small cases.
 fn seeds() -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut out = Vec::new();
-    for dir in ["cases", "tests/witnesses"] {
+    for dir in ["cases", "tests/witnesses", "tests/regressions"] {
         let mut files: Vec<PathBuf> = std::fs::read_dir(root.join(dir))
             .expect("seed dir")
             .filter_map(|e| e.ok().map(|e| e.path()))

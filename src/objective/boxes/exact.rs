@@ -574,18 +574,10 @@ mod tests {
                 lo.iter().map(|x| x + BigRational::new(rng.range(1, 5).into(), 3.into())).collect();
             let problem =
                 Problem::new(Measure::Box { a: lo, b: hi, probability: true }, Target::Constant(q(&mut rng, 4, 3)));
-            // Not `theta`'s degenerate draws: the f64 plan panics on a case
-            // with repeated hyperplanes, an open bug recorded in
-            // proofs/MUTANTS.md (shard 11/40).
-            let h = 4;
-            let th = Theta {
-                d,
-                w: (0..d * h).map(|_| q(&mut rng, 9, 7)).collect(),
-                b: (0..h).map(|_| q(&mut rng, 6, 5)).collect(),
-                v: (0..h).map(|_| q(&mut rng, 9, 4)).collect(),
-                c: q(&mut rng, 5, 3),
-            }
-            .map(|x| f64::from_rational(x, &()));
+            // `theta`'s degenerate draws (repeated, scaled and opposite
+            // hyperplanes) once made the f64 plan panic, when it was decided
+            // in floats (tests/regressions/).
+            let th = theta(&mut rng, d, 4).map(|x| f64::from_rational(x, &()));
             let prep = problem.prepare::<f64>(&());
             let plan = BoxPlan::new(&th, &prep);
             let (risk, grad) = super::super::box_integrals(&plan, &prep, &th);

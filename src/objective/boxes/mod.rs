@@ -34,9 +34,11 @@
 //! (vertices from a, b and θ, moments, sums) runs in any [`Scalar`] backend,
 //! so interval enclosures follow the exact decisions. Exact backends take
 //! `boxes/exact.rs`: the same sums in integer arithmetic, with one reduction per
-//! result instead of one per operation; and they decide the plan in
+//! result instead of one per operation. Every backend with exact values (and
+//! a finite float is a dyadic rational) decides the plan in
 //! `boxes/intplan.rs`: the same clipping in homogeneous integer coordinates,
-//! the vertices handed on as integers over one denominator.
+//! the vertices handed on as integers over one denominator, so floats, too,
+//! integrate along exact decisions.
 //!
 //! ReLU^p (degree 2p integrands) takes the cell-by-cell path of [`powers`];
 //! smooth activations are refused on boxes before evaluation.
@@ -88,7 +90,7 @@ fn pair_index(h: usize, j: usize, k: usize) -> usize {
 }
 
 /// The bookkeeping of a box plan, shared by the generic route
-/// ([`BoxPlan::new`] deciding in `K`) and the integer one ([`intplan`]):
+/// ([`BoxPlan::decided`] deciding in `K`) and the integer one ([`intplan`]):
 /// D_j is the box (index 0), nothing, or the box cut by neuron j; P_jk is
 /// D_j cut by neuron k, or D_j or D_k when one of them is the whole box.
 /// `flat(j)` is `Some(covers)` for a neuron with w_j = 0 (whether its D_j
@@ -192,26 +194,33 @@ pub const MAX_WORK: u128 = 4_000_000;
 impl BoxPlan {
     /// Decides every polytope's vertices, triangulation and orientations.
     ///
+    /// The decisions are exact whenever θ and the box ends are exact numbers
+    /// in `K`, which holds for every finite value of every ordered backend
+    /// (rationals, and floats, which are dyadic rationals): they are made on
+    /// those rationals in integer arithmetic ([`intplan`]). Floats therefore
+    /// integrate along the exact geometry of their own θ. Deciding in the
+    /// floats themselves is unreliable in degenerate position: with two
+    /// equal hyperplanes, rounded vertices of one land on either side of the
+    /// other, and the resulting incidences describe no polytope (this once
+    /// made `eval --backend f64` panic; the case is in tests/witnesses/).
+    ///
     /// # Panics
     /// If the prepared problem has no box (callers route boxes here only).
     pub fn new<K: Ordered>(theta: &Theta<K>, prep: &Prepared<K>) -> Self {
         let (a, b) = prep.box_ends.as_ref().expect("a box measure");
         let closed = prep.problem.derivative_at_zero == crate::model::DerivativeAtZero::Closed
             || super::fault::is(super::fault::Fault::ClosedUnderOpen);
-        let exact = K::guarantee(&prep.ctx) == Guarantee::Exact;
-        if exact {
-            // The same plan in integer arithmetic ([`intplan`]).
-            let q = |x: &[K]| x.iter().map(Scalar::to_rational).collect::<Option<Vec<_>>>();
-            if let (Some(a), Some(b), Some(w), Some(bias)) = (q(a), q(b), q(&theta.w), q(&theta.b)) {
-                let th = Theta { d: theta.d, w, b: bias, v: Vec::new(), c: BigRational::from_integer(0.into()) };
-                return intplan::plan(&a, &b, &th, closed);
-            }
+        let q = |x: &[K]| x.iter().map(Scalar::to_rational).collect::<Option<Vec<_>>>();
+        if let (Some(a), Some(b), Some(w), Some(bias)) = (q(a), q(b), q(&theta.w), q(&theta.b)) {
+            let th = Theta { d: theta.d, w, b: bias, v: Vec::new(), c: BigRational::from_integer(0.into()) };
+            return intplan::plan(&a, &b, &th, closed);
         }
-        Self::decided(theta, a, b, closed, exact)
+        Self::decided(theta, a, b, closed, K::guarantee(&prep.ctx) == Guarantee::Exact)
     }
 
     /// [`BoxPlan::new`] decided in `K` itself (the reference for
-    /// [`intplan`], and the route of inexact deciding backends).
+    /// [`intplan`], and the route of values that are not exact numbers,
+    /// such as a float NaN or infinity).
     fn decided<K: Ordered>(theta: &Theta<K>, a: &[K], b: &[K], closed: bool, exact: bool) -> Self {
         let flat = |j: usize| {
             theta.w_row(j).iter().all(|w| w.sign() == Sign3::Zero).then(|| match theta.b[j].sign() {
