@@ -1,6 +1,7 @@
 //! The check engine: every registered check at a small budget, hand cases per
 //! claim (malachite style), negative controls refuted with replayable
-//! witnesses, and thread-count independence.
+//! witnesses, thread-count independence, and the cases a seed deals each
+//! check (pinned in a snapshot).
 //!
 //! Budget: RELUPROOF_TEST_CASES cases per check (default 40).
 
@@ -634,4 +635,33 @@ fn verdicts_state_the_guarantee_of_their_arithmetic() {
         let report = run_check(c.as_ref(), &Budget { cases: 3, seed: 1, backend }, None, &quiet);
         assert_eq!(report.guarantee, want, "{backend}");
     }
+}
+
+/// The cases a seed deals each check are pinned: for seed 1, a hash of the
+/// instances (problem, θ, parameters as saved in witness files) at a spread
+/// of indices, one line per check, in an insta snapshot
+/// (`snapshots/case_streams_seed1.snap`). A witness's provenance line
+/// (`found by: reluproof check … --seed s (case i)`) and every `--seed` run a
+/// user has recorded depend on these streams, so a change to a generator,
+/// to its bounds or to how streams are dealt fails here, check by check.
+/// When a change is meant, accept the new snapshot (`INSTA_UPDATE=always`)
+/// and mark the witnesses it moves (tests/witnesses.rs says which).
+#[test]
+fn each_checks_case_stream_under_a_seed_is_pinned() {
+    use reluproof::claims::engine::case_rng;
+    use reluproof::dynamics::guard::fnv1a64;
+    const INDICES: [usize; 11] = [0, 1, 2, 3, 4, 5, 6, 7, 100, 2439, 65536];
+    let mut lines = Vec::new();
+    for c in registry() {
+        let mut text = String::new();
+        for i in INDICES {
+            let inst = c.generate(&mut case_rng(1, c.name(), i));
+            text += &format!("case {i}\n{}{}\n", inst.case.to_toml(), inst.params_text());
+        }
+        lines.push(format!("{:<4} {:<56} fnv1a64:{:016x}", c.statement(), c.name(), fnv1a64(text.as_bytes())));
+    }
+    let table = lines.join("\n");
+    insta::with_settings!({snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"), prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!("case_streams_seed1", table);
+    });
 }
