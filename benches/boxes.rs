@@ -1,6 +1,9 @@
 //! Criterion benchmarks of exact L and G on box measures (d = 2, 3, 4)
 //! against the width H: `objective::evaluate` on the exact rationals, the
-//! plan (vertices, triangulations) included.
+//! plan (vertices, triangulations) included; and for ReLU the same θ rounded
+//! to f64 (`f64`), whose plan is decided exactly on the floats' dyadic
+//! values (53-bit denominators, the hard family for the integer plan)
+//! before the arithmetic runs in floats.
 //!
 //! Run with `cargo bench --bench boxes`; `cargo bench --bench boxes -- ^d2`
 //! runs only d = 2 (ReLU), `-- relu2` only the ReLU² groups.
@@ -14,7 +17,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Samplin
 use num_bigint::BigInt;
 use reluproof::gen::Rng;
 use reluproof::model::{Measure, Problem, Target, Theta};
-use reluproof::num::BigRational;
+use reluproof::num::{BigRational, Scalar};
 use reluproof::objective::evaluate;
 use std::hint::black_box;
 use std::time::Duration;
@@ -43,21 +46,28 @@ pub fn theta(d: usize, h: usize) -> Theta<BigRational> {
 
 /// One group `name`: exact L and G of `prob` at θ = [`theta`]`(d, h)` for
 /// each width h.
-fn group(c: &mut Criterion, name: String, prob: &Problem, d: usize, widths: &[usize]) {
+fn group(c: &mut Criterion, name: String, prob: &Problem, d: usize, widths: &[usize], floats: bool) {
     let prep = prob.prepare::<BigRational>(&());
+    let prep_f64 = prob.prepare::<f64>(&());
     let mut group = c.benchmark_group(name);
     group.sampling_mode(SamplingMode::Flat).sample_size(10).measurement_time(Duration::from_secs(3));
     for &h in widths {
         let th = theta(d, h);
         group
             .bench_with_input(BenchmarkId::new("exact", h), &th, |bch, th| bch.iter(|| black_box(evaluate(&prep, th))));
+        if floats {
+            let th = th.map(|q| f64::from_rational(q, &()));
+            group.bench_with_input(BenchmarkId::new("f64", h), &th, |bch, th| {
+                bch.iter(|| black_box(evaluate(&prep_f64, th)))
+            });
+        }
     }
     group.finish();
 }
 
 fn bench(c: &mut Criterion) {
     for (d, widths) in [(2, &[5usize, 10, 20, 40, 80][..]), (3, &[5, 10, 20, 40][..]), (4, &[5, 10, 20][..])] {
-        group(c, format!("d{d}"), &problem(d), d, widths);
+        group(c, format!("d{d}"), &problem(d), d, widths, true);
     }
 }
 
@@ -67,7 +77,7 @@ fn bench_relu_power(c: &mut Criterion) {
     for (d, widths) in [(2, &[5usize, 10, 20, 40][..]), (3, &[5, 10][..])] {
         let mut prob = problem(d);
         prob.activation = reluproof::model::Activation::ReluPow(2);
-        group(c, format!("relu2-d{d}"), &prob, d, widths);
+        group(c, format!("relu2-d{d}"), &prob, d, widths, false);
     }
 }
 
