@@ -484,6 +484,32 @@ mod can_fail {
         assert!(refuted(&gradient_bound_outcome(&c.theta, &s, &just_below, &one, true, &())));
     }
 
+    /// C8's constant K = 8 m max(1, ρ²) as the registered check forms it, by
+    /// its margin 8 − κ, κ = (‖G‖² + G_c²) / (m max(1, ρ²)(1 + ‖θ‖²)L). At
+    /// w = b = v = 0, c = 1 and target ξ = 2 on Lebesgue [a, b] of mass m:
+    /// N ≡ 1, L = m, G = (0, 0, 0, −2m), ‖G‖² + G_c² = 8m², ‖θ‖² = 1, so
+    /// κ = 4 / max(1, ρ²). [0, 2] (m = 2, ρ² = 4): margin 7; [−1, 1] (m = 2,
+    /// ρ² = 1): margin 4; [0, 3/2] (m = 3/2, ρ² = 9/4): margin 56/9. The
+    /// negative control `quarter_k` (K = 2 m max(1, ρ²)) must fail exactly
+    /// where κ > 2: on [−1, 1], not on the other two.
+    #[test]
+    fn c8_margin_of_hand_cases_with_mass_and_rho() {
+        let check = super::check_named("gradient_bound");
+        for (a, b, margin) in [("0", "2", q(7, 1)), ("-1", "1", q(4, 1)), ("0", "3/2", q(56, 9))] {
+            let c = case(&format!(
+                "[problem]\nmeasure = \"lebesgue\"\na = \"{a}\"\nb = \"{b}\"\ntarget = \"2\"\n\
+                 [theta]\nw = [\"0\"]\nb = [\"0\"]\nv = [\"0\"]\nc = \"1\"\n"
+            ));
+            let inst = super::Instance::of(c);
+            match check.run(&inst, super::BackendSpec::Exact, None) {
+                Outcome::Holds { margin: Some(m) } => assert_eq!(m.key, margin, "[{a}, {b}]: {}", m.text),
+                other => panic!("[{a}, {b}]: {other:?}"),
+            }
+            let control = check.run(&inst, super::BackendSpec::Exact, Some("quarter_k"));
+            assert_eq!(refuted(&control), q(8, 1) - margin > q(2, 1), "[{a}, {b}]: quarter_k gives {control:?}");
+        }
+    }
+
     /// `balance_derivative` (src/lyapunov.rs) pinned by a case computed by hand
     /// from the definitions D4 (ReLU², where ⟨∇Q_j, G⟩ ≠ 0 in general).
     #[test]
