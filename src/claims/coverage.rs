@@ -171,5 +171,13 @@ mod tests {
         assert_eq!(c, want);
         // Counts add up over cases.
         assert_eq!(Coverage::of([empirical.clone(), empirical].into_iter()).kink_through_sample, 2);
+        // The row's note says each count, and whether the run stopped at a witness.
+        assert_eq!(
+            want.line(false),
+            "coverage: of 3 cases, 1 with a degenerate neuron (w_j = 0), 1 with a kink at an end of [a, b], \
+             1 with coinciding kinks, 1 with a kink through a sample point, 1 with rho <= 1 and 2 with rho > 1, \
+             2 with sigma'(0) = 0 and 1 with sigma'(0) = 1, 1 fits (N = xi on the support), 1 on boxes (d >= 2)"
+        );
+        assert!(want.line(true).starts_with("coverage: of the 3 cases before the witness, 1 with a degenerate"));
     }
 }
