@@ -1,4 +1,5 @@
-//! The check report for a fixed seed is pinned by an insta snapshot, and the
+//! The check report for a fixed seed is pinned by insta snapshots (the table,
+//! and the summaries, notes and witness details printed under it), and the
 //! blueprint (Markdown, Mermaid, SVG) renders every statement.
 
 use reluproof::backend::BackendSpec;
@@ -20,8 +21,23 @@ fn check_report_of_fixed_seed_is_stable() {
     let text = table(&rows);
     // Without MPFR, C2(b) is inconclusive; the two builds have their own snapshot.
     let name = if cfg!(feature = "gmp") { "check_report_seed7_gmp" } else { "check_report_seed7" };
+    // The words under the table: each row's summary, notes (values,
+    // coverage, caveats, witnesses and searches) and witness detail, which
+    // `check` prints and reports carry.
+    let mut words = String::new();
+    for r in &rows {
+        words += &format!("{} {}: {}\n", r.id, r.name, r.summary);
+        for n in &r.notes {
+            words += &format!("  note: {n}\n");
+        }
+        if let Some(w) = &r.witness {
+            words += &format!("  witness: {}\n", w.detail);
+        }
+    }
+    let notes = format!("{name}_notes");
     insta::with_settings!({snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"), prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!(name, text);
+        insta::assert_snapshot!(notes, words);
     });
     assert!(rows.iter().all(|r| !r.is_finding()), "a claim expected to hold was refuted");
 }
