@@ -252,6 +252,13 @@ mod tests {
             s.add_assign(&b);
             assert_eq!(s.into_big(), &x + &y);
             assert_eq!(a.is_positive(), x.sign() == Sign::Plus);
+            // The predicates the shortcuts use (a wrong one costs only time
+            // there, so it is pinned here; objective shard 12/40).
+            assert_eq!(a.is_zero(), x.is_zero());
+            assert_eq!(a.is_one(), x == BigInt::from(1));
+        }
+        for (x, one) in [(1i128, true), (0, false), (-1, false), (2, false)] {
+            assert_eq!(Small(x).is_one(), one, "{x}");
         }
         // Double words with a common factor, of equal and unequal lengths.
         for _ in 0..5000 {
