@@ -1,4 +1,5 @@
-//! [`BoxPlan::new`] for exact deciding backends, in integer arithmetic.
+//! [`BoxPlan::new`] in integer arithmetic, for every backend whose θ and box
+//! ends are exact numbers (rationals, and finite floats, which are dyadic).
 //!
 //! The generic plan clips in the deciding backend's field: for `BigRational`
 //! every pre-activation z_k(x) at every vertex and every interpolated vertex
