@@ -331,8 +331,15 @@ mod tests {
         let planes = [plane(["1", "0"], "-1/2"), plane(["0", "1"], "-1/2"), plane(["1", "1"], "-3/4")];
         let arr = Arrangement::new(&[q("0"), q("0")], &[q("1"), q("1")], &planes);
         assert_eq!(arr.cells.len(), 7);
-        let simplices: usize = arr.cells.iter().map(|c| c.simplices.len()).sum();
-        assert!(simplices as u128 <= cell_work(2, 3), "{simplices} simplices");
+        // A convex polygon with k vertices triangulates into k − 2
+        // triangles. The cells: the square [1/2, 1]² (4 vertices), three
+        // pentagons and three triangles: 2 + 3·3 + 3·1 = 14.
+        assert_eq!(arr.simplex_count(), 14);
+        let by_vertices: usize = arr.cells.iter().map(|c| c.vertices.len() - 2).sum();
+        assert_eq!(by_vertices, 14);
+        assert!(arr.simplex_count() as u128 <= cell_work(2, 3));
+        // No plane: the square itself, two triangles.
+        assert_eq!(Arrangement::new(&[q("0"), q("0")], &[q("1"), q("1")], &[]).simplex_count(), 2);
     }
 
     #[test]
