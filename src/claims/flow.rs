@@ -404,6 +404,22 @@ mod tests {
         }
     }
 
+    /// A flow from a fit (v = 0, c = ξ: L = 0 and G = 0) never moves, so it
+    /// holds without a margin: its slack V(θ_0) − ‖θ_t‖² = (c − 2ξ)² = 1
+    /// says nothing about convergence and must not become the row's minimum
+    /// (claims shard 23/80: with the fit guard off it did).
+    #[test]
+    fn a_flow_from_a_fit_holds_without_a_margin() {
+        let case = parse_case(
+            "fit",
+            "[problem]\nmeasure = \"uniform\"\na = \"-1\"\nb = \"2\"\ntarget = \"1\"\n[theta]\nw = [\"1\", \"-2\"]\nb = [\"0\", \"1\"]\nv = [\"0\", \"0\"]\nc = \"1\"\n",
+        )
+        .expect("case");
+        let inst = Instance::of(case).with_number("time", BigRational::new(1.into(), 4.into()));
+        let out = GfConverges.run(&inst, BackendSpec::Exact, None);
+        assert!(matches!(out, Outcome::Holds { margin: None }), "{out:?}");
+    }
+
     #[test]
     fn q2_hand_case_holds_and_controls_are_refuted() {
         let c = RiskNonincreasingAlongComputedFlow;
