@@ -265,11 +265,6 @@ pub fn check_named(name: &str) -> Option<Box<dyn Check>> {
     registry().into_iter().find(|c| c.name() == name)
 }
 
-/// The checks of one statement.
-pub fn checks_of(id: &str) -> Vec<Box<dyn Check>> {
-    registry().into_iter().filter(|c| c.statement().eq_ignore_ascii_case(id)).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
