@@ -9,7 +9,7 @@
 use num_traits::{Signed, Zero};
 use reluproof::backend::BackendSpec;
 use reluproof::claims::engine::{case_rng, replay};
-use reluproof::claims::{registry, Check, Outcome, Witness};
+use reluproof::claims::{check_named, Check, Outcome, Witness};
 use reluproof::model::Target;
 use reluproof::num::BigRational;
 use reluproof::objective::evaluate;
@@ -91,7 +91,7 @@ fn witnesses_found_by_check_are_regenerated_from_their_seed_and_index() {
         let Some((seed, index)) = w.provenance.iter().find_map(|l| check_provenance(l)) else {
             continue;
         };
-        let check = registry().into_iter().find(|c| c.name() == w.check).expect("the witness's check is registered");
+        let check = check_named(&w.check).expect("the witness's check is registered");
         let inst = check.generate(&mut case_rng(seed, check.name(), index));
         let at = format!("{}: --seed {seed} (case {index}) of {}", path.display(), w.check);
         assert_eq!(inst.case.to_toml(), w.instance.case.to_toml(), "{at}: the case");
@@ -117,7 +117,7 @@ fn capped(seed: u64, max_candidates: u64) -> SearchConfig {
 
 fn run(target: &str, cfg: &SearchConfig) -> (SearchReport, Box<dyn Check>) {
     let t = find_target(target).expect("a search target");
-    let check = registry().into_iter().find(|c| c.name() == t.check_name()).expect("its check is registered");
+    let check = check_named(t.check_name()).expect("its check is registered");
     let rep = search(t.as_ref(), check.as_ref(), cfg, &|_| {});
     (rep, check)
 }

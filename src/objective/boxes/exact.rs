@@ -505,6 +505,20 @@ mod tests {
         BigRational::new(rng.range(-num, num).into(), rng.range(1, den).into())
     }
 
+    /// A box: lower ends from [`q`], widths n/den with n in 1..=5 (`den`
+    /// drawn from 1..=3 per coordinate when `None`).
+    fn random_box(rng: &mut Rng, d: usize, den: Option<i64>) -> (Vec<BigRational>, Vec<BigRational>) {
+        let lo: Vec<BigRational> = (0..d).map(|_| q(rng, 3, 2)).collect();
+        let hi = lo
+            .iter()
+            .map(|x| {
+                let n = rng.range(1, 5);
+                x + BigRational::new(n.into(), den.unwrap_or_else(|| rng.range(1, 3)).into())
+            })
+            .collect();
+        (lo, hi)
+    }
+
     /// A θ with small entries and the degeneracies the plan must handle:
     /// zero rows, repeated and opposite hyperplanes, axis-parallel ones.
     fn theta(rng: &mut Rng, d: usize, h: usize) -> Theta<BigRational> {
@@ -531,9 +545,7 @@ mod tests {
         for round in 0..150 {
             let d = 2 + round % 3;
             let h = 1 + rng.below(if d == 4 { 4 } else { 7 }) as usize;
-            let lo: Vec<BigRational> = (0..d).map(|_| q(&mut rng, 3, 2)).collect();
-            let hi: Vec<BigRational> =
-                lo.iter().map(|x| x + BigRational::new(rng.range(1, 5).into(), rng.range(1, 3).into())).collect();
+            let (lo, hi) = random_box(&mut rng, d, None);
             let target = if rng.chance(1, 3) {
                 Target::Affine { slope: (0..d).map(|_| q(&mut rng, 4, 3)).collect(), intercept: q(&mut rng, 4, 3) }
             } else {
@@ -569,9 +581,7 @@ mod tests {
         let mut differ = 0;
         for round in 0..20 {
             let d = 2 + round % 2;
-            let lo: Vec<BigRational> = (0..d).map(|_| q(&mut rng, 3, 2)).collect();
-            let hi: Vec<BigRational> =
-                lo.iter().map(|x| x + BigRational::new(rng.range(1, 5).into(), 3.into())).collect();
+            let (lo, hi) = random_box(&mut rng, d, Some(3));
             let problem =
                 Problem::new(Measure::Box { a: lo, b: hi, probability: true }, Target::Constant(q(&mut rng, 4, 3)));
             // `theta`'s degenerate draws (repeated, scaled and opposite
@@ -600,9 +610,7 @@ mod tests {
         let mut seen = 0;
         for round in 0..40 {
             let d = 2 + round % 3;
-            let lo: Vec<BigRational> = (0..d).map(|_| q(&mut rng, 3, 2)).collect();
-            let hi: Vec<BigRational> =
-                lo.iter().map(|x| x + BigRational::new(rng.range(1, 5).into(), 1.into())).collect();
+            let (lo, hi) = random_box(&mut rng, d, Some(1));
             let th = theta(&mut rng, d, 4);
             let whole = box_polytope(&lo, &hi);
             let mut parts = vec![whole.clone()];

@@ -202,7 +202,7 @@ impl BoxPlan {
     /// floats themselves is unreliable in degenerate position: with two
     /// equal hyperplanes, rounded vertices of one land on either side of the
     /// other, and the resulting incidences describe no polytope (this once
-    /// made `eval --backend f64` panic; the case is in tests/witnesses/).
+    /// made `eval --backend f64` panic; the case is in tests/regressions/).
     ///
     /// # Panics
     /// If the prepared problem has no box (callers route boxes here only).
