@@ -510,6 +510,29 @@ mod can_fail {
         }
     }
 
+    /// C1's negative control `signed_error` judges ∫e in place of ∫e². On
+    /// Lebesgue [0, 1] with ξ = 1, w = 1, b = 0, v = 1, c = 1/2 the error
+    /// e(x) = x − 1/2 integrates to 0 without vanishing, so the control must
+    /// be refuted by the branch "L = 0 but e ≠ 0", and its witness must name
+    /// the point and the value there (the segment [0, 1]'s test points are
+    /// 1/3 and 2/3; e(1/3) = −1/6). Without the control C1 holds with margin L = 1/12.
+    #[test]
+    fn c1_signed_error_control_names_the_misfit_point() {
+        let check = super::check_named("risk_nonneg_and_zero_iff_fit");
+        let inst = super::Instance::of(case(
+            "[problem]\nmeasure = \"lebesgue\"\na = \"0\"\nb = \"1\"\ntarget = \"1\"\n\
+             [theta]\nw = [\"1\"]\nb = [\"0\"]\nv = [\"1\"]\nc = \"1/2\"\n",
+        ));
+        match check.run(&inst, super::BackendSpec::Exact, None) {
+            Outcome::Holds { margin: Some(m) } => assert_eq!(m.key, q(1, 12), "{}", m.text),
+            other => panic!("C1 on e = x - 1/2: {other:?}"),
+        }
+        match check.run(&inst, super::BackendSpec::Exact, Some("signed_error")) {
+            Outcome::Violated { detail } => assert_eq!(detail, "L = 0 but N(x) - xi = -1/6 at x = (1/3)"),
+            other => panic!("signed_error on e = x - 1/2: {other:?}"),
+        }
+    }
+
     /// `balance_derivative` (src/lyapunov.rs) pinned by a case computed by hand
     /// from the definitions D4 (ReLU², where ⟨∇Q_j, G⟩ ≠ 0 in general).
     #[test]
