@@ -648,6 +648,33 @@ fn parameters_outside_a_checks_hypotheses_are_skipped() {
     }
 }
 
+/// E1 judges only a network dead on the whole support (its hypothesis). On
+/// Lebesgue [0, 1] with f(x) = x: the neuron w = 1, b = −1/2 is alive on
+/// (1/2, 1], so the case is skipped for the hypothesis, not judged; w = 1,
+/// b = −2 is dead everywhere there, and E1 refutes GD's convergence.
+/// (Claims shard 25/40 survivor: with `s + w·x` written `s − w·x` in the
+/// deadness test, the live neuron passed for dead and the skip came only
+/// later, from its moving gradient, with another reason.)
+#[test]
+fn e1_skips_a_network_alive_on_part_of_the_support() {
+    let c = check_named("gd_stalls_at_positive_risk_of_nonconstant_target");
+    let hand = |b: &str| {
+        let text = format!(
+            "[problem]\nmeasure = \"lebesgue\"\na = \"0\"\nb = \"1\"\n\
+             target = {{ slope = \"1\", intercept = \"0\" }}\n\
+             [theta]\nw = [\"1\"]\nb = [\"{b}\"]\nv = [\"1\"]\nc = \"0\"\n"
+        );
+        Instance::of(case(&text)).with_number("gamma_times_mass", q("1/4"))
+    };
+    match c.run(&hand("-1/2"), BackendSpec::Exact, None) {
+        Outcome::Skipped { reason } => {
+            assert_eq!(reason, "needs positive mass and every neuron dead on the support")
+        }
+        other => panic!("a neuron alive on (1/2, 1] was judged: {other:?}"),
+    }
+    assert!(matches!(c.run(&hand("-2"), BackendSpec::Exact, None), Outcome::Violated { .. }));
+}
+
 /// A verdict states the guarantee of the arithmetic that reached it: exact
 /// on the exact backends, an enclosure on interval backends, an enclosure
 /// for the checks whose values are MPFR enclosures whatever the backend
