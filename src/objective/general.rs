@@ -190,8 +190,11 @@ pub(crate) fn general_integrals<S: Scalar>(plan: &GeneralPlan, prep: &Prepared<S
             poly_add_scaled(&mut e, &s, &theta.v[j], &zero);
             sigma.push(s);
         }
-        // Moments ∫_l^r x^k for k up to twice the degree of e, plus one.
-        let top = 2 * e.len() + 1;
+        // Moments ∫_l^r x^k for k up to 2 deg e, the degree of every integrand
+        // below (e², σ_j e, x σ'_j e, with deg σ_j ≤ deg e and deg σ'_j =
+        // deg σ_j − 1): 2 deg e + 1 = 2 e.len() − 1 of them, no more, so that
+        // `integrate`'s assertion catches any miscount.
+        let top = 2 * e.len() - 1;
         let (mut lp, mut rp) = (l.clone(), r.clone());
         let mut moments = Vec::with_capacity(top);
         for k in 1..=top {
