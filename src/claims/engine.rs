@@ -562,6 +562,54 @@ mod tests {
         }
     }
 
+    /// A check whose every case holds with the same margin, 1.
+    struct TiedMargins;
+
+    impl Check for TiedMargins {
+        fn name(&self) -> &'static str {
+            "tied_margins"
+        }
+        fn statement(&self) -> &'static str {
+            "test"
+        }
+        fn summary(&self) -> &'static str {
+            "every case holds with margin 1"
+        }
+        fn mutants(&self) -> &'static [&'static str] {
+            &[]
+        }
+        fn generate(&self, _rng: &mut Rng) -> Instance {
+            let text = "[problem]\nmeasure = \"lebesgue\"\na = \"0\"\nb = \"1\"\ntarget = \"1\"\n\
+                        [theta]\nw = [\"1\"]\nb = [\"0\"]\nv = [\"1\"]\nc = \"0\"\n";
+            Instance::of(crate::model::case::parse_case("tied.toml", text).expect("hand case"))
+        }
+        fn run(&self, _inst: &Instance, _backend: BackendSpec, _mutant: Option<&str>) -> Outcome {
+            Outcome::Holds { margin: Margin::of(&BigRational::from_integer(1.into()), "one") }
+        }
+    }
+
+    /// Among cases with equal margins the smallest margin is reported at the
+    /// first of them, in a whole run and in every fold of slices, so that the
+    /// case a report names does not depend on how the run was cut. (Claims
+    /// shard 26/40 survivor: `<` written `<=` in run_slice named the last
+    /// tied case of each slice; the whole run and its folds still agreed
+    /// with each other, so `slices_fold_to_the_whole_run` could not see it.)
+    #[test]
+    fn the_smallest_margin_is_reported_at_its_first_case() {
+        let budget = Budget { cases: 40, seed: 3, backend: BackendSpec::Exact };
+        let first_case = |report: &CheckReport| match &report.verdict {
+            Verdict::Holds { min_margin: Some((_, i, _)), .. } => *i,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(first_case(&run_check(&TiedMargins, &budget, None, &quiet)), 0);
+        for count in [2, 3, 7] {
+            let logs: Vec<CaseLog> =
+                (0..count).map(|part| run_slice(&TiedMargins, &budget, None, Slice { part, count }, &quiet)).collect();
+            let folded = fold(&TiedMargins, &budget, None, &logs).expect("complete slices");
+            assert_eq!(first_case(&folded), 0, "{count} slices");
+        }
+    }
+
     /// Folding refuses logs that do not make one run: a slice twice, a
     /// missing slice, a log of another budget or check.
     #[test]
