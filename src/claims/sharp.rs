@@ -421,6 +421,23 @@ mod tests {
         assert!(ends > 0 && inside > 0, "{ends} draws at the ends, {inside} inside");
     }
 
+    /// E6's domain [2γ′*, 1/m] is closed: both ends are judged, and a step
+    /// just outside either end is skipped. (Claims shard 26/40 survivor:
+    /// `γ < 2γ′*` written `γ <= 2γ′*` skipped the lower end, a quarter of
+    /// the draws, and no test judged it.)
+    #[test]
+    fn e6_judges_both_ends_of_its_closed_domain() {
+        let c = StepAboveTwiceSharpBound;
+        let inst = c.generate(&mut Rng::new(4));
+        let lo = q(2, 1) * inst.number("gamma_prime_star").unwrap();
+        let hi = inst.number("mass").unwrap().recip();
+        let tiny = q(1, 1_000_000_000);
+        for (gamma, judged) in [(&lo - &tiny, false), (lo.clone(), true), (hi.clone(), true), (&hi + &tiny, false)] {
+            let out = c.run(&inst.clone().with_number("gamma", gamma.clone()), BackendSpec::Exact, None);
+            assert_eq!(!matches!(out, Outcome::Skipped { .. }), judged, "gamma = {gamma} in [{lo}, {hi}]: {out:?}");
+        }
+    }
+
     #[test]
     fn e6_skips_params_that_do_not_fit_the_case() {
         let c = StepAboveTwiceSharpBound;
