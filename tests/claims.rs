@@ -525,10 +525,7 @@ mod can_fail {
     #[test]
     fn c1_signed_error_control_names_the_misfit_point() {
         let check = super::check_named("risk_nonneg_and_zero_iff_fit");
-        let inst = super::Instance::of(case(
-            "[problem]\nmeasure = \"lebesgue\"\na = \"0\"\nb = \"1\"\ntarget = \"1\"\n\
-             [theta]\nw = [\"1\"]\nb = [\"0\"]\nv = [\"1\"]\nc = \"1/2\"\n",
-        ));
+        let inst = super::Instance::of(super::lebesgue("0", "1", "1", "\"1\"", "\"0\"", "\"1\"", "1/2"));
         match check.run(&inst, super::BackendSpec::Exact, None) {
             Outcome::Holds { margin: Some(m) } => assert_eq!(m.key, q(1, 12), "{}", m.text),
             other => panic!("C1 on e = x - 1/2: {other:?}"),
