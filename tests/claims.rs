@@ -211,6 +211,37 @@ fn risk_zero_iff_fit_on_a_cube_given_by_scalar_ends() {
     }
 }
 
+/// On a box the fit test's points are the centroid of each cell of the
+/// arrangement and the midpoints towards its vertices, so every one lies
+/// inside the box. Here N = 1 + relu(x1 − 1) + relu(−x1 − x2) is alive only
+/// outside [0, 1] × [0, 2] (one kink along a face, one through a corner):
+/// it fits ξ = 1 on the box, and C1 must hold with L = 0. (Claims shard
+/// 28/40: the midpoint (c + v)/2 taken as (c + v) % 2 put points outside
+/// the box, where N ≠ ξ, and no test noticed; with it C1 here reports
+/// "L = 0 but N(x) - xi = 1/2 at x = (3/2, 1)".)
+#[test]
+fn fit_test_points_on_a_box_lie_inside_it() {
+    use reluproof::claims::checks::{error_at, fit_test_points};
+    let case = parse_case(
+        "hand",
+        "[problem]\nmeasure = \"lebesgue\"\na = [\"0\", \"0\"]\nb = [\"1\", \"2\"]\ntarget = \"1\"\n\n\
+         [theta]\nw = [[\"1\", \"0\"], [\"-1\", \"-1\"]]\nb = [\"-1\", \"0\"]\nv = [\"1\", \"1\"]\nc = \"1\"\n",
+    )
+    .expect("hand case");
+    let points = fit_test_points(&case);
+    assert!(!points.is_empty());
+    for x in &points {
+        assert_eq!(x.len(), 2, "{x:?}");
+        assert!(q("0") <= x[0] && x[0] <= q("1") && q("0") <= x[1] && x[1] <= q("2"), "outside the box: {x:?}");
+        assert_eq!(error_at(&case, x), q("0"), "the network fits on the box, but not at {x:?}");
+    }
+    let c1 = check_named("risk_nonneg_and_zero_iff_fit");
+    match c1.run(&Instance::of(case), BackendSpec::Exact, None) {
+        Outcome::Holds { margin: None } => {}
+        other => panic!("C1 on a network that fits on the box: {other:?}"),
+    }
+}
+
 fn check_named(name: &str) -> Box<dyn Check> {
     reluproof::claims::check_named(name).expect("registered")
 }
