@@ -25,35 +25,69 @@ pub const C9_STEPS: u64 = 200;
 /// Dyadic grid of the C9 runs.
 pub const C9_BITS: u32 = 64;
 
-fn tame(x: &BigRational, rng: &mut Rng) -> BigRational {
-    let big = BigRational::from_integer(BigInt::from(64));
-    if x.abs() > big || (!x.is_zero() && x.abs() < BigRational::one() / &big) || x.denom() > &BigInt::from(64) {
-        gen::small_rational(rng)
-    } else {
-        x.clone()
-    }
-}
+/// The numbers of C9's and E6's runs (and of the checks that borrow
+/// [`moderate_case`]): 200 exact steps stay cheap with these.
+const MODERATE: Envelope = Envelope { max: 64, floor: Some(64), max_denominator: 64 };
 
 /// A generated initialisation with moderate numbers (so 200 exact steps stay
 /// cheap), degenerate neurons and boundary kinks included.
 pub(crate) fn moderate_case(rng: &mut Rng) -> Case {
     let cfg = GenConfig { max_width: 8, ..GenConfig::default() };
     let mut case = gen::case(rng, &cfg);
-    tame_numbers(&mut case, rng, tame);
+    tame_numbers(&mut case, rng, MODERATE, gen::small_rational);
     case
 }
 
-/// Replaces each entry of θ and a constant target ξ by `tame(x, rng)`: the
-/// generated cases of the run-based checks keep their structure (degenerate
-/// neurons, boundary kinks) with numbers small enough for exact runs.
-pub(crate) fn tame_numbers(case: &mut Case, rng: &mut Rng, tame: impl Fn(&BigRational, &mut Rng) -> BigRational) {
+/// Which numbers a run-based check keeps as the generator drew them: 0, and
+/// every x with |x| ≤ `max`, |x| ≥ 1/`floor` (no lower bound if `floor` is
+/// `None`) and a denominator at most `max_denominator`. All three bounds are
+/// closed. Longer or larger numbers make exact runs slow or flows stiff.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Envelope {
+    pub max: i64,
+    pub floor: Option<i64>,
+    pub max_denominator: i64,
+}
+
+impl Envelope {
+    /// Whether x lies in the envelope.
+    pub(crate) fn keeps(&self, x: &BigRational) -> bool {
+        if x.is_zero() {
+            return true;
+        }
+        let size = x.abs();
+        size <= BigRational::from_integer(self.max.into())
+            && self.floor.is_none_or(|f| size * BigRational::from_integer(f.into()) >= BigRational::one())
+            && x.denom() <= &BigInt::from(self.max_denominator)
+    }
+
+    /// x if the envelope keeps it, otherwise a fresh `redraw(rng)`.
+    pub(crate) fn tame(&self, x: &BigRational, rng: &mut Rng, redraw: impl Fn(&mut Rng) -> BigRational) -> BigRational {
+        if self.keeps(x) {
+            x.clone()
+        } else {
+            redraw(rng)
+        }
+    }
+}
+
+/// Passes each entry of θ and a constant target ξ, in that order, through
+/// `envelope.tame`: the generated cases of the run-based checks keep their
+/// structure (degenerate neurons, boundary kinks) with numbers small enough
+/// for exact runs.
+pub(crate) fn tame_numbers(
+    case: &mut Case,
+    rng: &mut Rng,
+    envelope: Envelope,
+    redraw: impl Fn(&mut Rng) -> BigRational + Copy,
+) {
     let th = &mut case.theta;
     for x in th.w.iter_mut().chain(th.b.iter_mut()).chain(th.v.iter_mut()) {
-        *x = tame(x, rng);
+        *x = envelope.tame(x, rng, redraw);
     }
-    th.c = tame(&th.c, rng);
+    th.c = envelope.tame(&th.c, rng, redraw);
     if let crate::model::Target::Constant(xi) = &mut case.problem.target {
-        *xi = tame(xi, rng);
+        *xi = envelope.tame(xi, rng, redraw);
     }
 }
 
@@ -264,5 +298,58 @@ impl Check for DivergenceAboveInverseMass {
         } else {
             Outcome::Holds { margin: Margin::of(&(&l0 - &l20), "L(theta_0) - L(theta_20)") }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::case::parse_case;
+    use crate::num::parse::parse_rational;
+
+    /// The envelope's three bounds are closed: each end is kept and the
+    /// next number past it is not (claims shard 28/40: C9's bound 64 written
+    /// `>=` redrew ±64, and no test noticed).
+    #[test]
+    fn envelope_keeps_its_closed_ends_and_nothing_past_them() {
+        let cases: [(Envelope, &[&str], &[&str]); 2] = [
+            (
+                MODERATE,
+                &["0", "64", "-64", "1/64", "-1/64", "63/64", "-4031/64"],
+                &["65", "-129/2", "1/65", "-1/65", "3/65", "1/128"],
+            ),
+            (
+                Envelope { max: 4, floor: None, max_denominator: 2 },
+                &["0", "4", "-4", "1/2", "-7/2"],
+                &["9/2", "-5", "1/3", "1/4"],
+            ),
+        ];
+        for (envelope, kept, out) in cases {
+            for x in kept {
+                assert!(envelope.keeps(&parse_rational(x).unwrap()), "{envelope:?} should keep {x}");
+            }
+            for x in out {
+                assert!(!envelope.keeps(&parse_rational(x).unwrap()), "{envelope:?} should redraw {x}");
+            }
+        }
+    }
+
+    /// Every entry of θ and ξ goes through the envelope, kept ones unchanged.
+    #[test]
+    fn tame_numbers_redraws_exactly_the_entries_outside() {
+        let mut case = parse_case(
+            "hand",
+            "[problem]\nmeasure = \"lebesgue\"\na = \"0\"\nb = \"1\"\ntarget = \"65\"\n[theta]\nw = [\"64\", \"1/65\"]\nb = [\"-1/64\", \"0\"]\nv = [\"3/65\", \"1/2\"]\nc = \"-100\"\n",
+        )
+        .expect("hand case");
+        let marker = parse_rational("1/3").unwrap();
+        tame_numbers(&mut case, &mut Rng::new(1), MODERATE, |_| parse_rational("1/3").unwrap());
+        let th = &case.theta;
+        let q = |s: &str| parse_rational(s).unwrap();
+        assert_eq!(th.w, vec![q("64"), marker.clone()]);
+        assert_eq!(th.b, vec![q("-1/64"), q("0")]);
+        assert_eq!(th.v, vec![marker.clone(), q("1/2")]);
+        assert_eq!(th.c, marker);
+        assert_eq!(case.problem.target.constant(), Some(&marker));
     }
 }

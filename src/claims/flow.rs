@@ -11,6 +11,7 @@
 //! is therefore approximate: the balance is compared with an a-posteriori
 //! error estimate, not a rigorous bound. C3 is checked exactly at every node.
 
+use super::descent::{tame_numbers, Envelope};
 use super::engine::{Margin, Outcome};
 use super::instance::Instance;
 use super::{Backends, Check};
@@ -18,8 +19,7 @@ use crate::backend::BackendSpec;
 use crate::dynamics::gf::{self, Direction, FlowOptions, FlowReport, Stop};
 use crate::gen::{self, GenConfig, MeasureKind, Rng};
 use crate::num::{BigRational, Guarantee};
-use num_bigint::BigInt;
-use num_traits::{One, Signed, ToPrimitive, Zero};
+use num_traits::{One, Signed, ToPrimitive};
 
 /// All checks of this module.
 pub fn all() -> Vec<Box<dyn Check>> {
@@ -53,17 +53,13 @@ fn f(q: &BigRational) -> f64 {
     q.to_f64().unwrap_or(f64::NAN)
 }
 
-/// Replaces numbers that would make the flow stiff or slow (|x| > 4, tiny,
-/// long denominators) by small rationals; zeros and small exact values stay,
-/// so degenerate neurons and kinks on anchors survive.
-fn tame(x: &BigRational, rng: &mut Rng) -> BigRational {
-    let four = BigRational::from_integer(BigInt::from(4));
-    let tiny = BigRational::new(BigInt::one(), BigInt::from(64));
-    if x.abs() > four || (!x.is_zero() && x.abs() < tiny) || x.denom() > &BigInt::from(64) {
-        BigRational::new(rng.range(-8, 8).into(), (*rng.pick(&[1i64, 2, 4])).into())
-    } else {
-        x.clone()
-    }
+/// Numbers that would make the flow stiff or slow (|x| > 4, tiny, long
+/// denominators) are redrawn as small rationals; zeros and small exact values
+/// stay, so degenerate neurons and kinks on anchors survive.
+const CALM: Envelope = Envelope { max: 4, floor: Some(64), max_denominator: 64 };
+
+fn small_dyadic(rng: &mut Rng) -> BigRational {
+    BigRational::new(rng.range(-8, 8).into(), (*rng.pick(&[1i64, 2, 4])).into())
 }
 
 /// m max(1, ρ²) of a case (1 if the measure has no mass).
@@ -122,15 +118,7 @@ without the gmp feature the flow is integrated in f64",
             measures: vec![MeasureKind::Lebesgue, MeasureKind::Uniform, MeasureKind::Empirical, MeasureKind::Box],
         };
         let mut case = gen::case(rng, &cfg);
-        let th = &mut case.theta;
-        for x in th.w.iter_mut().chain(th.b.iter_mut()).chain(th.v.iter_mut()) {
-            *x = tame(x, rng);
-        }
-        th.c = tame(&th.c, rng);
-        #[allow(irrefutable_let_patterns)]
-        if let crate::model::Target::Constant(xi) = &mut case.problem.target {
-            *xi = tame(xi, rng);
-        }
+        tame_numbers(&mut case, rng, CALM, small_dyadic);
         let k = *rng.pick(&HORIZONS);
         let inst = Instance::of(case);
         let time = BigRational::from_integer(k.into()) / time_scale(&inst);

@@ -1,6 +1,7 @@
 //! C2: the generalized gradient is a limit — of difference quotients where
 //! L is differentiable (a), and of gradients of smooth approximations (b).
 
+use super::descent::Envelope;
 use super::engine::Outcome;
 use super::instance::Instance;
 use super::{Backends, Check};
@@ -26,13 +27,13 @@ const TOLERATED_BITS: u32 = 6;
 /// How many of the finest ratios must show the decay.
 const FINEST: usize = 3;
 
+/// C2(a)'s entries: magnitudes in [1/1000, 1000] with denominators up to
+/// 1000 (and 0); others are redrawn as small rationals so the difference
+/// quotients stay cheap.
+const MODERATE: Envelope = Envelope { max: 1000, floor: Some(1000), max_denominator: 1000 };
+
 fn tame(x: &BigRational, rng: &mut Rng) -> BigRational {
-    let big = BigRational::from_integer(BigInt::from(1000));
-    if x.abs() > big || (!x.is_zero() && x.abs() < BigRational::one() / &big) || x.denom() > &BigInt::from(1000) {
-        gen::small_rational(rng)
-    } else {
-        x.clone()
-    }
+    MODERATE.tame(x, rng, gen::small_rational)
 }
 
 /// C2(a): where all w_j ≠ 0 (Lebesgue or uniform on [a, b] or on a box in

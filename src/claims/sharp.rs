@@ -5,7 +5,7 @@
 //! diverges trivially).
 
 use super::checks::{on_backend, short};
-use super::descent::{moderate_case, starts_at_fit};
+use super::descent::{moderate_case, starts_at_fit, tame_numbers, Envelope};
 use super::engine::{Margin, Outcome};
 use super::instance::Instance;
 use super::{Backends, Check};
@@ -185,15 +185,8 @@ impl Check for GdConvergesBelowTwiceSharpStep {
 fn small_case(rng: &mut Rng) -> crate::model::case::Case {
     let cfg = GenConfig { max_width: 2, max_dim: 2, max_points: 3, ..GenConfig::default() };
     let mut case = gen::case(rng, &cfg);
-    let tame = |x: &BigRational, rng: &mut Rng| {
-        let four = q(4, 1);
-        if x.abs() > four || x.denom() > &2.into() {
-            q(rng.range(-4, 4), rng.range(1, 2))
-        } else {
-            x.clone()
-        }
-    };
-    super::descent::tame_numbers(&mut case, rng, tame);
+    let small = Envelope { max: 4, floor: None, max_denominator: 2 };
+    tame_numbers(&mut case, rng, small, |rng| q(rng.range(-4, 4), rng.range(1, 2)));
     case
 }
 
