@@ -610,6 +610,24 @@ mod tests {
         }
     }
 
+    /// The progress bar of `check` and `check --shard` is fed the cases done
+    /// so far after each chunk of 32, up to the slice's own total, and a
+    /// slice without cases reports (0, 0) once. (Claims shard 28/40
+    /// survivor: `done += chunk.len()` written `*=` kept every bar at 0, and
+    /// no test read the counts.)
+    #[test]
+    fn progress_counts_the_cases_done_after_each_chunk() {
+        let calls = |cases: usize, slice: Slice| {
+            let seen = std::sync::Mutex::new(Vec::new());
+            let budget = Budget { cases, seed: 3, backend: BackendSpec::Exact };
+            run_slice(&TiedMargins, &budget, None, slice, &|done, total| seen.lock().unwrap().push((done, total)));
+            seen.into_inner().unwrap()
+        };
+        assert_eq!(calls(70, Slice::WHOLE), [(32, 70), (64, 70), (70, 70)]);
+        assert_eq!(calls(70, Slice { part: 1, count: 2 }), [(32, 35), (35, 35)]);
+        assert_eq!(calls(0, Slice::WHOLE), [(0, 0)]);
+    }
+
     /// Folding refuses logs that do not make one run: a slice twice, a
     /// missing slice, a log of another budget or check.
     #[test]
