@@ -199,12 +199,19 @@ mod tests {
         assert!(matches!(c.run(&above, BackendSpec::Exact, None), Outcome::Skipped { .. }));
     }
 
+    /// The control is refuted, and its witness names the false claim that
+    /// failed, not C11's own (claims shard 28/40 survivor: with `==` written
+    /// `!=` the control's refutation quoted the true bound 4 γ_n e_n, and no
+    /// test read the detail).
     #[test]
     fn the_negative_control_is_refuted() {
         let c = SgdConverges;
         for (text, batch) in [(DEGENERATE, 1), (EMPIRICAL, 4)] {
             let out = c.run(&inst(text, batch, "1/2", 3), BackendSpec::Exact, Some("eight_instead_of_four"));
-            assert!(matches!(out, Outcome::Violated { .. }), "{out:?}");
+            let Outcome::Violated { detail } = &out else { panic!("{out:?}") };
+            let named = "C11 V(n+1) <= V(n) - 8 gamma_n e_n (the control's false claim) fails at step ";
+            assert!(detail.starts_with(named), "{detail}");
+            assert!(detail.contains(&format!("(seed 3, batch {batch}, gamma_n = 1 gamma_SGD*/(n+1)^1/2)")), "{detail}");
         }
         // With e ≡ 0 the batch gradient is 0 and even 8 gamma holds (with equality).
         let fit = c.run(&inst(FIT, 1, "0", 3), BackendSpec::Exact, Some("eight_instead_of_four"));
