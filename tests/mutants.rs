@@ -57,3 +57,28 @@ fn the_audits_mutants_are_in_the_corpus() {
         assert!(ids.contains(id), "{id} missing");
     }
 }
+
+/// The record of mutants already run (`tests/mutants/tested.tsv`), which
+/// `.ci/mutants <what> fresh N` reads to pick mutants never run before: every
+/// row is a session, a run, one of cargo-mutants' four outcomes and a mutant
+/// name as `cargo mutants --list` prints it, in a file the campaign covers.
+#[test]
+fn the_record_of_run_mutants_is_well_formed() {
+    let text = std::fs::read_to_string("tests/mutants/tested.tsv").expect("read the record");
+    let rows: Vec<&str> = text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).collect();
+    assert!(rows.len() >= 900, "the record shrank to {} rows", rows.len());
+    for row in rows {
+        let fields: Vec<&str> = row.split('\t').collect();
+        assert_eq!(fields.len(), 4, "{row}");
+        assert!(fields[0].parse::<u32>().is_ok(), "session: {row}");
+        assert!(["caught", "missed", "timeout", "unviable"].contains(&fields[2]), "outcome: {row}");
+        let (place, mutation) = fields[3].split_once(": ").expect("file:line:column: mutation");
+        let mut parts = place.split(':');
+        let file = parts.next().unwrap_or_default();
+        assert!(
+            file.starts_with("src/objective/") || file == "src/lyapunov.rs" || file.starts_with("src/claims/"),
+            "{row}"
+        );
+        assert!(parts.all(|n| n.parse::<u32>().is_ok()) && !mutation.is_empty(), "{row}");
+    }
+}
