@@ -3,7 +3,8 @@
 //! exactly once, and a different replacement. `.ci/mutants semantic` applies
 //! them and records which the tests catch (proofs/MUTANTS.md); this test only
 //! keeps the corpus in step with the code, so that a refactoring cannot turn
-//! a mutant into a silent no-op.
+//! a mutant into a silent no-op. The record of cargo-mutants mutants already
+//! run (tests/mutants/tested.tsv), which fresh samples skip, must stay readable.
 
 use std::collections::HashSet;
 use std::path::Path;
