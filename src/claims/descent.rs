@@ -334,6 +334,26 @@ mod tests {
         }
     }
 
+    /// E6's divergence is strict growth of L: from c = ξ with every neuron
+    /// dead, GD with γm > 1 stays at the fit (L = 0 throughout), which is
+    /// bounded, while from c ≠ ξ it diverges (fresh sample of session 17:
+    /// `l20 >= l0` reported the fixed point as a divergent run).
+    #[test]
+    fn e6_reports_divergence_only_where_the_risk_grows() {
+        let run = |c: &str| {
+            let text = format!(
+                "[problem]\nmeasure = \"uniform\"\na = \"0\"\nb = \"1\"\ntarget = \"1\"\n[theta]\nw = [\"0\", \"1\"]\nb = [\"-1\", \"-2\"]\nv = [\"1\", \"3\"]\nc = \"{c}\"\n"
+            );
+            let case = parse_case("dead", &text).expect("hand case");
+            let inst = Instance::of(case).with_number("gamma_times_mass", parse_rational("2").unwrap());
+            DivergenceAboveInverseMass.run(&inst, BackendSpec::Exact, None)
+        };
+        let at_fit = run("1");
+        assert!(matches!(at_fit, Outcome::Holds { .. }), "c = xi: {at_fit:?}");
+        let away = run("3/2");
+        assert!(matches!(away, Outcome::Violated { .. }), "c != xi: {away:?}");
+    }
+
     /// Every entry of θ and ξ goes through the envelope, kept ones unchanged.
     #[test]
     fn tame_numbers_redraws_exactly_the_entries_outside() {
