@@ -465,6 +465,34 @@ mod tests {
     use crate::gen::Rng;
     use crate::num::parse::parse_rational;
 
+    /// C2(a)'s negative control halves G_b, which sits after the H·d inner
+    /// weights in the flat layout: on a box in d = 2 the control is refuted
+    /// by the b components alone, which the faithful check passes. (Fresh
+    /// sample of session 17: the control's index `h * d + j` written
+    /// `h / d + j` halved a w component instead once d > 1, unnoticed.)
+    #[test]
+    fn the_control_halves_the_bias_gradient_in_every_dimension() {
+        use crate::backend::BackendSpec;
+        use crate::claims::engine::Outcome;
+        use crate::claims::instance::Instance;
+        use crate::claims::Check;
+        use num_bigint::BigInt;
+        let case = crate::model::case::parse_case(
+            "box",
+            "[problem]\nmeasure = \"uniform\"\na = [\"0\", \"0\"]\nb = [\"1\", \"1\"]\ntarget = \"1\"\n\
+             [theta]\nw = [[\"1\", \"1\"], [\"1\", \"-2\"]]\nb = [\"-1/2\", \"1/3\"]\nv = [\"1\", \"-1\"]\nc = \"0\"\n",
+        )
+        .expect("hand case");
+        // The flat layout: w (2 x 2), then b_1, b_2 at 4 and 5.
+        let biases = [4, 5].map(|k| crate::num::BigRational::from_integer(BigInt::from(k)));
+        let inst = Instance::of(case).with_vector("components", biases.to_vec());
+        let check = super::GradientIsLimitOfDifferenceQuotients;
+        let faithful = check.run(&inst, BackendSpec::Exact, None);
+        assert!(matches!(faithful, Outcome::Holds { .. }), "{faithful:?}");
+        let control = check.run(&inst, BackendSpec::Exact, Some("half_bias_gradient"));
+        assert!(matches!(&control, Outcome::Violated { detail } if detail.starts_with("component 4")), "{control:?}");
+    }
+
     /// C2(a)'s cases are what its row says: at most 6 neurons, no empirical
     /// measure (the kinks must be null sets), every w_j ≠ 0; the default
     /// generator goes to H = 64 and empirical measures (a cargo-mutants
