@@ -484,13 +484,18 @@ mod tests {
 
     /// The oracle on a piecewise linear target agrees with the fast path,
     /// on an interval (the knots cut the segments) and on samples between
-    /// knots; the checks' cases mostly have constant targets.
+    /// knots; the checks' cases mostly have constant targets. Knots outside
+    /// the interval must not cut it (fresh sample of session 17: the knot
+    /// filter's `&&` written `||` kept them, integrating past a and b, and
+    /// every interval tested held all three knots).
     #[test]
     fn piecewise_linear_targets_agree_with_the_fast_path() {
         let theta = "[theta]\nw = [\"1\", \"-2\"]\nb = [\"1/3\", \"1\"]\nv = [\"3/2\", \"-1\"]\nc = \"1/5\"\n";
         let target = "target = { knots = [\"-1\", \"1/2\", \"3\"], values = [\"2\", \"-1\", \"5/2\"] }\n";
         for measure in [
             "measure = \"lebesgue\"\na = \"-2\"\nb = \"4\"\n",
+            "measure = \"lebesgue\"\na = \"0\"\nb = \"2\"\n",
+            "measure = \"uniform\"\na = \"-3/2\"\nb = \"1/4\"\n",
             "measure = \"empirical\"\npoints = [\"-3/2\", \"0\", \"2\"]\nweights = [\"1/4\", \"1/2\", \"1/4\"]\n",
         ] {
             let case =
