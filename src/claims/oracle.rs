@@ -469,6 +469,58 @@ mod tests {
         crate::num::parse::parse_rational(s).expect("a rational")
     }
 
+    /// On intervals and samples the oracle covers exactly the activations
+    /// its rules integrate exactly (ReLU, leaky ReLU, |z|, ReLU² and ReLU³)
+    /// and every target but the sine: both conditions must hold. (Fresh
+    /// sample of session 17: `degree_ok && target_ok` written `||` claimed
+    /// tanh networks and sine targets, which the oracle cannot evaluate;
+    /// only the box path's coverage was tested.)
+    #[test]
+    fn the_oracle_covers_exact_activations_and_targets_only() {
+        let base = crate::model::case::parse_case(
+            "cover",
+            "[problem]\nmeasure = \"lebesgue\"\na = \"0\"\nb = \"1\"\ntarget = \"1\"\n[theta]\nw = [\"1\"]\nb = [\"-1/2\"]\nv = [\"1\"]\nc = \"0\"\n",
+        )
+        .expect("hand case");
+        let samples = "measure = \"empirical\"\npoints = [\"0\", \"1\"]\nweights = [\"1/2\", \"1/2\"]\n";
+        let on_samples = crate::model::case::parse_case(
+            "cover",
+            &format!(
+                "[problem]\n{samples}target = \"1\"\n[theta]\nw = [\"1\"]\nb = [\"-1/2\"]\nv = [\"1\"]\nc = \"0\"\n"
+            ),
+        )
+        .expect("hand case");
+        let exact = [
+            Activation::Relu,
+            Activation::LeakyRelu(q("1/10")),
+            Activation::Abs,
+            Activation::ReluPow(2),
+            Activation::ReluPow(3),
+        ];
+        let inexact =
+            [Activation::ReluPow(4), Activation::Tanh, Activation::Softplus, Activation::Sigmoid, Activation::Gelu];
+        for case in [&base, &on_samples] {
+            for (acts, covered) in [(&exact, true), (&inexact, false)] {
+                for act in acts.iter() {
+                    for (target, target_ok) in [(Target::Constant(q("1")), true), (Target::Sin, false)] {
+                        let mut c = case.clone();
+                        c.problem.activation = act.clone();
+                        c.problem.target = target;
+                        let want = covered && target_ok;
+                        assert_eq!(
+                            covers(&c),
+                            want,
+                            "{act:?}, {:?}, {}",
+                            c.problem.target,
+                            c.problem.measure.describe()
+                        );
+                        assert_eq!(reference(&c).is_some(), want);
+                    }
+                }
+            }
+        }
+    }
+
     /// The piecewise linear target by hand, knots (−1, 2), (1/2, −1), (3, 5/2):
     /// constant outside, linear between.
     #[test]
