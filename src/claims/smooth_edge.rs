@@ -263,6 +263,26 @@ mod tests {
         }
     }
 
+    /// With v = 0 the network is the constant c, so the minimising c is ξ
+    /// itself, rounded to a multiple of 2^-16; the cap on |c| is closed at
+    /// 10^6. (Fresh sample of session 17: the cap written `>=` refused
+    /// c = 10^6 unnoticed.)
+    #[test]
+    fn the_biased_c_of_a_silent_network_is_the_target() {
+        let c_for = |xi: &str| {
+            let text = format!(
+                "[problem]\nmeasure = \"empirical\"\npoints = [\"1/2\"]\nweights = [\"1\"]\ntarget = \"{xi}\"\n\
+                 activation = \"softplus\"\n[theta]\nw = [\"1\"]\nb = [\"0\"]\nv = [\"0\"]\nc = \"0\"\n"
+            );
+            negative_bias_c(&crate::model::case::parse_case("silent", &text).expect("hand case"))
+        };
+        let q = |s: &str| crate::num::parse::parse_rational(s).expect("rational");
+        assert_eq!(c_for("1000000"), Some(q("1000000")));
+        assert_eq!(c_for("-1000000"), Some(q("-1000000")));
+        assert_eq!(c_for("1000001"), None);
+        assert_eq!(c_for("1/3"), Some(q("21845/65536")));
+    }
+
     /// The default seed of `reluproof check` finds a softplus witness with
     /// <grad V, G> < 0 certified, at its first case.
     #[test]
