@@ -154,7 +154,7 @@ fn difference_quotients(case: &Case, comps: &[usize], mutant: Option<&str>) -> O
     Outcome::Holds { margin: None }
 }
 
-/// Whether the errors `errs[i]` at h = 2^(−8(i+1)) fall by at least
+/// Whether the errors `errs[i]` at h = 2^(−STEP_BITS·(i+1)) fall by at least
 /// 2^(−TOLERATED_BITS) from each step to the next over the FINEST last
 /// ratios (or vanish). Coarser steps are not judged: there h may still be
 /// larger than the distance from a kink to an end or to another kink, where
@@ -478,18 +478,12 @@ mod tests {
     /// steps, and no case had a kink close enough to an end to notice.)
     #[test]
     fn only_the_finest_steps_must_show_the_decay() {
-        use super::{decays_at_the_finest_steps, STEPS, TOLERATED_BITS};
-        let two = |e: i64| {
-            let p = num_bigint::BigInt::from(1) << e.unsigned_abs();
-            if e >= 0 {
-                crate::num::BigRational::from_integer(p)
-            } else {
-                crate::num::BigRational::new(1.into(), p)
-            }
-        };
-        let tol = i64::from(TOLERATED_BITS);
-        // Flat while h is coarse, then O(h): holds.
-        let mut errs: Vec<_> = (0..STEPS as i64).map(|i| two(if i < 7 { 0 } else { -8 * (i - 6) })).collect();
+        use super::{decays_at_the_finest_steps, FINEST, STEPS, STEP_BITS, TOLERATED_BITS};
+        let two = |e: i32| crate::num::BigRational::from_integer(2.into()).pow(e);
+        let (tol, step, coarse) = (TOLERATED_BITS as i32, STEP_BITS as i32, (STEPS - FINEST) as i32);
+        // Flat while h is coarse (no ratio judged), then O(h): holds.
+        let mut errs: Vec<_> =
+            (0..STEPS as i32).map(|i| two(if i < coarse { 0 } else { -step * (i - coarse + 1) })).collect();
         assert!(decays_at_the_finest_steps(&errs), "{errs:?}");
         // Falling by exactly the tolerated ratio holds; any slower fails.
         errs[STEPS - 1] = &errs[STEPS - 2] * two(-tol);

@@ -477,19 +477,15 @@ mod tests {
     /// only the box path's coverage was tested.)
     #[test]
     fn the_oracle_covers_exact_activations_and_targets_only() {
-        let base = crate::model::case::parse_case(
-            "cover",
-            "[problem]\nmeasure = \"lebesgue\"\na = \"0\"\nb = \"1\"\ntarget = \"1\"\n[theta]\nw = [\"1\"]\nb = [\"-1/2\"]\nv = [\"1\"]\nc = \"0\"\n",
-        )
-        .expect("hand case");
-        let samples = "measure = \"empirical\"\npoints = [\"0\", \"1\"]\nweights = [\"1/2\", \"1/2\"]\n";
-        let on_samples = crate::model::case::parse_case(
-            "cover",
-            &format!(
-                "[problem]\n{samples}target = \"1\"\n[theta]\nw = [\"1\"]\nb = [\"-1/2\"]\nv = [\"1\"]\nc = \"0\"\n"
-            ),
-        )
-        .expect("hand case");
+        let theta = "[theta]\nw = [\"1\"]\nb = [\"-1/2\"]\nv = [\"1\"]\nc = \"0\"\n";
+        let cases = [
+            "measure = \"lebesgue\"\na = \"0\"\nb = \"1\"\n",
+            "measure = \"empirical\"\npoints = [\"0\", \"1\"]\nweights = [\"1/2\", \"1/2\"]\n",
+        ]
+        .map(|measure| {
+            crate::model::case::parse_case("cover", &format!("[problem]\n{measure}target = \"1\"\n{theta}"))
+                .expect("hand case")
+        });
         let exact = [
             Activation::Relu,
             Activation::LeakyRelu(q("1/10")),
@@ -499,7 +495,7 @@ mod tests {
         ];
         let inexact =
             [Activation::ReluPow(4), Activation::Tanh, Activation::Softplus, Activation::Sigmoid, Activation::Gelu];
-        for case in [&base, &on_samples] {
+        for case in &cases {
             for (acts, covered) in [(&exact, true), (&inexact, false)] {
                 for act in acts.iter() {
                     for (target, target_ok) in [(Target::Constant(q("1")), true), (Target::Sin, false)] {
