@@ -272,6 +272,11 @@ impl Check for DivergenceAboveInverseMass {
         };
         let gm = if mutant == Some("step_below_inverse_mass") { BigRational::one() / gm } else { gm.clone() };
         let gamma = &gm / &m;
+        // The hypothesis itself, not only its consequence for c: live neurons
+        // whose outputs have mean 0 also let c follow the closed form.
+        if !super::edges::all_neurons_dead(case) {
+            return Outcome::Skipped { reason: "a neuron is active on the support of mu at theta_0".into() };
+        }
         let xi = case.problem.target.constant().expect("constant").clone();
         let prep = case.problem.prepare::<BigRational>(&());
         let mut theta = case.theta.clone();
@@ -282,8 +287,17 @@ impl Check for DivergenceAboveInverseMass {
             let ev = evaluate(&prep, &theta);
             theta = theta.step(&gamma, &ev.gradient);
             predicted = &predicted * &factor;
-            if theta.c.clone() - &xi != predicted {
-                return Outcome::Skipped { reason: format!("not every neuron is dead along the run (step {n})") };
+            // Dead neurons have G_w = G_b = G_v = 0 and G_c = 2m(c - xi): a
+            // run off the closed form is a wrong gradient, reported as such.
+            let c_off = &theta.c - &xi;
+            if c_off != predicted {
+                return Outcome::Violated {
+                    detail: format!(
+                        "every neuron is dead, so c_{n} - xi = (1 - 2 gamma m)^{n} (c_0 - xi) = {}, but the evaluated GD step gives {}",
+                        short(&predicted),
+                        short(&c_off)
+                    ),
+                };
             }
         }
         let l20 = evaluate(&prep, &theta).risk;
@@ -352,6 +366,24 @@ mod tests {
         assert!(matches!(at_fit, Outcome::Holds { .. }), "c = xi: {at_fit:?}");
         let away = run("3/2");
         assert!(matches!(away, Outcome::Violated { .. }), "c != xi: {away:?}");
+    }
+
+    /// E6 assumes every neuron dead at θ_0, and its run must not accept less.
+    /// Two mirrored live neurons on the samples ±1 add up to N − c = x, whose
+    /// mean is 0, so G_c = 2m(c − ξ) and c follows the dead networks' closed
+    /// form although both neurons are active; one step of γ = 2 kills them,
+    /// and from c_0 − ξ = 2^−32 the risk after 20 steps, 9^20 · 2^−64, is
+    /// still below L(θ_0) > 1. A guard that only compared c with the closed
+    /// form called this a bounded run, with a margin that
+    /// `L(θ_0) + L(θ_20)` would also have passed (fresh sample of session 18,
+    /// `replace - with +` in the margin).
+    #[test]
+    fn e6_skips_a_start_with_a_live_neuron_even_when_c_follows_the_closed_form() {
+        let text = "[problem]\nmeasure = \"empirical\"\npoints = [[\"-1\"], [\"1\"]]\nweights = [\"1/2\", \"1/2\"]\ntarget = \"0\"\n[theta]\nw = [\"1\", \"-1\"]\nb = [\"0\", \"0\"]\nv = [\"1\", \"-1\"]\nc = \"1/4294967296\"\n";
+        let case = parse_case("mirrored", text).expect("hand case");
+        let inst = Instance::of(case).with_number("gamma_times_mass", parse_rational("2").unwrap());
+        let out = DivergenceAboveInverseMass.run(&inst, BackendSpec::Exact, None);
+        assert!(matches!(out, Outcome::Skipped { .. }), "live neurons at theta_0: {out:?}");
     }
 
     /// Every entry of θ and ξ goes through the envelope, kept ones unchanged.

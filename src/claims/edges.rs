@@ -61,7 +61,7 @@ pub(crate) fn kill_all_neurons(case: &mut Case) {
 
 /// Whether every neuron's preactivation is < 0 on the support of μ (so σ
 /// and the open σ' vanish there, for ReLU).
-fn all_neurons_dead(case: &Case) -> bool {
+pub(crate) fn all_neurons_dead(case: &Case) -> bool {
     let th = &case.theta;
     let z = |j: usize, x: &[BigRational]| th.w_row(j).iter().zip(x).fold(th.b[j].clone(), |s, (w, xi)| s + w * xi);
     (0..th.width()).all(|j| match &case.problem.measure {
