@@ -128,3 +128,41 @@ impl Check for ReluDerivativeAtZero {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::case::parse_case;
+
+    /// Which neurons E7 lets depend on σ'(0), one hand case per line: on an
+    /// interval only w = b = 0 (a kink is a single point), on samples also a
+    /// kink through a sample of positive weight (fresh sample of session 18:
+    /// with the predicate always true, E7 accepted a G that changed at any
+    /// neuron).
+    #[test]
+    fn zero_on_positive_mass_only_where_the_preactivation_vanishes_on_mass() {
+        let interval = parse_case(
+            "interval",
+            "[problem]\nmeasure = \"lebesgue\"\na = \"0\"\nb = \"1\"\ntarget = \"1\"\n[theta]\nw = [\"0\", \"0\", \"1\", \"0\"]\nb = [\"0\", \"1\", \"0\", \"-1\"]\nv = [\"1\", \"1\", \"1\", \"1\"]\nc = \"0\"\n",
+        )
+        .expect("hand case");
+        let samples = parse_case(
+            "samples",
+            "[problem]\nmeasure = \"empirical\"\npoints = [[\"0\"], [\"1\"], [\"2\"]]\nweights = [\"0\", \"1/2\", \"1/2\"]\ntarget = \"1\"\n[theta]\nw = [\"1\", \"1\", \"1\", \"0\"]\nb = [\"0\", \"-1\", \"-3\", \"0\"]\nv = [\"1\", \"1\", \"1\", \"1\"]\nc = \"0\"\n",
+        )
+        .expect("hand case");
+        let cases: [(&str, &Case, usize, bool, &str); 8] = [
+            ("interval", &interval, 0, true, "w = b = 0: z = 0 on the whole interval"),
+            ("interval", &interval, 1, false, "w = 0, b = 1: z = 1"),
+            ("interval", &interval, 2, false, "kink at x = 0, a null set"),
+            ("interval", &interval, 3, false, "w = 0, b = -1: z = -1"),
+            ("samples", &samples, 0, false, "kink through a sample of weight 0"),
+            ("samples", &samples, 1, true, "kink through a sample of weight 1/2"),
+            ("samples", &samples, 2, false, "kink at x = 3, no sample there"),
+            ("samples", &samples, 3, true, "w = b = 0: z = 0 at every sample"),
+        ];
+        for (name, case, j, expected, why) in cases {
+            assert_eq!(zero_on_positive_mass(case, j), expected, "{name} neuron {j}: {why}");
+        }
+    }
+}
