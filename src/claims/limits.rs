@@ -392,14 +392,24 @@ mod smooth {
     {
         let half = mutant == Some("softplus_half_at_zero");
         let g = crate::objective::evaluate::<BigRational>(&case.problem.prepare(&()), &case.theta).gradient.flatten();
+        judge::<E>(case, &g, half)
+    }
+
+    /// C2(b)'s verdict on a given flat gradient `g`: whether the enclosed
+    /// errors max_k |∇L_r(θ)_k − g_k| decay as r grows. Separate from
+    /// [`check`] so that tests can feed it a wrong `g`.
+    pub(super) fn judge<E: Endpoint<Ctx = u32>>(case: &Case, g: &[BigRational], half: bool) -> Outcome
+    where
+        Interval<E>: Transcendental + Scalar<Ctx = u32>,
+    {
         let bounds: Vec<(E, E)> = SMOOTH_EXPONENTS
             .map(|i| {
                 let r = BigRational::from_integer(BigInt::one() << (2 * i) as usize);
-                error_bounds::<E>(case, &g, &r, half)
+                error_bounds::<E>(case, g, &r, half)
             })
             .collect();
         let shown = || bounds.iter().map(|(_, u)| format!("{:.2e}", u.approx())).collect::<Vec<_>>().join(", ");
-        let floor = E::from_rational_down(&precision_floor(&g), &SMOOTH_PREC);
+        let floor = E::from_rational_down(&precision_floor(g), &SMOOTH_PREC);
         let half_factor = E::from_rational_down(&BigRational::new(1.into(), 2.into()), &SMOOTH_PREC);
         match decay(&bounds, &floor, &half_factor) {
             Decay::Halves => Outcome::Holds { margin: None },
@@ -524,6 +534,37 @@ mod tests {
         assert!(matches!(faithful, Outcome::Holds { .. }), "{faithful:?}");
         let control = check.run(&inst, BackendSpec::Exact, Some("half_bias_gradient"));
         assert!(matches!(&control, Outcome::Violated { detail } if detail.starts_with("component 4")), "{control:?}");
+    }
+
+    /// C2(b) refutes a gradient that is wrong by one in a single component,
+    /// whichever side of the true value it lies on: the error's lower bound
+    /// must count an enclosure of ∇L_r − g that is entirely negative as
+    /// well as one entirely positive. (Fresh sample of session 18: with the
+    /// negative case's `==` made `!=`, a g above ∇L_r had lower bound 0 and
+    /// was only undecided; no test had fed C2(b) a wrong gradient.)
+    #[test]
+    fn the_smooth_limit_refutes_a_gradient_off_by_one_on_either_side() {
+        use super::smooth::judge;
+        use crate::claims::engine::Outcome;
+        let case = crate::model::case::parse_case(
+            "samples",
+            "[problem]\nmeasure = \"empirical\"\npoints = [[\"-1\"], [\"1/2\"], [\"2\"]]\nweights = [\"1/4\", \"1/4\", \"1/2\"]\ntarget = \"1\"\n\
+             [theta]\nw = [\"1\", \"-2\"]\nb = [\"1/2\", \"1\"]\nv = [\"1\", \"-1/3\"]\nc = \"0\"\n",
+        )
+        .expect("hand case");
+        let g = crate::objective::evaluate::<crate::num::BigRational>(&case.problem.prepare(&()), &case.theta)
+            .gradient
+            .flatten();
+        let faithful = judge::<crate::num::Dyadic>(&case, &g, false);
+        assert!(matches!(faithful, Outcome::Holds { .. }), "{faithful:?}");
+        for k in [0, g.len() - 1] {
+            for shift in ["1", "-1"] {
+                let mut wrong = g.clone();
+                wrong[k] += parse_rational(shift).unwrap();
+                let out = judge::<crate::num::Dyadic>(&case, &wrong, false);
+                assert!(matches!(out, Outcome::Violated { .. }), "component {k} shifted by {shift}: {out:?}");
+            }
+        }
     }
 
     /// C2(a)'s cases are what its row says: at most 6 neurons, no empirical
