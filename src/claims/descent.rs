@@ -386,6 +386,30 @@ mod tests {
         assert!(matches!(out, Outcome::Skipped { .. }), "live neurons at theta_0: {out:?}");
     }
 
+    /// E6's negative control steps at γ*/k for the factor k that the check
+    /// itself multiplies by, and its margin is V(θ) − V(θ − (γ*/k)G) exactly
+    /// (fresh sample of session 18: with 1 % k for 1 / k the control stepped
+    /// at γ* itself, still inside C9's domain, so it held either way).
+    #[test]
+    fn e6_control_steps_at_gamma_star_over_the_factor() {
+        let case = parse_case(
+            "hand",
+            "[problem]\nmeasure = \"lebesgue\"\na = \"0\"\nb = \"1\"\ntarget = \"1\"\n[theta]\nw = [\"1\", \"-1\"]\nb = [\"-1/3\", \"1/2\"]\nv = [\"2\", \"1\"]\nc = \"-1\"\n",
+        )
+        .expect("hand case");
+        let gs = gamma_star(&case).expect("gamma*");
+        let g = evaluate(&case.problem.prepare::<BigRational>(&()), &case.theta).gradient;
+        let xi = case.problem.target.constant().expect("constant").clone();
+        let v0 = lyapunov(&case.theta, &xi, &());
+        let slack = |k: &str| &v0 - lyapunov(&case.theta.step(&(&gs * parse_rational(k).unwrap()), &g), &xi, &());
+        assert_ne!(slack("1/4"), slack("1"), "the hand case must tell the two steps apart");
+        let inst = Instance::of(case.clone()).with_number("gamma_factor", parse_rational("4").unwrap());
+        match StepAboveBound.run(&inst, BackendSpec::Exact, Some("step_within_bound")) {
+            Outcome::Holds { margin: Some(m) } => assert_eq!(m.key, slack("1/4")),
+            other => panic!("the control at gamma*/4: {other:?}"),
+        }
+    }
+
     /// Every entry of θ and ξ goes through the envelope, kept ones unchanged.
     #[test]
     fn tame_numbers_redraws_exactly_the_entries_outside() {
