@@ -244,6 +244,32 @@ mod tests {
         }
     }
 
+    /// C15 is stated for ReLU networks with an output bias: the hand cases
+    /// with another activation (exact ones the evaluators cover: |z|, ReLU²)
+    /// or without c are skipped, each on its own. (Fresh sample of session
+    /// 18: with `&&` for `||` only a case failing both was skipped, and the
+    /// generator never draws either.)
+    #[test]
+    fn cases_outside_relu_with_an_output_bias_are_skipped() {
+        for text in [LEBESGUE, EMPIRICAL] {
+            let outside = [
+                text.replacen("[problem]\n", "[problem]\nactivation = \"abs\"\n", 1),
+                text.replacen("[problem]\n", "[problem]\nactivation = \"relu2\"\n", 1),
+                text.replacen("[problem]\n", "[problem]\noutput_bias = false\n", 1)
+                    .lines()
+                    .filter(|l| !l.starts_with("c = "))
+                    .map(|l| format!("{l}\n"))
+                    .collect(),
+            ];
+            for t in outside {
+                let case = parse_case("outside", &t).expect("hand case");
+                let inst = Instance::of(case).with_number("gamma_factor", Q::one());
+                let o = SgdExpectedDescent.run(&inst, BackendSpec::Exact, None);
+                assert!(matches!(o, Outcome::Skipped { .. }), "{t}: {o:?}");
+            }
+        }
+    }
+
     /// The expansion is checked against the directly integrated E[V(step)]:
     /// a per-sample evaluator that is wrong (𝔊 doubled on the v components)
     /// is refuted, on interval, empirical and box measures.
