@@ -288,12 +288,14 @@ impl Check for DivergenceAboveInverseMass {
             theta = theta.step(&gamma, &ev.gradient);
             predicted = &predicted * &factor;
             // Dead neurons have G_w = G_b = G_v = 0 and G_c = 2m(c - xi): a
-            // run off the closed form is a wrong gradient, reported as such.
+            // run off the closed form is a wrong gradient. It is undecided,
+            // not violated: E6 expects "refuted", and a refutation here would
+            // pass a wrong gradient off as the expected divergence.
             let c_off = &theta.c - &xi;
             if c_off != predicted {
-                return Outcome::Violated {
-                    detail: format!(
-                        "every neuron is dead, so c_{n} - xi = (1 - 2 gamma m)^{n} (c_0 - xi) = {}, but the evaluated GD step gives {}",
+                return Outcome::Undecided {
+                    reason: format!(
+                        "every neuron is dead, so c_{n} - xi = (1 - 2 gamma m)^{n} (c_0 - xi) = {}, but the evaluated GD step gives {}: the gradient is wrong, and the run is no evidence either way",
                         short(&predicted),
                         short(&c_off)
                     ),
